@@ -1,0 +1,65 @@
+# PlanAlign front door. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLANALIGN := $(BIN)/python -m scripts.cli
+DBT := $(BIN)/dbt
+
+SCENARIO ?= scenarios/baseline.yml
+START ?=
+END ?=
+Y ?=
+CENSUS ?=
+N ?= 100000
+SEED ?= 7
+OUT ?= data/census_$(N).parquet
+
+scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS))
+
+.PHONY: help setup deps simulate year census check-config lint test test-critical validate bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+setup: $(BIN)/dbt deps  ## create .venv, install pinned deps and dbt packages (offline fallback)
+
+$(BIN)/dbt: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(BIN)/dbt
+
+deps:  ## install dbt packages from the hub, or the offline fallback when it is unreachable
+	@bash scripts/install_dbt_packages.sh $(DBT)
+
+simulate:  ## simulate START..END (defaults: the scenario's years); CENSUS=, SCENARIO=, PLANALIGN_DB=
+	$(PLANALIGN) simulate $(scenario_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
+
+year:  ## (re-)run one year: make year Y=2026
+	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
+	$(PLANALIGN) year $(scenario_args) $(Y)
+
+census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet
+	$(PLANALIGN) census --n $(N) --seed $(SEED) --out $(OUT)
+
+check-config:  ## validate every scenario file
+	$(PLANALIGN) check-config
+
+lint:  ## ruff on Python, SQLFluff on the models
+	$(BIN)/ruff check scripts hooks tests/python
+	$(BIN)/sqlfluff lint models tests/critical analyses
+
+test:  ## pytest (real dbt on small fixture censuses)
+	$(BIN)/pytest -q tests/python
+
+test-critical:  ## the tripwires on the current database (failing rows are stored)
+	cd $(CURDIR) && $(DBT) test --select tag:critical
+
+validate: lint check-config test  ## what CI runs
+
+bench:  ## time a 5-year run on a generated census: make bench N=100000
+	$(PLANALIGN) bench --n $(N)
+
+clean:  ## remove build output (never the database or reports)
+	rm -rf target logs/dbt_*.log

@@ -1,0 +1,3 @@
+{% macro year_end_date(year=none) -%}
+    cast('{{ sim_year() if year is none else year }}-12-31' as date)
+{%- endmacro %}

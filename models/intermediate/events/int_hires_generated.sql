@@ -1,0 +1,123 @@
+{#-
+    The year's new hires, as many as int_headcount_plan needs. Each gets a level from
+    the level mix, an age from the age mix, pay inside the level's band, and a hire
+    date spread over Jan 1 - Dec 30 (so that a new-hire termination can still fall
+    after it within the year). Ids are NH_<year>_<sequence>.
+-#}
+{%- set year = sim_year() -%}
+
+with
+
+headcount_plan as (
+    select hires from {{ ref('int_headcount_plan') }}
+),
+
+job_levels as (
+    select
+        job_level,
+        min_compensation,
+        max_compensation,
+        new_hire_weight
+    from {{ ref('job_levels') }}
+),
+
+age_mix as (
+    select
+        age,
+        weight
+    from {{ ref('new_hire_age_mix') }}
+),
+
+level_cumulative as (
+    select
+        job_levels.*,
+        coalesce(sum(job_levels.new_hire_weight) over (
+            order by job_levels.job_level asc nulls last
+            rows between unbounded preceding and 1 preceding), 0)
+        / sum(job_levels.new_hire_weight) over () as lower_bound,
+        sum(job_levels.new_hire_weight) over (
+            order by job_levels.job_level asc nulls last
+            rows between unbounded preceding and current row)
+        / sum(job_levels.new_hire_weight) over () as upper_bound
+    from job_levels
+    where job_levels.new_hire_weight > 0
+),
+
+age_cumulative as (
+    select
+        age_mix.age,
+        coalesce(sum(age_mix.weight) over (
+            order by age_mix.age asc nulls last
+            rows between unbounded preceding and 1 preceding), 0)
+        / sum(age_mix.weight) over () as lower_bound,
+        sum(age_mix.weight) over (
+            order by age_mix.age asc nulls last
+            rows between unbounded preceding and current row)
+        / sum(age_mix.weight) over () as upper_bound
+    from age_mix
+    where age_mix.weight > 0
+),
+
+sequence_numbers as (
+    select {{ row_series('headcount_plan.hires', 'hire_sequence') }}
+    from headcount_plan
+    where headcount_plan.hires > 0
+),
+
+new_ids as (
+    select
+        sequence_numbers.hire_sequence,
+        'NH_{{ year }}_' || lpad(cast(sequence_numbers.hire_sequence as {{ dbt.type_string() }}), 6, '0')
+            as employee_id
+    from sequence_numbers
+),
+
+draws as (
+    select
+        new_ids.*,
+        {{ uniform_draw('new_ids.employee_id', 'hire_level') }} as level_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_age') }} as age_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_pay') }} as pay_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_date') }} as date_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_birthday') }} as birthday_draw
+    from new_ids
+),
+
+attributes as (
+    select
+        draws.employee_id,
+        draws.pay_draw,
+        level_cumulative.job_level,
+        level_cumulative.min_compensation,
+        level_cumulative.max_compensation,
+        age_cumulative.age,
+        {{ add_days(year_start_date(), 'cast(floor(draws.date_draw * (' ~ days_in_year() ~ ' - 1)) as integer)') }}
+            as hire_date,
+        cast(floor(draws.birthday_draw * 365) as integer) as birthday_offset_days
+    from draws
+    inner join level_cumulative
+        on draws.level_draw >= level_cumulative.lower_bound
+        and draws.level_draw < level_cumulative.upper_bound
+    inner join age_cumulative
+        on draws.age_draw >= age_cumulative.lower_bound
+        and draws.age_draw < age_cumulative.upper_bound
+),
+
+final as (
+    select
+        attributes.employee_id,
+        'hire' as event_type,
+        attributes.hire_date as effective_date,
+        cast(round(attributes.min_compensation
+            + attributes.pay_draw * (attributes.max_compensation - attributes.min_compensation), 2)
+            as decimal(18, 2)) as compensation_after,
+        attributes.job_level as job_level_after,
+        'growth_target' as reason,
+        attributes.pay_draw as draw,
+        {{ add_days('attributes.hire_date',
+            '-(cast(floor(attributes.age * 365.25) as integer) + attributes.birthday_offset_days)') }}
+            as birth_date
+    from attributes
+)
+
+select * from final

@@ -1,0 +1,80 @@
+{#-
+    The year's headcount arithmetic, one row: exactly round(N x total_termination_rate)
+    experienced terminations, a year-end target of round(N x (1 + growth)), the hires
+    that target needs after new-hire attrition, and a reduction in force when growth
+    is negative beyond attrition.
+-#}
+with
+
+start_of_year as (
+    select employee_id from {{ ref('int_workforce_start_of_year') }}
+),
+
+rates as (
+    select
+        cast({{ var('total_termination_rate') }} as decimal(12, 8)) as total_termination_rate,
+        cast({{ var('target_growth_rate') }} as decimal(12, 8)) as target_growth_rate,
+        cast({{ var('new_hire_termination_rate') }} as decimal(12, 8)) as new_hire_termination_rate
+),
+
+headcount as (
+    select count(*) as start_headcount from start_of_year
+),
+
+targets as (
+    select
+        headcount.start_headcount,
+        rates.total_termination_rate,
+        rates.target_growth_rate,
+        rates.new_hire_termination_rate,
+        {{ round_half_up('headcount.start_headcount * rates.total_termination_rate') }}
+            as experienced_terminations,
+        {{ round_half_up('headcount.start_headcount * (1 + rates.target_growth_rate)') }}
+            as target_headcount
+    from headcount
+    cross join rates
+),
+
+net_change as (
+    select
+        targets.*,
+        targets.target_headcount - (targets.start_headcount - targets.experienced_terminations)
+            as net_hires_needed
+    from targets
+),
+
+hires as (
+    select
+        net_change.*,
+        case
+            when net_change.net_hires_needed > 0
+                then cast(ceil(round(
+                    cast(net_change.net_hires_needed as {{ type_double() }})
+                    / cast(1 - net_change.new_hire_termination_rate as {{ type_double() }}), 6)) as bigint)
+            else 0
+        end as hires,
+        case when net_change.net_hires_needed < 0 then -net_change.net_hires_needed else 0 end
+            as reduction_in_force_terminations
+    from net_change
+),
+
+final as (
+    select
+        '{{ var("scenario_id") }}' as scenario_id,
+        '{{ var("plan_design_id") }}' as plan_design_id,
+        {{ sim_year() }} as simulation_year,
+        hires.start_headcount,
+        hires.total_termination_rate,
+        hires.target_growth_rate,
+        hires.new_hire_termination_rate,
+        hires.experienced_terminations,
+        hires.reduction_in_force_terminations,
+        hires.target_headcount,
+        hires.net_hires_needed,
+        hires.hires,
+        case when hires.hires > 0 then hires.hires - hires.net_hires_needed else 0 end
+            as new_hire_terminations
+    from hires
+)
+
+select * from final

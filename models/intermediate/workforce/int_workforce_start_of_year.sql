@@ -1,0 +1,105 @@
+{#-
+    Who is employed on Jan 1 of the simulated year, with age and tenure on that day.
+    The start year reads the staged census (deriving a missing job level from the pay
+    bands); every later year reads last year's active rows of fct_workforce_snapshot.
+-#}
+{%- set year = sim_year() -%}
+{%- set is_first_year = (year == var('start_year') | int) -%}
+
+with
+
+census as (
+    select
+        employee_id,
+        birth_date,
+        hire_date,
+        annual_compensation,
+        job_level,
+        hours_per_week,
+        deferral_rate,
+        enrollment_date
+    from {{ ref('stg_census__employees') }}
+),
+
+job_levels as (
+    select
+        job_level,
+        min_compensation
+    from {{ ref('job_levels') }}
+),
+
+{% if is_first_year %}
+
+census_levels_derived as (
+    select
+        census.employee_id,
+        max(job_levels.job_level) as derived_job_level
+    from census
+    inner join job_levels
+        on census.annual_compensation >= job_levels.min_compensation
+    where census.job_level is null
+    group by census.employee_id
+),
+
+start_state as (
+    select
+        census.employee_id,
+        'census' as employee_source,
+        census.birth_date,
+        census.hire_date,
+        coalesce(census.job_level, census_levels_derived.derived_job_level, 1) as job_level,
+        census.annual_compensation,
+        census.hours_per_week,
+        census.deferral_rate,
+        census.enrollment_date
+    from census
+    left join census_levels_derived
+        on census.employee_id = census_levels_derived.employee_id
+),
+
+{% else %}
+
+prior_year_actives as (
+    select
+        employee_id,
+        employee_source,
+        birth_date,
+        hire_date,
+        job_level,
+        annual_compensation,
+        hours_per_week,
+        deferral_rate,
+        enrollment_date
+    from {{ prior_snapshot_relation(year) }}
+    where scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
+        and simulation_year = {{ year - 1 }}
+        and employment_status = 'active'
+),
+
+start_state as (
+    select * from prior_year_actives
+),
+
+{% endif %}
+
+final as (
+    select
+        '{{ var("scenario_id") }}' as scenario_id,
+        '{{ var("plan_design_id") }}' as plan_design_id,
+        {{ year }} as simulation_year,
+        start_state.employee_id,
+        start_state.employee_source,
+        start_state.birth_date,
+        start_state.hire_date,
+        start_state.job_level,
+        cast(start_state.annual_compensation as decimal(18, 2)) as annual_compensation,
+        start_state.hours_per_week,
+        start_state.deferral_rate,
+        start_state.enrollment_date,
+        {{ years_between('start_state.birth_date', year_start_date()) }} as age_years,
+        {{ years_between('start_state.hire_date', year_start_date()) }} as tenure_years
+    from start_state
+)
+
+select * from final

@@ -1,0 +1,23 @@
+{#- The census rows that will be simulated: valid, and still employed when the simulation starts. -#}
+with
+
+census_rows as (
+    select * from {{ ref('stg_census__rows') }}
+    where row_status = 'staged'
+),
+
+final as (
+    select
+        census_rows.employee_id,
+        census_rows.birth_date,
+        census_rows.hire_date,
+        census_rows.annual_compensation,
+        census_rows.job_level,
+        census_rows.hours_per_week,
+        census_rows.deferral_rate,
+        census_rows.enrollment_date,
+        census_rows.ssn_hash
+    from census_rows
+)
+
+select * from final

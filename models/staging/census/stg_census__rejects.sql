@@ -1,0 +1,25 @@
+{#- Census rows that cannot be simulated, with the reason and the raw values (never the SSN) to fix them by. -#}
+with
+
+census_rows as (
+    select * from {{ ref('stg_census__rows') }}
+    where row_status = 'rejected'
+),
+
+final as (
+    select
+        census_rows.census_row_number,
+        census_rows.employee_id,
+        census_rows.reject_reason,
+        census_rows.birth_date_text,
+        census_rows.hire_date_text,
+        census_rows.termination_date_text,
+        census_rows.annual_compensation_text,
+        census_rows.job_level_text,
+        census_rows.hours_per_week_text,
+        census_rows.deferral_rate_text,
+        census_rows.enrollment_date_text
+    from census_rows
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""PlanAlign command-line interface (click). Python stays at the edges: the simulation is dbt SQL."""

@@ -1,0 +1,149 @@
+"""A deterministic, realistic synthetic census of any size, written by DuckDB.
+
+Every value is an md5-based draw of (seed, row, purpose), like the simulation's draws,
+so the same N and seed give the same file byte for byte on any machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+import duckdb
+
+from scripts.errors import PlanAlignError
+from scripts.paths import PROJECT_ROOT
+
+# Share of the census at each job level (1..5); pay bands come from seeds/job_levels.csv.
+LEVEL_MIX = [0.42, 0.30, 0.16, 0.08, 0.04]
+# Mean age by level; ages are clamped into [20, 70).
+LEVEL_MEAN_AGE = [31, 37, 42, 46, 50]
+# Deferral rates of those already enrolled, with their shares.
+DEFERRAL_MIX = [
+    (0.02, 0.08), (0.03, 0.15), (0.04, 0.12), (0.05, 0.12),
+    (0.06, 0.25), (0.08, 0.10), (0.10, 0.12), (0.15, 0.06),
+]
+
+
+def _draw(purpose: str) -> str:
+    """u in (0, 1) for the current row `i`, from md5(seed|i|purpose)."""
+    return (
+        f"((cast(('0x' || substr(md5(concat_ws('|', $seed, i, '{purpose}')), 1, 13)) as bigint)"
+        " + 0.5) / cast(4503599627370496 as double))"
+    )
+
+
+def _pick(draw: str, options: list[tuple[object, float]]) -> str:
+    """A CASE that maps a uniform draw onto weighted options."""
+    total = sum(weight for _, weight in options)
+    cumulative, branches = 0.0, []
+    for value, weight in options[:-1]:
+        cumulative += weight / total
+        branches.append(f"when {draw} < {cumulative!r} then {value!r}")
+    return f"(case {' '.join(branches)} else {options[-1][0]!r} end)"
+
+
+def census_sql(as_of: dt.date) -> str:
+    level = _pick(_draw("level"), [(i + 1, w) for i, w in enumerate(LEVEL_MIX)])
+    mean_age = "list_extract([" + ", ".join(map(str, LEVEL_MEAN_AGE)) + "], job_level)"
+    spread = f"(({_draw('age_1')} + {_draw('age_2')} + {_draw('age_3')}) - 1.5) * 20"
+    deferral = _pick(_draw("deferral"), DEFERRAL_MIX)
+    hours = _pick(_draw("hours"), [(40, 0.92), (30, 0.05), (20, 0.03)])
+    return f"""
+    with rows as (
+        select i, {level} as job_level from range(1, $n + 1) as t(i)
+    ),
+    people as (
+        select
+            rows.i,
+            rows.job_level,
+            least(69.9, greatest(20.0, {mean_age} + {spread})) as age_years,
+            {_draw('tenure')} as tenure_draw,
+            {_draw('pay')} as pay_draw,
+            {_draw('enrolled')} as enrolled_draw,
+            {_draw('enroll_lag')} as enroll_lag_draw,
+            {_draw('terminated')} as terminated_draw,
+            {_draw('termination_lag')} as termination_lag_draw,
+            {_draw('ssn')} as ssn_draw,
+            {deferral} as deferral_choice,
+            {hours} as hours_per_week
+        from rows
+    ),
+    dated as (
+        select
+            people.*,
+            -- service is skewed short: exponential with a 5-year mean, started at 18 at the earliest
+            least(-ln(people.tenure_draw) * 5.0, people.age_years - 18.0) as tenure_years
+        from people
+    ),
+    final as (
+        select
+            'EMP_' || lpad(cast(dated.i as varchar), 7, '0') as employee_id,
+            cast($as_of::date - cast(floor(dated.age_years * 365.25) as integer) as date) as birth_date,
+            cast($as_of::date - cast(floor(dated.tenure_years * 365.25) as integer) as date) as hire_date,
+            case when dated.terminated_draw < 0.02
+                then cast($as_of::date - cast(floor(dated.termination_lag_draw
+                    * least(364, floor(dated.tenure_years * 365.25))) as integer) as date)
+            end as termination_date,
+            cast(round((bands.min_compensation + (bands.max_compensation - bands.min_compensation)
+                * (0.6 * dated.pay_draw + 0.4 * least(dated.tenure_years / 15.0, 1.0))) / 100) * 100
+                as decimal(18, 2)) as annual_compensation,
+            dated.job_level,
+            dated.hours_per_week,
+            case when dated.enrolled_draw < 0.50 + 0.05 * dated.job_level
+                then cast(dated.deferral_choice as decimal(6, 4)) end as deferral_rate,
+            case when dated.enrolled_draw < 0.50 + 0.05 * dated.job_level
+                then cast($as_of::date - cast(floor(dated.tenure_years * 365.25
+                    * (1 - dated.enroll_lag_draw) * 0.9) as integer) as date) end as enrollment_date,
+            '9' || lpad(cast(cast(floor(dated.ssn_draw * 100000000) as bigint) as varchar), 8, '0')
+                as ssn_digits
+        from dated
+        inner join read_csv($levels, header = true) as bands
+            on dated.job_level = bands.job_level
+    )
+    select
+        employee_id, birth_date, hire_date, termination_date, annual_compensation, job_level,
+        hours_per_week, deferral_rate, enrollment_date,
+        substr(ssn_digits, 1, 3) || '-' || substr(ssn_digits, 4, 2) || '-' || substr(ssn_digits, 6, 4)
+            as ssn
+    from final
+    order by employee_id
+    """
+
+
+def write_census(n: int, seed: int, out: Path, as_of: dt.date) -> int:
+    if n < 1:
+        raise PlanAlignError(f"N must be at least 1, got {n}")
+    suffix = out.suffix.lower()
+    if suffix not in {".csv", ".parquet"}:
+        raise PlanAlignError(f"OUT must end in .csv or .parquet, got {out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    options = "(format csv, header true)" if suffix == ".csv" else "(format parquet)"
+    con = duckdb.connect()
+    try:
+        con.execute("set threads = 1")  # one writer thread keeps row order and bytes identical
+        params = {"n": n, "seed": str(seed), "as_of": as_of.isoformat(),
+                  "levels": str(PROJECT_ROOT / "seeds" / "job_levels.csv")}
+        relation = f"({census_sql(as_of)})"
+        con.execute(f"copy {relation} to '{tmp}' {options}", params)
+    except (duckdb.IOException, OSError) as exc:
+        raise PlanAlignError(f"could not write {out}: {exc}", hint="check the folder exists and the disk has room") from None
+    finally:
+        con.close()
+    tmp.replace(out)
+    return n
+
+
+@click.command("census")
+@click.option("--n", "n", type=int, default=5000, show_default=True, help="number of employees")
+@click.option("--seed", type=int, default=7, show_default=True, help="random seed")
+@click.option("--out", type=click.Path(path_type=Path), default=PROJECT_ROOT / "data" / "census.csv",
+              show_default=True, help="output file (.csv or .parquet)")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default="2024-12-31",
+              show_default=True, help="census date: the day before the first simulated year")
+def census_command(n: int, seed: int, out: Path, as_of: dt.datetime) -> None:
+    """Write a deterministic synthetic census."""
+    write_census(n, seed, out, as_of.date())
+    click.echo(f"wrote {n:,} employees to {out}")

@@ -1,0 +1,113 @@
+"""Run dbt as a subprocess for one simulated year and turn its failures into one clear message."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts.errors import PlanAlignError
+from scripts.paths import PROJECT_ROOT, dbt_executable
+
+LOG_DIR = PROJECT_ROOT / "logs"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class DbtRun:
+    returncode: int
+    elapsed_seconds: float
+    log_file: Path
+    output: str
+
+
+def year_selection(year: int, start_year: int) -> list[str]:
+    """The start year seeds and stages the census; later years rebuild only the yearly models."""
+    if year == start_year:
+        return ["--exclude", "resource_type:unit_test"]
+    return ["--select", "tag:yearly", "--exclude", "tag:staging", "resource_type:unit_test"]
+
+
+def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "PLANALIGN_RUN_ID": run_id,
+        "PLANALIGN_DB": str(database),
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT),
+        "DBT_PROJECT_DIR": str(PROJECT_ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    })
+    if year is not None:
+        env["PLANALIGN_YEAR"] = str(year)
+    return env
+
+
+def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, run_id: str,
+            database: Path, verbose: bool = False) -> DbtRun:
+    LOG_DIR.mkdir(exist_ok=True)
+    log_file = LOG_DIR / f"dbt_{run_id}_{year if year is not None else 'all'}.log"
+    args = [dbt_executable(), *command, "--vars", json.dumps(variables, sort_keys=True)]
+    started = time.monotonic()
+    with log_file.open("w") as log:
+        process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=dbt_env(year, run_id, database),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            plain = ANSI.sub("", line)
+            log.write(plain)
+            lines.append(plain)
+            if verbose:
+                print(plain, end="")
+        process.wait()
+    return DbtRun(process.returncode, time.monotonic() - started, log_file, "".join(lines))
+
+
+def _failed_nodes() -> list[dict[str, Any]]:
+    results_file = PROJECT_ROOT / "target" / "run_results.json"
+    try:
+        results = json.loads(results_file.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [r for r in results if r.get("status") in {"error", "fail", "runtime error"}]
+
+
+def explain_failure(run: DbtRun, year: int | None) -> PlanAlignError:
+    """One clear message (and a hint) for a failed dbt run."""
+    where = f"year {year}" if year is not None else "dbt"
+    output = run.output
+    if "Could not set lock on file" in output or "Conflicting lock" in output:
+        holder = re.search(r"PID (\d+)", output)
+        return PlanAlignError(
+            f"{where}: the database is in use by another process"
+            + (f" (PID {holder.group(1)})" if holder else ""),
+            hint="wait for that run to finish, or point PLANALIGN_DB at another database file",
+        )
+    if "No space left on device" in output:
+        return PlanAlignError(f"{where}: the disk is full (log: {run.log_file})",
+                              hint="free disk space, then run the year again; earlier years are intact")
+    failed = _failed_nodes()
+    tests = [r for r in failed if r["unique_id"].startswith("test.")]
+    if tests:
+        names = ", ".join(f"{r['unique_id'].split('.')[-1]} ({r.get('failures') or '?'} rows)"
+                          for r in tests[:5])
+        return PlanAlignError(
+            f"{where}: {len(tests)} data test(s) failed: {names}",
+            hint="the failing rows are stored in the *_dbt_test__audit schema; see RUNBOOK.md "
+                 f"'Inspecting a failed tripwire' (log: {run.log_file})",
+            exit_code=1,
+        )
+    if failed:
+        first = failed[0]
+        message = " ".join((first.get("message") or "").split())[:400]
+        return PlanAlignError(f"{where}: {first['unique_id'].split('.')[-1]} failed: {message}",
+                              hint=f"full dbt output: {run.log_file}", exit_code=1)
+    errors = [line.strip() for line in output.splitlines()
+              if re.search(r"error", line, re.IGNORECASE) and "ERROR=0" not in line]
+    detail = " ".join(" ".join(errors[:3]).split())[:500] or "dbt exited with an error"
+    return PlanAlignError(f"{where}: {detail}", hint=f"full dbt output: {run.log_file}", exit_code=1)

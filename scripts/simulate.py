@@ -1,0 +1,205 @@
+"""The year loop: `planalign year` and `planalign simulate`, with an audit line per year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import click
+import duckdb
+import yaml
+
+from scripts.config import Scenario, dbt_vars, load_scenario, resolve_census_path
+from scripts.dbt_runner import explain_failure, run_dbt, year_selection
+from scripts.errors import PlanAlignError
+from scripts.paths import DEFAULT_SCENARIO, PROJECT_ROOT, database_path
+
+
+def new_run_id() -> str:
+    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}_{os.getpid()}"
+
+
+def census_column_names() -> tuple[dict[str, list[str]], list[str]]:
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return project["vars"]["census_columns"], project["vars"]["census_required_columns"]
+
+
+def check_census_file(path: Path) -> None:
+    """Fail before anything runs when the census file cannot be read or lacks a required column."""
+    if not path.exists():
+        raise PlanAlignError(f"census file not found: {path}",
+                             hint="pass CENSUS=path/to/census.csv (or .parquet), or run `make census`")
+    if path.suffix.lower() not in {".csv", ".parquet"}:
+        raise PlanAlignError(f"census file {path} is neither .csv nor .parquet",
+                             hint="export the census as CSV (with a header row) or Parquet")
+    reader = "read_parquet(?)" if path.suffix.lower() == ".parquet" else \
+        "read_csv(?, all_varchar = true, header = true)"
+    try:
+        columns = {row[0].lower() for row in
+                   duckdb.execute(f"describe select * from {reader}", [str(path)]).fetchall()}
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise PlanAlignError(f"census file {path} cannot be read: {first_line}",
+                             hint="check that it is a CSV with a header row, or a Parquet file") from None
+    aliases, required = census_column_names()
+    missing = [name for name in required if not columns & {a.lower() for a in aliases[name]}]
+    if missing:
+        accepted = "; ".join(f"{name}: {' or '.join(aliases[name])}" for name in missing)
+        raise PlanAlignError(f"census file {path} has no column for {', '.join(missing)}",
+                             hint=f"accepted column names: {accepted}")
+
+
+def _connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(database), read_only=True)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise PlanAlignError(f"the database {database} is in use by another process",
+                                 hint="wait for that run to finish, or set PLANALIGN_DB to another file") from None
+        raise PlanAlignError(f"cannot open the database {database}: {str(exc).splitlines()[0]}") from None
+
+
+def check_prior_year(scenario: Scenario, year: int, database: Path) -> None:
+    if year < scenario.start_year:
+        raise PlanAlignError(f"year {year} is before the scenario's start_year {scenario.start_year}",
+                             hint=f"choose a year from {scenario.start_year} on")
+    if year == scenario.start_year:
+        return
+    found = 0
+    if database.exists():
+        with _connect_read_only(database) as con:
+            has_table = con.execute(
+                "select count(*) from information_schema.tables where table_name = 'fct_workforce_snapshot'"
+            ).fetchone()[0]
+            if has_table:
+                found = con.execute(
+                    "select count(*) from fct_workforce_snapshot where scenario_id = ? "
+                    "and plan_design_id = ? and simulation_year = ?",
+                    [scenario.scenario_id, scenario.plan_design_id, year - 1]).fetchone()[0]
+    if not found:
+        raise PlanAlignError(
+            f"year {year - 1} has not been simulated for scenario '{scenario.scenario_id}' in {database}, "
+            f"so year {year} has no starting workforce",
+            hint=f"run the years in order: make simulate START={scenario.start_year} END={year}")
+
+
+def print_census_counts(con: duckdb.DuckDBPyConnection) -> None:
+    rows = con.execute("select row_status, reject_reason, row_count from rpt_census_reconciliation").fetchall()
+    totals = {status: sum(n for s, _, n in rows if s == status) for status in ("staged", "rejected", "excluded")}
+    raw = sum(totals.values())
+    click.echo(f"census: {raw:,} rows = {totals['staged']:,} staged + {totals['rejected']:,} rejected "
+               f"+ {totals['excluded']:,} excluded (left before the start year)")
+    reasons = sorted(((reason, n) for s, reason, n in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
+    if reasons:
+        click.secho("  rejected: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons)
+                    + "  (rows in stg_census__rejects)", fg="yellow")
+
+
+AUDIT_HEADER = (f"{'year':>4}  {'start':>8}  {'terms':>7}  {'rif':>6}  {'hires':>7}  {'nh-terms':>8}  "
+                f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'secs':>6}")
+
+
+def print_audit_line(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, seconds: float) -> None:
+    row = con.execute(
+        "select start_headcount, experienced_terminations, reduction_in_force_terminations, hires, "
+        "new_hire_terminations, end_headcount, growth_rate, average_compensation from rpt_year_audit "
+        "where scenario_id = ? and plan_design_id = ? and simulation_year = ?",
+        [scenario.scenario_id, scenario.plan_design_id, year]).fetchone()
+    start, terms, rif, hires, nh_terms, end, growth, pay = row
+    click.echo(f"{year:>4}  {start:>8,}  {terms:>7,}  {rif:>6,}  {hires:>7,}  {nh_terms:>8,}  {end:>8,}  "
+               f"{(growth or 0) * 100:>+6.2f}%  {float(pay or 0):>10,.0f}  {seconds:>6.1f}")
+
+
+def write_summary(con: duckdb.DuckDBPyConnection, scenario: Scenario, start: int, end: int) -> Path:
+    folder = PROJECT_ROOT / "reports" / scenario.scenario_id
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"multi_year_summary_{start}_{end}.csv"
+    tmp = out.with_name(out.name + ".tmp")
+    con.execute(
+        f"copy (select * from rpt_year_audit where scenario_id = $scenario and plan_design_id = $plan "
+        f"and simulation_year between $start and $end order by simulation_year) to '{tmp}' (header true)",
+        {"scenario": scenario.scenario_id, "plan": scenario.plan_design_id, "start": start, "end": end})
+    tmp.replace(out)
+    return out
+
+
+def simulate_years(scenario: Scenario, start: int, end: int, *, verbose: bool = False) -> None:
+    census = resolve_census_path(scenario)
+    database = database_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    if start == scenario.start_year:
+        check_census_file(census)
+    check_prior_year(scenario, start, database)
+    variables = dbt_vars(scenario, census)
+    run_id = new_run_id()
+    click.echo(f"run {run_id}: scenario '{scenario.scenario_id}', plan design '{scenario.plan_design_id}', "
+               f"years {start}-{end}, database {database}")
+    click.echo(AUDIT_HEADER)
+    began = time.monotonic()
+    for year in range(start, end + 1):
+        run = run_dbt(["build", *year_selection(year, scenario.start_year)], variables,
+                      year=year, run_id=run_id, database=database, verbose=verbose)
+        if run.returncode != 0:
+            raise explain_failure(run, year)
+        with _connect_read_only(database) as con:
+            if year == scenario.start_year:
+                print_census_counts(con)
+            print_audit_line(con, scenario, year, run.elapsed_seconds)
+    with _connect_read_only(database) as con:
+        summary = write_summary(con, scenario, start, end)
+    click.echo(f"done in {time.monotonic() - began:.1f}s; summary: {summary.relative_to(PROJECT_ROOT)}")
+
+
+scenario_option = click.option("--scenario", "scenario_file", type=click.Path(path_type=Path),
+                               default=DEFAULT_SCENARIO, show_default=True, help="scenario YAML file")
+census_option = click.option("--census", "census_path", default=None,
+                             help="census file (.csv or .parquet); overrides the scenario's census_path")
+verbose_option = click.option("-v", "--verbose", is_flag=True, help="show dbt's own output")
+
+
+def _census_override(census_path: str | None) -> str | None:
+    return str(Path(census_path).resolve()) if census_path else None
+
+
+@click.command("simulate")
+@scenario_option
+@census_option
+@click.option("--start", type=int, default=None, help="first year (default: the scenario's start_year)")
+@click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
+@verbose_option
+def simulate_command(scenario_file: Path, census_path: str | None, start: int | None, end: int | None,
+                     verbose: bool) -> None:
+    """Simulate the years START..END in order (one dbt build per year)."""
+    scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path)})
+    first = scenario.start_year if start is None else start
+    last = scenario.end_year if end is None else end
+    if start is not None and start < scenario.start_year:
+        scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path),
+                                                 "start_year": start})
+    if last < first:
+        raise PlanAlignError(f"END {last} is before START {first}")
+    simulate_years(scenario, first, last, verbose=verbose)
+
+
+@click.command("year")
+@scenario_option
+@census_option
+@click.argument("year", type=int)
+@verbose_option
+def year_command(scenario_file: Path, census_path: str | None, year: int, verbose: bool) -> None:
+    """Simulate (or re-run) one YEAR: a single dbt build."""
+    scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path)})
+    simulate_years(scenario, year, year, verbose=verbose)
+
+
+@click.command("check-config")
+@click.argument("scenario_files", nargs=-1, type=click.Path(path_type=Path))
+def check_config_command(scenario_files: tuple[Path, ...]) -> None:
+    """Validate scenario files (all of scenarios/ by default) without running anything."""
+    files = scenario_files or tuple(sorted((PROJECT_ROOT / "scenarios").glob("*.yml")))
+    for file in files:
+        scenario = load_scenario(file)
+        click.echo(f"ok: {file.name} (scenario '{scenario.scenario_id}', years "
+                   f"{scenario.start_year}-{scenario.end_year})")

@@ -1,0 +1,37 @@
+{#- Raw census rows = staged + rejected + excluded, and every row has exactly one status. -#}
+{{ config(tags=['critical']) }}
+
+with
+
+raw_rows as (
+    select count(*) as raw_count from {{ source('census', 'employees') }}
+),
+
+classified as (
+    select
+        count(*) as classified_count,
+        count(case when row_status = 'staged' then 1 end) as staged_count,
+        count(case when row_status = 'rejected' then 1 end) as rejected_count,
+        count(case when row_status = 'excluded' then 1 end) as excluded_count,
+        count(case when row_status = 'rejected' and reject_reason is null then 1 end) as rejects_without_reason
+    from {{ ref('stg_census__rows') }}
+),
+
+staged as (
+    select count(*) as staged_model_count from {{ ref('stg_census__employees') }}
+),
+
+rejects as (
+    select count(*) as rejects_model_count from {{ ref('stg_census__rejects') }}
+)
+
+select *
+from raw_rows
+cross join classified
+cross join staged
+cross join rejects
+where raw_count <> staged_count + rejected_count + excluded_count
+    or classified_count <> raw_count
+    or staged_model_count <> staged_count
+    or rejects_model_count <> rejected_count
+    or rejects_without_reason > 0
