@@ -1,0 +1,91 @@
+"""Shared fixtures: a small census with every kind of bad row, and real dbt runs on it."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+START, END = 2025, 2027
+
+# One row per reject reason (and one excluded row), appended to a generated census.
+BAD_ROWS = [
+    # employee_id, birth_date, hire_date, termination_date, pay, level, hours, deferral, expected
+    ("", "1980-01-01", "2010-01-01", "", "50000", "1", "40", "", "missing_employee_id"),
+    ("DUP_1", "1980-01-01", "2010-01-01", "", "50000", "1", "40", "", "duplicate_employee_id"),
+    ("DUP_1", "1981-01-01", "2011-01-01", "", "51000", "1", "40", "", "duplicate_employee_id"),
+    ("BAD_BIRTH", "not-a-date", "2010-01-01", "", "50000", "1", "40", "", "unparseable_birth_date"),
+    ("BAD_HIRE", "1980-01-01", "2019-13-45", "", "50000", "1", "40", "", "unparseable_hire_date"),
+    ("BAD_TERM", "1980-01-01", "2010-01-01", "someday", "50000", "1", "40", "", "unparseable_termination_date"),
+    ("ZERO_PAY", "1980-01-01", "2010-01-01", "", "0", "1", "40", "", "invalid_compensation"),
+    ("NEG_PAY", "1980-01-01", "2010-01-01", "", "-100", "1", "40", "", "invalid_compensation"),
+    ("NULL_PAY", "1980-01-01", "2010-01-01", "", "", "1", "40", "", "invalid_compensation"),
+    ("BIG_DEFERRAL", "1980-01-01", "2010-01-01", "", "50000", "1", "40", "6", "deferral_rate_out_of_range"),
+    ("NEG_DEFERRAL", "1980-01-01", "2010-01-01", "", "50000", "1", "40", "-0.1", "deferral_rate_out_of_range"),
+    ("BIRTH_AFTER_HIRE", "2015-01-01", "2010-01-01", "", "50000", "1", "40", "", "birth_after_hire"),
+    ("LATE_HIRE", "1980-01-01", "2025-06-01", "", "50000", "1", "40", "", "hire_after_start"),
+    ("TERM_BEFORE_HIRE", "1980-01-01", "2010-01-01", "2009-01-01", "50000", "1", "40", "", "termination_before_hire"),
+    ("BAD_LEVEL", "1980-01-01", "2010-01-01", "", "50000", "9", "40", "", "unknown_job_level"),
+    ("LEFT_2023", "1980-01-01", "2010-01-01", "2023-05-01", "50000", "1", "40", "", None),
+]
+EXPECTED_REJECTS = sorted((row[0], row[8]) for row in BAD_ROWS if row[8])
+
+
+def run_planalign(*args: str, db: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PLANALIGN_DB=str(db))
+    result = subprocess.run([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"planalign {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+def write_scenario(path: Path, census: Path, **overrides) -> Path:
+    scenario = {
+        "scenario_id": "fixture", "plan_design_id": "baseline", "start_year": START, "end_year": END,
+        "random_seed": 42, "census_path": str(census),
+        "workforce": {"total_termination_rate": 0.12, "target_growth_rate": 0.03,
+                      "new_hire_termination_rate": 0.25},
+    }
+    workforce = overrides.pop("workforce", {})
+    scenario.update(overrides)
+    scenario["workforce"].update(workforce)
+    path.write_text(yaml.safe_dump(scenario))
+    return path
+
+
+def query(db: Path, sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def fixture_census(tmp_path_factory) -> Path:
+    """300 generated employees plus one row of every bad kind."""
+    folder = tmp_path_factory.mktemp("census")
+    path = folder / "fixture_census.csv"
+    run_planalign("census", "--n", "300", "--seed", "11", "--out", str(path), db=folder / "unused.duckdb")
+    with path.open("a", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for row in BAD_ROWS:
+            writer.writerow([*row[:6], row[6], row[7], "", "123-45-6789"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def simulated(tmp_path_factory, fixture_census) -> dict:
+    """The fixture census simulated for three years, as a user would: planalign simulate."""
+    folder = tmp_path_factory.mktemp("simulated")
+    scenario = write_scenario(folder / "fixture.yml", fixture_census)
+    db = folder / "fixture.duckdb"
+    result = run_planalign("simulate", "--scenario", str(scenario), db=db)
+    return {"db": db, "scenario": scenario, "census": fixture_census, "output": result.stdout,
+            "folder": folder}

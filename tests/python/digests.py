@@ -1,0 +1,28 @@
+"""Digests of the event store and snapshots, run stamps (run_id, created_at) left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+STAMPS = ("run_id", "created_at")
+
+
+def table_digest(db: Path, table: str, where: str = "true") -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = [row[0] for row in con.execute(f"describe {table}").fetchall() if row[0] not in STAMPS]
+        listed = ", ".join(columns)
+        return con.execute(
+            f"select md5(string_agg(row_text, '\n' order by row_text)) from "
+            f"(select cast(row({listed}) as varchar) as row_text from {table} where {where})"
+        ).fetchone()[0]
+
+
+def year_digests(db: Path, table: str, scenario_id: str) -> dict[int, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        years = [r[0] for r in con.execute(
+            f"select distinct simulation_year from {table} where scenario_id = ? order by 1",
+            [scenario_id]).fetchall()]
+    return {year: table_digest(db, table, f"scenario_id = '{scenario_id}' and simulation_year = {year}")
+            for year in years}
