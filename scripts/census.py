@@ -129,7 +129,8 @@ def write_census(n: int, seed: int, out: Path, as_of: dt.date) -> int:
         relation = f"({census_sql(as_of)})"
         con.execute(f"copy {relation} to '{tmp}' {options}", params)
     except (duckdb.IOException, OSError) as exc:
-        raise PlanAlignError(f"could not write {out}: {exc}", hint="check the folder exists and the disk has room") from None
+        raise PlanAlignError(f"could not write {out}: {exc}",
+                             hint="check the folder exists and the disk has room") from None
     finally:
         con.close()
     tmp.replace(out)

@@ -36,7 +36,8 @@ events as (
         reason,
         birth_date
     from {{ ref('fct_yearly_events') }}
-    where scenario_id = '{{ var("scenario_id") }}'
+    where
+        scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
         and simulation_year = {{ sim_year() }}
 ),
@@ -57,9 +58,15 @@ hires as (
 ),
 
 population as (
-    select start_of_year.*, false as is_new_hire from start_of_year
+    select
+        start_of_year.*,
+        false as is_new_hire
+    from start_of_year
     union all
-    select hires.*, true as is_new_hire from hires
+    select
+        hires.*,
+        true as is_new_hire
+    from hires
 ),
 
 terminations as (
@@ -136,8 +143,10 @@ compensation as (
         max(case when segment_days.recency_rank = 1 then segment_days.annual_compensation end)
             as year_end_compensation,
         max(case when segment_days.recency_rank = 1 then segment_days.job_level end) as year_end_job_level,
-        round(sum(segment_days.annual_compensation * segment_days.paid_days)
-            / {{ days_in_year() }}, 2) as prorated_compensation
+        round(
+            sum(segment_days.annual_compensation * segment_days.paid_days)
+            / {{ days_in_year() }}, 2
+        ) as prorated_compensation
     from segment_days
     group by segment_days.employee_id
 ),
@@ -150,8 +159,10 @@ final as (
         cast(population.employee_id as {{ dbt.type_string() }}) as employee_id,
         cast(population.employee_source as {{ dbt.type_string() }}) as employee_source,
         cast(population.is_new_hire as boolean) as is_new_hire,
-        cast(case when terminations.termination_date is null then 'active' else 'terminated' end
-            as {{ dbt.type_string() }}) as employment_status,
+        cast(
+            case when terminations.termination_date is null then 'active' else 'terminated' end
+            as {{ dbt.type_string() }}
+        ) as employment_status,
         cast(population.birth_date as date) as birth_date,
         cast(population.hire_date as date) as hire_date,
         cast(terminations.termination_date as date) as termination_date,

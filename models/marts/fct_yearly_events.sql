@@ -20,16 +20,16 @@
 with
 
 {% for event_model in event_models %}
-{{ event_model }} as (
-    {{ select_event_columns(ref(event_model)) }}
-),
+    {{ event_model }} as (
+        {{ select_event_columns(ref(event_model)) }}
+    ),
 {% endfor %}
 
 unioned as (
     {% for event_model in event_models -%}
-    select * from {{ event_model }}
-    {% if not loop.last %}union all
-    {% endif %}
+        select * from {{ event_model }}
+        {% if not loop.last %}union all
+        {% endif %}
     {%- endfor %}
 ),
 
@@ -61,7 +61,7 @@ final as (
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id,
         cast({{ sim_year() }} as integer) as simulation_year,
         {% for name, data_type in event_payload_columns() -%}
-        sequenced.{{ name }},
+            sequenced.{{ name }},
         {% endfor -%}
         cast(sequenced.event_sequence as integer) as event_sequence,
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at

@@ -30,7 +30,8 @@ from raw_rows
 cross join classified
 cross join staged
 cross join rejects
-where raw_count <> staged_count + rejected_count + excluded_count
+where
+    raw_count <> staged_count + rejected_count + excluded_count
     or classified_count <> raw_count
     or staged_model_count <> staged_count
     or rejects_model_count <> rejected_count

@@ -54,17 +54,20 @@ compared as (
         coalesce(events.new_hire_terminations, 0) as actual_new_hire_terminations
     from headcount_plan
     left join events
-        on headcount_plan.scenario_id = events.scenario_id
-        and headcount_plan.plan_design_id = events.plan_design_id
-        and headcount_plan.simulation_year = events.simulation_year
+        on
+            headcount_plan.scenario_id = events.scenario_id
+            and headcount_plan.plan_design_id = events.plan_design_id
+            and headcount_plan.simulation_year = events.simulation_year
     left join snapshot
-        on headcount_plan.scenario_id = snapshot.scenario_id
-        and headcount_plan.plan_design_id = snapshot.plan_design_id
-        and headcount_plan.simulation_year = snapshot.simulation_year
+        on
+            headcount_plan.scenario_id = snapshot.scenario_id
+            and headcount_plan.plan_design_id = snapshot.plan_design_id
+            and headcount_plan.simulation_year = snapshot.simulation_year
 )
 
 select * from compared
-where actual_start is distinct from planned_start
+where
+    actual_start is distinct from planned_start
     or end_headcount is distinct from target_headcount
     or actual_hires <> planned_hires
     or actual_experienced_terminations <> planned_experienced_terminations

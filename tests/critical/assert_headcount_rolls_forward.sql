@@ -36,15 +36,18 @@ years as (
         previous_year.end_headcount as previous_end_headcount
     from snapshot
     left join events
-        on snapshot.scenario_id = events.scenario_id
-        and snapshot.plan_design_id = events.plan_design_id
-        and snapshot.simulation_year = events.simulation_year
+        on
+            snapshot.scenario_id = events.scenario_id
+            and snapshot.plan_design_id = events.plan_design_id
+            and snapshot.simulation_year = events.simulation_year
     left join snapshot as previous_year
-        on snapshot.scenario_id = previous_year.scenario_id
-        and snapshot.plan_design_id = previous_year.plan_design_id
-        and snapshot.simulation_year = previous_year.simulation_year + 1
+        on
+            snapshot.scenario_id = previous_year.scenario_id
+            and snapshot.plan_design_id = previous_year.plan_design_id
+            and snapshot.simulation_year = previous_year.simulation_year + 1
 )
 
 select * from years
-where start_headcount + hires - terminations <> end_headcount
+where
+    start_headcount + hires - terminations <> end_headcount
     or (previous_end_headcount is not null and previous_end_headcount <> start_headcount)

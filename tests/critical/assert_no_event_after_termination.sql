@@ -33,11 +33,15 @@ select
     terminations.termination_date
 from events
 inner join terminations
-    on events.scenario_id = terminations.scenario_id
-    and events.plan_design_id = terminations.plan_design_id
-    and events.employee_id = terminations.employee_id
-    and events.simulation_year >= terminations.simulation_year
-where events.effective_date > terminations.termination_date
-    or (events.simulation_year = terminations.simulation_year
-        and events.event_sequence > terminations.termination_sequence)
+    on
+        events.scenario_id = terminations.scenario_id
+        and events.plan_design_id = terminations.plan_design_id
+        and events.employee_id = terminations.employee_id
+        and events.simulation_year >= terminations.simulation_year
+where
+    events.effective_date > terminations.termination_date
+    or (
+        events.simulation_year = terminations.simulation_year
+        and events.event_sequence > terminations.termination_sequence
+    )
     or (events.simulation_year > terminations.simulation_year)

@@ -30,9 +30,11 @@ from snapshot
 left join census
     on snapshot.employee_id = census.employee_id
 left join hires
-    on snapshot.scenario_id = hires.scenario_id
-    and snapshot.plan_design_id = hires.plan_design_id
-    and snapshot.employee_id = hires.employee_id
-where (snapshot.employee_source = 'census' and census.employee_id is null)
+    on
+        snapshot.scenario_id = hires.scenario_id
+        and snapshot.plan_design_id = hires.plan_design_id
+        and snapshot.employee_id = hires.employee_id
+where
+    (snapshot.employee_source = 'census' and census.employee_id is null)
     or (snapshot.employee_source = 'hire' and hires.employee_id is null)
     or snapshot.employee_source not in ('census', 'hire')

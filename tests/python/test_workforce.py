@@ -79,7 +79,8 @@ def test_merit_only_for_those_employed_on_the_raise_date(simulated):
     assert wrong == [(0,)]
     raised = query(simulated["db"], """
         select count(*) from fct_workforce_snapshot s
-        where not s.is_new_hire and (s.termination_date is null or s.termination_date > make_date(s.simulation_year, 4, 1))
+        where not s.is_new_hire
+          and (s.termination_date is null or s.termination_date > make_date(s.simulation_year, 4, 1))
           and not exists (select 1 from fct_yearly_events r where r.event_type = 'raise'
                           and r.employee_id = s.employee_id and r.simulation_year = s.simulation_year)""")
     assert raised == [(0,)]

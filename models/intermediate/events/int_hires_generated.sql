@@ -33,11 +33,14 @@ level_cumulative as (
         job_levels.*,
         coalesce(sum(job_levels.new_hire_weight) over (
             order by job_levels.job_level asc nulls last
-            rows between unbounded preceding and 1 preceding), 0)
+            rows between unbounded preceding and 1 preceding
+        ), 0)
         / sum(job_levels.new_hire_weight) over () as lower_bound,
-        sum(job_levels.new_hire_weight) over (
-            order by job_levels.job_level asc nulls last
-            rows between unbounded preceding and current row)
+        sum(job_levels.new_hire_weight)
+            over (
+                order by job_levels.job_level asc nulls last
+                rows between unbounded preceding and current row
+            )
         / sum(job_levels.new_hire_weight) over () as upper_bound
     from job_levels
     where job_levels.new_hire_weight > 0
@@ -48,11 +51,14 @@ age_cumulative as (
         age_mix.age,
         coalesce(sum(age_mix.weight) over (
             order by age_mix.age asc nulls last
-            rows between unbounded preceding and 1 preceding), 0)
+            rows between unbounded preceding and 1 preceding
+        ), 0)
         / sum(age_mix.weight) over () as lower_bound,
-        sum(age_mix.weight) over (
-            order by age_mix.age asc nulls last
-            rows between unbounded preceding and current row)
+        sum(age_mix.weight)
+            over (
+                order by age_mix.age asc nulls last
+                rows between unbounded preceding and current row
+            )
         / sum(age_mix.weight) over () as upper_bound
     from age_mix
     where age_mix.weight > 0
@@ -96,11 +102,13 @@ attributes as (
         cast(floor(draws.birthday_draw * 365) as integer) as birthday_offset_days
     from draws
     inner join level_cumulative
-        on draws.level_draw >= level_cumulative.lower_bound
-        and draws.level_draw < level_cumulative.upper_bound
+        on
+            draws.level_draw >= level_cumulative.lower_bound
+            and draws.level_draw < level_cumulative.upper_bound
     inner join age_cumulative
-        on draws.age_draw >= age_cumulative.lower_bound
-        and draws.age_draw < age_cumulative.upper_bound
+        on
+            draws.age_draw >= age_cumulative.lower_bound
+            and draws.age_draw < age_cumulative.upper_bound
 ),
 
 final as (
@@ -108,9 +116,11 @@ final as (
         attributes.employee_id,
         'hire' as event_type,
         attributes.hire_date as effective_date,
-        cast(round(attributes.min_compensation
-            + attributes.pay_draw * (attributes.max_compensation - attributes.min_compensation), 2)
-            as decimal(18, 2)) as compensation_after,
+        cast(round(
+            attributes.min_compensation
+            + attributes.pay_draw * (attributes.max_compensation - attributes.min_compensation), 2
+        )
+        as decimal(18, 2)) as compensation_after,
         attributes.job_level as job_level_after,
         'growth_target' as reason,
         attributes.pay_draw as draw,

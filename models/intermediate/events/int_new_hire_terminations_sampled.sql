@@ -25,7 +25,8 @@ ranked as (
         {{ uniform_draw('hires.employee_id', 'new_hire_termination') }} as draw,
         {{ uniform_draw('hires.employee_id', 'new_hire_termination_date') }} as date_draw,
         row_number() over (
-            order by {{ uniform_draw('hires.employee_id', 'new_hire_termination') }} asc nulls last,
+            order by
+                {{ uniform_draw('hires.employee_id', 'new_hire_termination') }} asc nulls last,
                 hires.employee_id asc nulls last
         ) as exit_rank
     from hires

@@ -60,7 +60,8 @@ eligible as (
     from start_of_year
     left join terminations
         on start_of_year.employee_id = terminations.employee_id
-    where (terminations.termination_date is null or terminations.termination_date > {{ promotion_date }})
+    where
+        (terminations.termination_date is null or terminations.termination_date > {{ promotion_date }})
         and start_of_year.job_level < (select max(job_levels.job_level) from job_levels)
 ),
 
@@ -77,11 +78,13 @@ probabilities as (
     left join job_levels
         on eligible.job_level = job_levels.job_level
     left join age_bands
-        on eligible.age_years >= age_bands.min_age
-        and eligible.age_years < age_bands.max_age
+        on
+            eligible.age_years >= age_bands.min_age
+            and eligible.age_years < age_bands.max_age
     left join tenure_bands
-        on eligible.tenure_years >= tenure_bands.min_tenure
-        and eligible.tenure_years < tenure_bands.max_tenure
+        on
+            eligible.tenure_years >= tenure_bands.min_tenure
+            and eligible.tenure_years < tenure_bands.max_tenure
     where eligible.tenure_years >= 1
 ),
 
@@ -101,7 +104,8 @@ final as (
         promoted.annual_compensation as compensation_before,
         cast(least(greatest(
             round(promoted.annual_compensation * (1 + {{ var('promotion_increase') }}), 2),
-            new_level.min_compensation), new_level.max_compensation) as decimal(18, 2)) as compensation_after,
+            new_level.min_compensation
+        ), new_level.max_compensation) as decimal(18, 2)) as compensation_after,
         promoted.job_level as job_level_before,
         promoted.new_job_level as job_level_after,
         'promotion_draw' as reason,

@@ -39,10 +39,11 @@ job_levels as (
 ),
 
 cola as (
-    select coalesce(
-        max(case when simulation_year = {{ sim_year() }} then cola_rate end),
-        {{ var('default_cola_rate') }}
-    ) as cola_rate
+    select
+        coalesce(
+            max(case when simulation_year = {{ sim_year() }} then cola_rate end),
+            {{ var('default_cola_rate') }}
+        ) as cola_rate
     from {{ ref('cola_rates') }}
 ),
 
@@ -87,8 +88,10 @@ final as (
             as compensation_after,
         raises.job_level as job_level_before,
         raises.job_level as job_level_after,
-        cast(round(raises.compensation_before * (1 + raises.raise_rate), 2) - raises.compensation_before
-            as decimal(18, 2)) as amount,
+        cast(
+            round(raises.compensation_before * (1 + raises.raise_rate), 2) - raises.compensation_before
+            as decimal(18, 2)
+        ) as amount,
         'merit_cola' as reason,
         raises.raise_rate as probability
     from raises

@@ -57,11 +57,13 @@ raw_hazards as (
     left join job_levels
         on start_of_year.job_level = job_levels.job_level
     left join age_bands
-        on start_of_year.age_years >= age_bands.min_age
-        and start_of_year.age_years < age_bands.max_age
+        on
+            start_of_year.age_years >= age_bands.min_age
+            and start_of_year.age_years < age_bands.max_age
     left join tenure_bands
-        on start_of_year.tenure_years >= tenure_bands.min_tenure
-        and start_of_year.tenure_years < tenure_bands.max_tenure
+        on
+            start_of_year.tenure_years >= tenure_bands.min_tenure
+            and start_of_year.tenure_years < tenure_bands.max_tenure
 ),
 
 rescaled_hazards as (
@@ -89,7 +91,7 @@ ranked as (
         row_number() over (
             order by
                 case when exit_clocks.hazard > 0 then -ln(exit_clocks.draw) / exit_clocks.hazard end
-                    asc nulls last,
+                asc nulls last,
                 exit_clocks.employee_id asc nulls last
         ) as exit_rank
     from exit_clocks
@@ -104,7 +106,8 @@ selected as (
         end as reason
     from ranked
     cross join headcount_plan
-    where ranked.exit_rank
+    where
+        ranked.exit_rank
         <= headcount_plan.experienced_terminations + headcount_plan.reduction_in_force_terminations
 ),
 

@@ -50,7 +50,8 @@ hires as (
             when net_change.net_hires_needed > 0
                 then cast(ceil(round(
                     cast(net_change.net_hires_needed as {{ type_double() }})
-                    / cast(1 - net_change.new_hire_termination_rate as {{ type_double() }}), 6)) as bigint)
+                    / cast(1 - net_change.new_hire_termination_rate as {{ type_double() }}), 6
+                )) as bigint)
             else 0
         end as hires,
         case when net_change.net_hires_needed < 0 then -net_change.net_hires_needed else 0 end

@@ -30,32 +30,32 @@ job_levels as (
 
 {% if is_first_year %}
 
-census_levels_derived as (
-    select
-        census.employee_id,
-        max(job_levels.job_level) as derived_job_level
-    from census
-    inner join job_levels
-        on census.annual_compensation >= job_levels.min_compensation
-    where census.job_level is null
-    group by census.employee_id
-),
+    census_levels_derived as (
+        select
+            census.employee_id,
+            max(job_levels.job_level) as derived_job_level
+        from census
+        inner join job_levels
+            on census.annual_compensation >= job_levels.min_compensation
+        where census.job_level is null
+        group by census.employee_id
+    ),
 
-start_state as (
-    select
-        census.employee_id,
-        'census' as employee_source,
-        census.birth_date,
-        census.hire_date,
-        coalesce(census.job_level, census_levels_derived.derived_job_level, 1) as job_level,
-        census.annual_compensation,
-        census.hours_per_week,
-        census.deferral_rate,
-        census.enrollment_date
-    from census
-    left join census_levels_derived
-        on census.employee_id = census_levels_derived.employee_id
-),
+    start_state as (
+        select
+            census.employee_id,
+            'census' as employee_source,
+            census.birth_date,
+            census.hire_date,
+            coalesce(census.job_level, census_levels_derived.derived_job_level, 1) as job_level,
+            census.annual_compensation,
+            census.hours_per_week,
+            census.deferral_rate,
+            census.enrollment_date
+        from census
+        left join census_levels_derived
+            on census.employee_id = census_levels_derived.employee_id
+    ),
 
 {% else %}
 

@@ -60,11 +60,13 @@ classified as (
                 then 'unparseable_enrollment_date'
             when parsed.annual_compensation is null or parsed.annual_compensation <= 0
                 then 'invalid_compensation'
-            when parsed.deferral_rate_text is not null
+            when
+                parsed.deferral_rate_text is not null
                 and (parsed.deferral_rate is null or parsed.deferral_rate < 0 or parsed.deferral_rate > 1)
                 then 'deferral_rate_out_of_range'
             when parsed.hours_per_week <= 0 or parsed.hours_per_week > 168 then 'invalid_hours_per_week'
-            when parsed.job_level_text is not null
+            when
+                parsed.job_level_text is not null
                 and parsed.job_level not in (select job_levels.job_level from job_levels)
                 then 'unknown_job_level'
             when parsed.birth_date > parsed.hire_date then 'birth_after_hire'
