@@ -17,7 +17,7 @@ OUT ?= data/census_$(N).parquet
 
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS))
 
-.PHONY: help setup deps simulate year census check-config lint test test-critical validate bench clean
+.PHONY: help setup deps simulate year census check-config lint unit test test-critical validate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -47,8 +47,11 @@ check-config:  ## validate every scenario file
 	$(PLANALIGN) check-config
 
 lint:  ## ruff on Python, SQLFluff on the models
-	$(BIN)/ruff check scripts hooks tests/python
-	$(BIN)/sqlfluff lint models tests/critical analyses
+	$(BIN)/ruff check scripts tests/python
+	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/critical analyses
+
+unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
+	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/unit.duckdb $(DBT) test --select test_type:unit
 
 test:  ## pytest (real dbt on small fixture censuses)
 	$(BIN)/pytest -q tests/python
@@ -56,7 +59,7 @@ test:  ## pytest (real dbt on small fixture censuses)
 test-critical:  ## the tripwires on the current database (failing rows are stored)
 	cd $(CURDIR) && $(DBT) test --select tag:critical
 
-validate: lint check-config test  ## what CI runs
+validate: lint check-config unit test  ## what CI runs
 
 bench:  ## time a 5-year run on a generated census: make bench N=100000
 	$(PLANALIGN) bench --n $(N)
