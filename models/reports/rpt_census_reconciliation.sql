@@ -1,0 +1,21 @@
+{{ config(tags=['staging']) }}
+{#- Census counts by status and reject reason: raw = staged + rejected + excluded. -#}
+with
+
+census_rows as (
+    select
+        row_status,
+        reject_reason
+    from {{ ref('stg_census__rows') }}
+),
+
+final as (
+    select
+        census_rows.row_status,
+        census_rows.reject_reason,
+        count(*) as row_count
+    from census_rows
+    group by census_rows.row_status, census_rows.reject_reason
+)
+
+select * from final
