@@ -27,9 +27,13 @@ class DbtRun:
 
 
 def year_selection(year: int, start_year: int) -> list[str]:
-    """The start year seeds and stages the census; later years rebuild only the yearly models."""
+    """The start year seeds and stages the census; later years rebuild only the yearly models.
+
+    --full-refresh reloads the seeds with their declared column types; the marts ignore it
+    (full_refresh: false), so no simulated year is ever dropped.
+    """
     if year == start_year:
-        return ["--exclude", "resource_type:unit_test"]
+        return ["--full-refresh", "--exclude", "resource_type:unit_test"]
     return ["--select", "tag:yearly", "--exclude", "tag:staging", "resource_type:unit_test"]
 
 

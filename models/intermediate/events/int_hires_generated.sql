@@ -31,17 +31,7 @@ age_mix as (
 level_cumulative as (
     select
         job_levels.*,
-        coalesce(sum(job_levels.new_hire_weight) over (
-            order by job_levels.job_level asc nulls last
-            rows between unbounded preceding and 1 preceding
-        ), 0)
-        / sum(job_levels.new_hire_weight) over () as lower_bound,
-        sum(job_levels.new_hire_weight)
-            over (
-                order by job_levels.job_level asc nulls last
-                rows between unbounded preceding and current row
-            )
-        / sum(job_levels.new_hire_weight) over () as upper_bound
+        {{ cumulative_share_bounds('job_levels.new_hire_weight', 'job_levels.job_level') }}
     from job_levels
     where job_levels.new_hire_weight > 0
 ),
@@ -49,17 +39,7 @@ level_cumulative as (
 age_cumulative as (
     select
         age_mix.age,
-        coalesce(sum(age_mix.weight) over (
-            order by age_mix.age asc nulls last
-            rows between unbounded preceding and 1 preceding
-        ), 0)
-        / sum(age_mix.weight) over () as lower_bound,
-        sum(age_mix.weight)
-            over (
-                order by age_mix.age asc nulls last
-                rows between unbounded preceding and current row
-            )
-        / sum(age_mix.weight) over () as upper_bound
+        {{ cumulative_share_bounds('age_mix.weight', 'age_mix.age') }}
     from age_mix
     where age_mix.weight > 0
 ),
