@@ -92,6 +92,9 @@ def load_scenario(path: Path, overrides: dict[str, Any] | None = None) -> Scenar
         raw = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise PlanAlignError(f"{path}: not valid YAML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanAlignError(f"cannot read the scenario file {path}: {exc}",
+                             hint="pass a readable UTF-8 YAML file with SCENARIO=") from None
     if not isinstance(raw, dict):
         raise PlanAlignError(f"{path}: expected a mapping of settings at the top level")
     for key, value in (overrides or {}).items():

@@ -56,6 +56,8 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     LOG_DIR.mkdir(exist_ok=True)
     log_file = LOG_DIR / f"dbt_{run_id}_{year if year is not None else 'all'}.log"
     args = [dbt_executable(), *command, "--vars", json.dumps(variables, sort_keys=True)]
+    # a failure must never be explained by a previous run's results
+    (PROJECT_ROOT / "target" / "run_results.json").unlink(missing_ok=True)
     started = time.monotonic()
     with log_file.open("w") as log:
         process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=dbt_env(year, run_id, database),

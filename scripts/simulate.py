@@ -97,6 +97,19 @@ def print_census_counts(con: duckdb.DuckDBPyConnection) -> None:
                     + "  (rows in stg_census__rejects)", fg="yellow")
 
 
+def explain_census(database: Path) -> None:
+    """After a failed start year: show the census counts, and name an empty census as the cause."""
+    try:
+        with _connect_read_only(database) as con:
+            print_census_counts(con)
+            staged = con.execute("select count(*) from stg_census__employees").fetchone()[0]
+    except (PlanAlignError, duckdb.Error):
+        return  # staging itself did not finish: the dbt failure says why
+    if staged == 0:
+        raise PlanAlignError("the census has no row that can be simulated (see the counts above)",
+                             hint="fix the rejected rows (select * from stg_census__rejects) and run again")
+
+
 AUDIT_HEADER = (f"{'year':>4}  {'start':>8}  {'terms':>7}  {'rif':>6}  {'hires':>7}  {'nh-terms':>8}  "
                 f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'secs':>6}")
 
@@ -142,6 +155,8 @@ def simulate_years(scenario: Scenario, start: int, end: int, *, verbose: bool = 
         run = run_dbt(["build", *year_selection(year, scenario.start_year)], variables,
                       year=year, run_id=run_id, database=database, verbose=verbose)
         if run.returncode != 0:
+            if year == scenario.start_year:
+                explain_census(database)
             raise explain_failure(run, year)
         with _connect_read_only(database) as con:
             if year == scenario.start_year:

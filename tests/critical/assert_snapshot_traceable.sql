@@ -10,6 +10,8 @@ snapshot as (
         employee_id,
         employee_source
     from {{ ref('fct_workforce_snapshot') }}
+    -- staging holds the census of the current scenario only
+    where scenario_id = '{{ var("scenario_id") }}'
 ),
 
 census as (

@@ -33,6 +33,9 @@ BAD_ROWS = [
     ("LATE_HIRE", "1980-01-01", "2025-06-01", "", "50000", "1", "40", "", "hire_after_start"),
     ("TERM_BEFORE_HIRE", "1980-01-01", "2010-01-01", "2009-01-01", "50000", "1", "40", "", "termination_before_hire"),
     ("BAD_LEVEL", "1980-01-01", "2010-01-01", "", "50000", "9", "40", "", "unknown_job_level"),
+    ("TEXT_HOURS", "1980-01-01", "2010-01-01", "", "50000", "1", "abc", "", "invalid_hours_per_week"),
+    ("TEXT_LEVEL", "1980-01-01", "2010-01-01", "", "50000", "two", "40", "", "unknown_job_level"),
+    ("LEAVES_IN_2025", "1980-01-01", "2010-01-01", "2025-06-30", "50000", "1", "40", "", "termination_after_start"),
     ("LEFT_2023", "1980-01-01", "2010-01-01", "2023-05-01", "50000", "1", "40", "", None),
 ]
 EXPECTED_REJECTS = sorted((row[0], row[8]) for row in BAD_ROWS if row[8])

@@ -91,6 +91,17 @@ def test_bad_config_names_key_value_and_range_and_writes_nothing(tmp_path, fixtu
     assert not db.exists()
 
 
+def test_a_census_with_no_valid_row_says_so(tmp_path):
+    census = tmp_path / "all_bad.csv"
+    census.write_text("employee_id,birth_date,hire_date,annual_compensation\nA,1980-01-01,2010-01-01,0\n")
+    result = run_planalign("simulate", "--scenario", str(write_scenario(tmp_path / "s.yml", census)),
+                           db=tmp_path / "x.duckdb", check=False)
+    assert result.returncode == 2
+    assert "invalid_compensation 1" in result.stdout
+    assert "the census has no row that can be simulated" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_bad_rows_do_not_stop_the_run(simulated):
     assert BAD_ROWS and "census:" in simulated["output"]
     assert query(simulated["db"], "select count(*) from fct_workforce_snapshot")[0][0] > 0

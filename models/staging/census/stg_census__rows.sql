@@ -41,6 +41,7 @@ parsed as (
             as annual_compensation,
         try_cast(renamed.job_level_text as integer) as job_level,
         coalesce(try_cast(renamed.hours_per_week_text as {{ type_double() }}), 40) as hours_per_week,
+        try_cast(renamed.hours_per_week_text as {{ type_double() }}) as hours_per_week_parsed,
         try_cast(renamed.deferral_rate_text as {{ type_double() }}) as deferral_rate,
         count(*) over (partition by renamed.employee_id) as rows_with_this_id
     from renamed
@@ -64,15 +65,26 @@ classified as (
                 parsed.deferral_rate_text is not null
                 and (parsed.deferral_rate is null or parsed.deferral_rate < 0 or parsed.deferral_rate > 1)
                 then 'deferral_rate_out_of_range'
-            when parsed.hours_per_week <= 0 or parsed.hours_per_week > 168 then 'invalid_hours_per_week'
+            when
+                parsed.hours_per_week_text is not null
+                and (
+                    parsed.hours_per_week_parsed is null
+                    or parsed.hours_per_week_parsed <= 0
+                    or parsed.hours_per_week_parsed > 168
+                )
+                then 'invalid_hours_per_week'
             when
                 parsed.job_level_text is not null
-                and parsed.job_level not in (select job_levels.job_level from job_levels)
+                and (
+                    not regexp_full_match(parsed.job_level_text, '[0-9]+')
+                    or parsed.job_level not in (select job_levels.job_level from job_levels)
+                )
                 then 'unknown_job_level'
             when parsed.birth_date > parsed.hire_date then 'birth_after_hire'
             when {{ years_between('parsed.birth_date', 'parsed.hire_date') }} < 14 then 'implausible_age_at_hire'
             when parsed.hire_date > {{ year_start_date(var('start_year')) }} then 'hire_after_start'
             when parsed.termination_date < parsed.hire_date then 'termination_before_hire'
+            when parsed.termination_date >= {{ year_start_date(var('start_year')) }} then 'termination_after_start'
         end as reject_reason
     from parsed
 ),
