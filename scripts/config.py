@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +124,3 @@ def dbt_vars(scenario: Scenario, census_path: Path) -> dict[str, Any]:
         **scenario.workforce.model_dump(),
     }
 
-
-def config_hash(variables: dict[str, Any]) -> str:
-    """A stable digest of what determines the results (the census file is hashed separately)."""
-    relevant = {key: value for key, value in variables.items() if key != "census_path"}
-    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
