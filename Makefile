@@ -51,7 +51,8 @@ lint:  ## ruff on Python, SQLFluff on the models
 	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/critical analyses
 
 unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
-	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/unit.duckdb $(DBT) test --select test_type:unit
+	mkdir -p target && export PLANALIGN_DB=$(CURDIR)/target/unit.duckdb && \
+		$(DBT) seed --full-refresh --quiet && $(DBT) test --select test_type:unit
 
 test:  ## pytest (real dbt on small fixture censuses)
 	$(BIN)/pytest -q tests/python

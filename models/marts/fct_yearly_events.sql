@@ -15,6 +15,11 @@
     'int_new_hire_terminations_sampled',
     'int_promotions_drawn',
     'int_raises_calculated',
+    'int_eligibility_events_generated',
+    'int_enrollment_events_generated',
+    'int_deferral_escalations_applied',
+    'int_contribution_events_generated',
+    'int_forfeiture_events_generated',
 ] -%}
 
 with

@@ -2,6 +2,9 @@
     Who is employed on Jan 1 of the simulated year, with age and tenure on that day.
     The start year reads the staged census (deriving a missing job level from the pay
     bands); every later year reads last year's active rows of fct_workforce_snapshot.
+    The plan state travels with it: enrollment status and date, deferral rate and the
+    balance of each source. A census row with a positive deferral rate is enrolled; a
+    zero rate with an enrollment date is an employee who chose not to defer (opted out).
 -#}
 {%- set year = sim_year() -%}
 {%- set is_first_year = (year == var('start_year') | int) -%}
@@ -51,7 +54,15 @@ job_levels as (
             census.annual_compensation,
             census.hours_per_week,
             census.deferral_rate,
-            census.enrollment_date
+            census.enrollment_date,
+            case
+                when census.deferral_rate > 0 then 'enrolled'
+                when census.enrollment_date is not null then 'opted_out'
+                else 'not_enrolled'
+            end as enrollment_status,
+            0 as employee_balance_amount,
+            0 as match_balance_amount,
+            0 as core_balance_amount
         from census
         left join census_levels_derived
             on census.employee_id = census_levels_derived.employee_id
@@ -69,7 +80,11 @@ prior_year_actives as (
         annual_compensation,
         hours_per_week,
         deferral_rate,
-        enrollment_date
+        enrollment_date,
+        enrollment_status,
+        employee_balance_amount,
+        match_balance_amount,
+        core_balance_amount
     from {{ prior_snapshot_relation(year) }}
     where scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
@@ -96,7 +111,16 @@ final as (
         cast(start_state.annual_compensation as decimal(18, 2)) as annual_compensation,
         start_state.hours_per_week,
         start_state.deferral_rate,
-        start_state.enrollment_date,
+        -- a census participant without an enrollment date joined when hired
+        case
+            when start_state.enrollment_status = 'enrolled'
+                then coalesce(start_state.enrollment_date, start_state.hire_date)
+            else start_state.enrollment_date
+        end as enrollment_date,
+        start_state.enrollment_status,
+        cast(start_state.employee_balance_amount as decimal(18, 2)) as employee_balance_amount,
+        cast(start_state.match_balance_amount as decimal(18, 2)) as match_balance_amount,
+        cast(start_state.core_balance_amount as decimal(18, 2)) as core_balance_amount,
         {{ years_between('start_state.birth_date', year_start_date()) }} as age_years,
         {{ years_between('start_state.hire_date', year_start_date()) }} as tenure_years
     from start_state

@@ -1,0 +1,32 @@
+{#- A forfeiture event on the termination date (sequenced before the termination) for each unvested employer balance left behind. -#}
+with
+
+balances as (
+    select
+        employee_id,
+        forfeiture,
+        vesting_schedule_id
+    from {{ ref('int_plan_balances_rolled') }}
+    where forfeiture > 0
+),
+
+workforce as (
+    select
+        employee_id,
+        termination_date
+    from {{ ref('int_workforce_year_folded') }}
+),
+
+final as (
+    select
+        balances.employee_id,
+        'forfeiture' as event_type,
+        workforce.termination_date as effective_date,
+        balances.forfeiture as amount,
+        balances.vesting_schedule_id as reason
+    from balances
+    inner join workforce
+        on balances.employee_id = workforce.employee_id
+)
+
+select * from final

@@ -1,0 +1,105 @@
+{#-
+    Account balances by source, rolled forward a year: balance x (1 + return) + the
+    year's contributions. Employer money (match, core) vests by the plan's schedule at
+    the employee's whole years of service; at termination the unvested part of each
+    employer balance is forfeited and leaves the account.
+-#}
+with
+
+workforce as (
+    select
+        employee_id,
+        employment_status,
+        employee_balance_amount,
+        match_balance_amount,
+        core_balance_amount
+    from {{ ref('int_workforce_year_folded') }}
+),
+
+contributions as (
+    select
+        employee_id,
+        employee_contribution,
+        employer_match,
+        employer_core
+    from {{ ref('int_annual_additions_limited') }}
+),
+
+windows as (
+    select
+        employee_id,
+        service_years
+    from {{ ref('int_plan_compensation_windows') }}
+),
+
+plan_design as (
+    select vesting_schedule_id from {{ ref('int_plan_design_selected') }}
+),
+
+vested_shares as (
+    select
+        vesting_schedule_id,
+        service_years,
+        vested_share
+    from {{ ref('int_vested_shares_by_service') }}
+),
+
+rolled as (
+    select
+        workforce.employee_id,
+        workforce.employment_status,
+        plan_design.vesting_schedule_id,
+        vested_shares.vested_share,
+        cast(round(workforce.employee_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            + contributions.employee_contribution as decimal(18, 2)) as employee_balance,
+        cast(round(workforce.match_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            + contributions.employer_match as decimal(18, 2)) as match_balance,
+        cast(round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            + contributions.employer_core as decimal(18, 2)) as core_balance
+    from workforce
+    inner join contributions
+        on workforce.employee_id = contributions.employee_id
+    inner join windows
+        on workforce.employee_id = windows.employee_id
+    cross join plan_design
+    left join vested_shares
+        on plan_design.vesting_schedule_id = vested_shares.vesting_schedule_id
+        and least(windows.service_years, {{ var('max_service_years') }}) = vested_shares.service_years
+),
+
+forfeited as (
+    select
+        rolled.*,
+        cast(case
+            when rolled.employment_status = 'terminated' then round(rolled.match_balance * (1 - rolled.vested_share), 2)
+            else 0
+        end as decimal(18, 2)) as match_forfeiture,
+        cast(case
+            when rolled.employment_status = 'terminated' then round(rolled.core_balance * (1 - rolled.vested_share), 2)
+            else 0
+        end as decimal(18, 2)) as core_forfeiture
+    from rolled
+),
+
+final as (
+    select
+        forfeited.employee_id,
+        forfeited.vesting_schedule_id,
+        forfeited.vested_share,
+        forfeited.employee_balance,
+        cast(forfeited.match_balance - forfeited.match_forfeiture as decimal(18, 2)) as match_balance,
+        cast(forfeited.core_balance - forfeited.core_forfeiture as decimal(18, 2)) as core_balance,
+        cast(forfeited.match_forfeiture + forfeited.core_forfeiture as decimal(18, 2)) as forfeiture,
+        -- after a forfeiture what is left of the employer money is the vested part
+        cast(case
+            when forfeited.employment_status = 'terminated'
+                then forfeited.employee_balance + forfeited.match_balance - forfeited.match_forfeiture
+                + forfeited.core_balance - forfeited.core_forfeiture
+            else forfeited.employee_balance
+                + round(forfeited.match_balance * forfeited.vested_share, 2)
+                + round(forfeited.core_balance * forfeited.vested_share, 2)
+        end as decimal(18, 2)) as vested_balance
+    from forfeited
+)
+
+select * from final

@@ -1,0 +1,182 @@
+{#-
+    Enrollment decisions of the eligible employees who are not enrolled on Jan 1.
+    Auto-enrollment (when the plan has it and the employee is in scope and has never
+    opted out): at auto_enroll_rate, auto_enroll_days after eligibility (counted from
+    Jan 1 of the start year for people eligible before it). An opt-out follows with the
+    age band's opt_out_rate, 1 to opt_out_window_days later (by Dec 31). Everyone else
+    eligible enrolls on their own with the age band's voluntary_enrollment_rate, on a
+    day drawn inside their eligible days of the year, at a rate drawn from
+    voluntary_deferral_rates. Nothing happens on or after a termination date.
+-#}
+with
+
+workforce as (
+    select
+        employee_id,
+        employee_source,
+        birth_date,
+        termination_date,
+        enrollment_status
+    from {{ ref('int_workforce_year_folded') }}
+    where enrollment_status in ('not_enrolled', 'opted_out')
+),
+
+eligibility as (
+    select
+        employee_id,
+        eligibility_date
+    from {{ ref('int_plan_eligibility_determined') }}
+    where is_eligible
+),
+
+plan_design as (
+    select
+        is_auto_enroll,
+        auto_enroll_scope,
+        auto_enroll_rate,
+        auto_enroll_days,
+        opt_out_window_days,
+        enrollment_profile_id
+    from {{ ref('int_plan_design_selected') }}
+),
+
+behavior as (
+    select
+        enrollment_behavior.min_age,
+        enrollment_behavior.max_age,
+        enrollment_behavior.opt_out_rate,
+        enrollment_behavior.voluntary_enrollment_rate
+    from {{ ref('enrollment_behavior') }} as enrollment_behavior
+    inner join plan_design
+        on enrollment_behavior.enrollment_profile_id = plan_design.enrollment_profile_id
+),
+
+deferral_choices as (
+    select
+        voluntary_deferral_rates.deferral_rate,
+        {{ cumulative_share_bounds('voluntary_deferral_rates.weight', 'voluntary_deferral_rates.deferral_rate') }}
+    from {{ ref('voluntary_deferral_rates') }} as voluntary_deferral_rates
+    where voluntary_deferral_rates.weight > 0
+),
+
+candidates as (
+    select
+        workforce.*,
+        eligibility.eligibility_date,
+        plan_design.auto_enroll_rate,
+        plan_design.opt_out_window_days,
+        greatest(
+            {{ add_days('greatest(eligibility.eligibility_date, ' ~ year_start_date(var('start_year')) ~ ')',
+                'plan_design.auto_enroll_days') }},
+            {{ year_start_date() }}
+        ) as auto_enroll_date,
+        plan_design.is_auto_enroll
+        and workforce.enrollment_status = 'not_enrolled'
+        and (
+            plan_design.auto_enroll_scope = 'all_eligible_unenrolled'
+            or (plan_design.auto_enroll_scope = 'new_hires' and workforce.employee_source = 'hire')
+        ) as is_in_auto_enroll_scope,
+        greatest(eligibility.eligibility_date, {{ year_start_date() }}) as window_start_date,
+        least(
+            coalesce({{ add_days('workforce.termination_date', -1) }}, {{ year_end_date() }}),
+            {{ year_end_date() }}
+        ) as window_end_date,
+        {{ uniform_draw('workforce.employee_id', 'opt_out') }} as opt_out_draw,
+        {{ uniform_draw('workforce.employee_id', 'opt_out_day') }} as opt_out_day_draw,
+        {{ uniform_draw('workforce.employee_id', 'voluntary_enroll') }} as voluntary_draw,
+        {{ uniform_draw('workforce.employee_id', 'voluntary_enroll_day') }} as voluntary_day_draw,
+        {{ uniform_draw('workforce.employee_id', 'voluntary_deferral') }} as deferral_draw
+    from workforce
+    inner join eligibility
+        on workforce.employee_id = eligibility.employee_id
+    cross join plan_design
+),
+
+auto_enrollment as (
+    select
+        candidates.*,
+        candidates.is_in_auto_enroll_scope
+        and candidates.auto_enroll_date <= candidates.window_end_date as is_auto_enrolled,
+        least(
+            {{ add_days('candidates.auto_enroll_date',
+                '1 + cast(floor(candidates.opt_out_day_draw * candidates.opt_out_window_days) as integer)') }},
+            {{ year_end_date() }}
+        ) as opt_out_date
+    from candidates
+),
+
+with_rates as (
+    select
+        auto_enrollment.*,
+        opt_out_band.opt_out_rate as opt_out_probability,
+        voluntary_band.voluntary_enrollment_rate as voluntary_probability,
+        deferral_choices.deferral_rate as voluntary_deferral_rate
+    from auto_enrollment
+    left join behavior as opt_out_band
+        on {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.auto_enroll_date') }} >= opt_out_band.min_age
+        and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.auto_enroll_date') }} < opt_out_band.max_age
+    left join behavior as voluntary_band
+        on {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
+        >= voluntary_band.min_age
+        and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
+        < voluntary_band.max_age
+    left join deferral_choices
+        on auto_enrollment.deferral_draw >= deferral_choices.lower_bound
+        and auto_enrollment.deferral_draw < deferral_choices.upper_bound
+),
+
+decisions as (
+    select
+        with_rates.employee_id,
+        with_rates.eligibility_date,
+        with_rates.is_in_auto_enroll_scope,
+        with_rates.is_auto_enrolled,
+        case when with_rates.is_auto_enrolled then with_rates.auto_enroll_date end as auto_enroll_date,
+        case when with_rates.is_auto_enrolled then with_rates.auto_enroll_rate end as auto_enroll_rate,
+        case when with_rates.is_auto_enrolled then with_rates.opt_out_probability end as opt_out_probability,
+        with_rates.opt_out_draw,
+        with_rates.is_auto_enrolled
+        and with_rates.opt_out_draw < coalesce(with_rates.opt_out_probability, 0)
+        and with_rates.opt_out_date <= with_rates.window_end_date as is_opted_out,
+        with_rates.opt_out_date,
+        not with_rates.is_in_auto_enroll_scope
+        and with_rates.window_start_date <= with_rates.window_end_date
+        and with_rates.voluntary_draw < coalesce(with_rates.voluntary_probability, 0) as is_voluntarily_enrolled,
+        with_rates.voluntary_probability,
+        with_rates.voluntary_draw,
+        with_rates.window_start_date,
+        {{ add_days('with_rates.window_start_date',
+            'cast(floor(with_rates.voluntary_day_draw * (' ~ dbt.datediff('with_rates.window_start_date',
+            'with_rates.window_end_date', 'day') ~ ' + 1)) as integer)') }} as voluntary_enroll_date,
+        with_rates.voluntary_deferral_rate
+    from with_rates
+),
+
+final as (
+    select
+        decisions.employee_id,
+        decisions.eligibility_date,
+        decisions.is_in_auto_enroll_scope,
+        decisions.is_auto_enrolled,
+        decisions.auto_enroll_date,
+        decisions.auto_enroll_rate,
+        decisions.opt_out_probability,
+        decisions.opt_out_draw,
+        decisions.is_opted_out,
+        case when decisions.is_opted_out then decisions.opt_out_date end as opt_out_date,
+        -- observed minus expected participation of the auto-enrolled (a calibration check)
+        case
+            when decisions.is_auto_enrolled
+                then (case when decisions.is_opted_out then 0 else 1 end) - (1 - decisions.opt_out_probability)
+        end as participation_gap,
+        decisions.is_voluntarily_enrolled,
+        decisions.voluntary_probability,
+        decisions.voluntary_draw,
+        case when decisions.is_voluntarily_enrolled then decisions.voluntary_enroll_date end
+            as voluntary_enroll_date,
+        case when decisions.is_voluntarily_enrolled then decisions.voluntary_deferral_rate end
+            as voluntary_deferral_rate
+    from decisions
+)
+
+select * from final

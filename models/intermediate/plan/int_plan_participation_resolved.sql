@@ -1,0 +1,104 @@
+{#-
+    Each employee's plan position for the year: eligibility, enrollment status and date
+    at year end, the deferral rate in force, and the day deferrals start. People enrolled
+    on Jan 1 defer all year at their (escalated) rate; a new enrollee from the
+    enrollment date. An opt-out inside the window is a permissive withdrawal: the
+    year's deferrals are refunded, so deferrals never start.
+-#}
+with
+
+workforce as (
+    select
+        employee_id,
+        enrollment_status,
+        enrollment_date,
+        deferral_rate,
+        employment_start_date
+    from {{ ref('int_workforce_year_folded') }}
+),
+
+eligibility as (
+    select
+        employee_id,
+        eligibility_date,
+        is_eligible
+    from {{ ref('int_plan_eligibility_determined') }}
+),
+
+escalations as (
+    select
+        employee_id,
+        deferral_rate_after
+    from {{ ref('int_deferral_escalations_applied') }}
+),
+
+decisions as (
+    select
+        employee_id,
+        is_auto_enrolled,
+        auto_enroll_date,
+        auto_enroll_rate,
+        is_opted_out,
+        is_voluntarily_enrolled,
+        voluntary_enroll_date,
+        voluntary_deferral_rate
+    from {{ ref('int_plan_enrollments_drawn') }}
+),
+
+resolved as (
+    select
+        workforce.employee_id,
+        eligibility.eligibility_date,
+        eligibility.is_eligible,
+        coalesce(escalations.deferral_rate_after is not null, false) as is_escalated,
+        case
+            when workforce.enrollment_status = 'enrolled' then 'enrolled'
+            when decisions.is_opted_out then 'opted_out'
+            when decisions.is_auto_enrolled or decisions.is_voluntarily_enrolled then 'enrolled'
+            else workforce.enrollment_status
+        end as enrollment_status,
+        case
+            when workforce.enrollment_status = 'enrolled' then workforce.enrollment_date
+            when decisions.is_auto_enrolled then decisions.auto_enroll_date
+            when decisions.is_voluntarily_enrolled then decisions.voluntary_enroll_date
+            else workforce.enrollment_date
+        end as enrollment_date,
+        case
+            when workforce.enrollment_status = 'enrolled'
+                then coalesce(escalations.deferral_rate_after,
+                    cast(round(workforce.deferral_rate, 6) as decimal(10, 6)))
+            when decisions.is_opted_out then cast(0 as decimal(10, 6))
+            when decisions.is_auto_enrolled then decisions.auto_enroll_rate
+            when decisions.is_voluntarily_enrolled then decisions.voluntary_deferral_rate
+            else cast(round(workforce.deferral_rate, 6) as decimal(10, 6))
+        end as deferral_rate,
+        case
+            when workforce.enrollment_status = 'enrolled'
+                then greatest(workforce.enrollment_date, workforce.employment_start_date)
+            when decisions.is_opted_out then null
+            when decisions.is_auto_enrolled then decisions.auto_enroll_date
+            when decisions.is_voluntarily_enrolled then decisions.voluntary_enroll_date
+        end as deferral_start_date
+    from workforce
+    inner join eligibility
+        on workforce.employee_id = eligibility.employee_id
+    left join escalations
+        on workforce.employee_id = escalations.employee_id
+    left join decisions
+        on workforce.employee_id = decisions.employee_id
+),
+
+final as (
+    select
+        resolved.employee_id,
+        resolved.eligibility_date,
+        resolved.is_eligible,
+        resolved.enrollment_status,
+        resolved.enrollment_date,
+        cast(resolved.deferral_rate as decimal(10, 6)) as deferral_rate,
+        resolved.is_escalated,
+        resolved.deferral_start_date
+    from resolved
+)
+
+select * from final

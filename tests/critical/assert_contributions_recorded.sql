@@ -1,0 +1,65 @@
+{#-
+    Every enrolled employee with a positive deferral rate and pay while enrolled has an
+    employee_contribution event, and every contribution event (employee, match, core)
+    carries exactly the amount in the snapshot. Returns the mismatches.
+-#}
+{{ config(tags=['critical']) }}
+
+with
+
+snapshot as (
+    select
+        scenario_id,
+        plan_design_id,
+        simulation_year,
+        employee_id,
+        enrollment_status,
+        deferral_rate,
+        deferral_compensation_amount,
+        employee_contribution_amount,
+        employer_match_amount,
+        employer_core_amount
+    from {{ ref('fct_workforce_snapshot') }}
+),
+
+events as (
+    select
+        scenario_id,
+        plan_design_id,
+        simulation_year,
+        employee_id,
+        sum(case when event_type = 'employee_contribution' then amount end) as employee_event_amount,
+        sum(case when event_type = 'employer_match' then amount end) as match_event_amount,
+        sum(case when event_type = 'employer_core' then amount end) as core_event_amount
+    from {{ ref('fct_yearly_events') }}
+    where event_type in ('employee_contribution', 'employer_match', 'employer_core')
+    group by scenario_id, plan_design_id, simulation_year, employee_id
+),
+
+compared as (
+    select
+        snapshot.*,
+        events.employee_event_amount,
+        events.match_event_amount,
+        events.core_event_amount
+    from snapshot
+    left join events
+        on
+            snapshot.scenario_id = events.scenario_id
+            and snapshot.plan_design_id = events.plan_design_id
+            and snapshot.simulation_year = events.simulation_year
+            and snapshot.employee_id = events.employee_id
+)
+
+select *
+from compared
+where
+    (
+        compared.enrollment_status = 'enrolled'
+        and compared.deferral_rate > 0
+        and compared.deferral_rate * compared.deferral_compensation_amount >= 0.01
+        and coalesce(compared.employee_event_amount, 0) <= 0
+    )
+    or coalesce(compared.employee_event_amount, 0) <> compared.employee_contribution_amount
+    or coalesce(compared.match_event_amount, 0) <> compared.employer_match_amount
+    or coalesce(compared.core_event_amount, 0) <> compared.employer_core_amount
