@@ -15,7 +15,7 @@ N ?= 100000
 SEED ?= 7
 OUT ?= data/census_$(N).parquet
 
-scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS))
+scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN))
 
 .PHONY: help setup deps simulate year census check-config lint unit test test-critical validate bench clean
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
+from scripts.plan_designs import first_limit_year, load_plan_design
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 
@@ -50,6 +51,16 @@ class WorkforceSettings(BaseModel):
         return self
 
 
+class PlanSettings(BaseModel):
+    """Economic assumptions of the plan projection (the plan design itself is plan_design_id)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    investment_return_rate: float = Field(0.05, ge=-0.5, le=0.5)
+    limit_indexing_rate: float = Field(0.025, ge=0.0, le=0.2)
+    participation_tolerance: float = Field(0.10, gt=0.0, le=1.0)
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +72,7 @@ class Scenario(BaseModel):
     random_seed: int = Field(42, ge=0, le=2**31 - 1)
     census_path: str = "data/census_default.csv"
     workforce: WorkforceSettings = WorkforceSettings()
+    plan: PlanSettings = PlanSettings()
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Scenario:
@@ -99,13 +111,20 @@ def load_scenario(path: Path, overrides: dict[str, Any] | None = None) -> Scenar
         if value is not None:
             raw[key] = value
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(_describe(error) for error in exc.errors())
         raise PlanAlignError(
             f"{path}: invalid configuration: {problems}",
             hint="fix the value in the scenario file (the allowed range is in the message); nothing was run",
         ) from None
+    load_plan_design(scenario.plan_design_id)
+    if scenario.start_year < first_limit_year():
+        raise PlanAlignError(
+            f"{path}: start_year = {scenario.start_year} is before the first year of IRS limits "
+            f"in seeds/irs_limits.csv ({first_limit_year()})",
+            hint="start the simulation later, or add that year's published limits to seeds/irs_limits.csv")
+    return scenario
 
 
 def resolve_census_path(scenario: Scenario) -> Path:
@@ -122,5 +141,6 @@ def dbt_vars(scenario: Scenario, census_path: Path) -> dict[str, Any]:
         "start_year": scenario.start_year,
         "census_path": str(census_path),
         **scenario.workforce.model_dump(),
+        **scenario.plan.model_dump(),
     }
 

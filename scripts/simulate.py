@@ -15,6 +15,7 @@ from scripts.config import Scenario, dbt_vars, load_scenario, resolve_census_pat
 from scripts.dbt_runner import explain_failure, run_dbt, year_selection
 from scripts.errors import PlanAlignError
 from scripts.paths import DEFAULT_SCENARIO, PROJECT_ROOT, database_path
+from scripts.plan_designs import load_plan_design, plan_design_ids
 
 
 def new_run_id() -> str:
@@ -111,18 +112,26 @@ def explain_census(database: Path) -> None:
 
 
 AUDIT_HEADER = (f"{'year':>4}  {'start':>8}  {'terms':>7}  {'rif':>6}  {'hires':>7}  {'nh-terms':>8}  "
-                f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'secs':>6}")
+                f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'part':>6}  {'avg def':>7}  {'ee $k':>8}  "
+                f"{'match $k':>8}  {'core $k':>8}  {'forf $k':>7}  {'secs':>6}")
 
 
 def print_audit_line(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: int, seconds: float) -> None:
     row = con.execute(
         "select start_headcount, experienced_terminations, reduction_in_force_terminations, hires, "
-        "new_hire_terminations, end_headcount, growth_rate, average_compensation from rpt_year_audit "
-        "where scenario_id = ? and plan_design_id = ? and simulation_year = ?",
+        "new_hire_terminations, end_headcount, growth_rate, average_compensation, participation_rate, "
+        "average_deferral_rate, employee_contributions, employer_match, employer_core, forfeitures "
+        "from rpt_year_audit where scenario_id = ? and plan_design_id = ? and simulation_year = ?",
         [scenario.scenario_id, scenario.plan_design_id, year]).fetchone()
-    start, terms, rif, hires, nh_terms, end, growth, pay = row
+    start, terms, rif, hires, nh_terms, end, growth, pay, part, deferral, employee, match, core, forfeit = row
     click.echo(f"{year:>4}  {start:>8,}  {terms:>7,}  {rif:>6,}  {hires:>7,}  {nh_terms:>8,}  {end:>8,}  "
-               f"{(growth or 0) * 100:>+6.2f}%  {float(pay or 0):>10,.0f}  {seconds:>6.1f}")
+               f"{(growth or 0) * 100:>+6.2f}%  {float(pay or 0):>10,.0f}  {(part or 0) * 100:>5.1f}%  "
+               f"{(deferral or 0) * 100:>6.2f}%  {_thousands(employee):>8}  {_thousands(match):>8}  "
+               f"{_thousands(core):>8}  {_thousands(forfeit):>7}  {seconds:>6.1f}")
+
+
+def _thousands(amount: object) -> str:
+    return f"{float(amount or 0) / 1000:,.0f}"
 
 
 def write_summary(con: duckdb.DuckDBPyConnection, scenario: Scenario, start: int, end: int) -> Path:
@@ -171,6 +180,8 @@ scenario_option = click.option("--scenario", "scenario_file", type=click.Path(pa
                                default=DEFAULT_SCENARIO, show_default=True, help="scenario YAML file")
 census_option = click.option("--census", "census_path", default=None,
                              help="census file (.csv or .parquet); overrides the scenario's census_path")
+plan_design_option = click.option("--plan-design", "plan_design_id", default=None,
+                                  help="plan design id (a row of seeds/plan_designs.csv); overrides the scenario's")
 verbose_option = click.option("-v", "--verbose", is_flag=True, help="show dbt's own output")
 
 
@@ -181,18 +192,19 @@ def _census_override(census_path: str | None) -> str | None:
 @click.command("simulate")
 @scenario_option
 @census_option
+@plan_design_option
 @click.option("--start", type=int, default=None, help="first year (default: the scenario's start_year)")
 @click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
 @verbose_option
-def simulate_command(scenario_file: Path, census_path: str | None, start: int | None, end: int | None,
-                     verbose: bool) -> None:
+def simulate_command(scenario_file: Path, census_path: str | None, plan_design_id: str | None,
+                     start: int | None, end: int | None, verbose: bool) -> None:
     """Simulate the years START..END in order (one dbt build per year)."""
-    scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path)})
+    overrides = {"census_path": _census_override(census_path), "plan_design_id": plan_design_id}
+    scenario = load_scenario(scenario_file, overrides)
     first = scenario.start_year if start is None else start
     last = scenario.end_year if end is None else end
     if start is not None and start < scenario.start_year:
-        scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path),
-                                                 "start_year": start})
+        scenario = load_scenario(scenario_file, {**overrides, "start_year": start})
     if last < first:
         raise PlanAlignError(f"END {last} is before START {first}")
     simulate_years(scenario, first, last, verbose=verbose)
@@ -201,11 +213,14 @@ def simulate_command(scenario_file: Path, census_path: str | None, start: int | 
 @click.command("year")
 @scenario_option
 @census_option
+@plan_design_option
 @click.argument("year", type=int)
 @verbose_option
-def year_command(scenario_file: Path, census_path: str | None, year: int, verbose: bool) -> None:
+def year_command(scenario_file: Path, census_path: str | None, plan_design_id: str | None, year: int,
+                 verbose: bool) -> None:
     """Simulate (or re-run) one YEAR: a single dbt build."""
-    scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path)})
+    scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path),
+                                             "plan_design_id": plan_design_id})
     simulate_years(scenario, year, year, verbose=verbose)
 
 
@@ -216,5 +231,8 @@ def check_config_command(scenario_files: tuple[Path, ...]) -> None:
     files = scenario_files or tuple(sorted((PROJECT_ROOT / "scenarios").glob("*.yml")))
     for file in files:
         scenario = load_scenario(file)
-        click.echo(f"ok: {file.name} (scenario '{scenario.scenario_id}', years "
-                   f"{scenario.start_year}-{scenario.end_year})")
+        click.echo(f"ok: {file.name} (scenario '{scenario.scenario_id}', plan design "
+                   f"'{scenario.plan_design_id}', years {scenario.start_year}-{scenario.end_year})")
+    for plan_design_id in plan_design_ids():
+        load_plan_design(plan_design_id)
+    click.echo(f"ok: seeds/plan_designs.csv ({', '.join(plan_design_ids())})")

@@ -1,4 +1,9 @@
-{#- One audit line per (scenario, plan design, year): what the CLI prints after each year and writes to the multi-year summary. -#}
+{#-
+    One audit line per (scenario, plan design, year): what the CLI prints after each year
+    and writes to the multi-year summary. Plan figures: eligible and participating
+    employees active at Dec 31 (participating = enrolled at a rate above zero), their
+    average deferral rate, and the year's contributions and forfeitures of everyone.
+-#}
 with
 
 headcount_plan as (
@@ -22,7 +27,21 @@ snapshot as (
         simulation_year,
         count(case when employment_status = 'active' then 1 end) as end_headcount,
         avg(case when employment_status = 'active' then annual_compensation end) as average_compensation,
-        sum(prorated_compensation) as total_prorated_compensation
+        sum(prorated_compensation) as total_prorated_compensation,
+        count(case when employment_status = 'active' and is_plan_eligible then 1 end) as eligible_count,
+        count(case
+            when employment_status = 'active' and is_plan_eligible
+                and enrollment_status = 'enrolled' and deferral_rate > 0 then 1
+        end) as participant_count,
+        avg(case
+            when employment_status = 'active' and is_plan_eligible
+                and enrollment_status = 'enrolled' and deferral_rate > 0 then deferral_rate
+        end) as average_deferral_rate,
+        sum(employee_contribution_amount) as employee_contributions,
+        sum(employer_match_amount) as employer_match,
+        sum(employer_core_amount) as employer_core,
+        sum(forfeiture_amount) as forfeitures,
+        sum(case when employment_status = 'active' then total_balance_amount end) as active_balances
     from {{ ref('fct_workforce_snapshot') }}
     group by scenario_id, plan_design_id, simulation_year
 ),
@@ -44,7 +63,19 @@ final as (
             / nullif(headcount_plan.start_headcount, 0), 6
         ) as growth_rate,
         cast(round(snapshot.average_compensation, 2) as decimal(18, 2)) as average_compensation,
-        cast(snapshot.total_prorated_compensation as decimal(18, 2)) as total_prorated_compensation
+        cast(snapshot.total_prorated_compensation as decimal(18, 2)) as total_prorated_compensation,
+        snapshot.eligible_count,
+        snapshot.participant_count,
+        round(
+            cast(snapshot.participant_count as {{ type_double() }}) / nullif(snapshot.eligible_count, 0), 6
+        ) as participation_rate,
+        round(snapshot.average_deferral_rate, 6) as average_deferral_rate,
+        cast(snapshot.employee_contributions as decimal(18, 2)) as employee_contributions,
+        cast(snapshot.employer_match as decimal(18, 2)) as employer_match,
+        cast(snapshot.employer_core as decimal(18, 2)) as employer_core,
+        cast(snapshot.employer_match + snapshot.employer_core as decimal(18, 2)) as employer_cost,
+        cast(snapshot.forfeitures as decimal(18, 2)) as forfeitures,
+        cast(snapshot.active_balances as decimal(18, 2)) as active_balances
     from headcount_plan
     inner join snapshot
         on
