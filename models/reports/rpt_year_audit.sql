@@ -30,11 +30,13 @@ snapshot as (
         sum(prorated_compensation) as total_prorated_compensation,
         count(case when employment_status = 'active' and is_plan_eligible then 1 end) as eligible_count,
         count(case
-            when employment_status = 'active' and is_plan_eligible
+            when
+                employment_status = 'active' and is_plan_eligible
                 and enrollment_status = 'enrolled' and deferral_rate > 0 then 1
         end) as participant_count,
         avg(case
-            when employment_status = 'active' and is_plan_eligible
+            when
+                employment_status = 'active' and is_plan_eligible
                 and enrollment_status = 'enrolled' and deferral_rate > 0 then deferral_rate
         end) as average_deferral_rate,
         sum(employee_contribution_amount) as employee_contributions,

@@ -51,7 +51,7 @@ compared as (
             and snapshot.employee_id = events.employee_id
 )
 
-select *
+select compared.*
 from compared
 where
     (

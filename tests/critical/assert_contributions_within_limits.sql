@@ -50,7 +50,8 @@ checked as (
         snapshot.*,
         limits.compensation_limit,
         limits.elective_deferral_limit + case
-            when snapshot.simulation_year - extract(year from snapshot.birth_date) between 60 and 63
+            when
+                snapshot.simulation_year - extract(year from snapshot.birth_date) between 60 and 63
                 and limits.super_catch_up_limit is not null then limits.super_catch_up_limit
             when snapshot.simulation_year - extract(year from snapshot.birth_date) >= 50 then limits.catch_up_limit
             else 0
@@ -69,7 +70,7 @@ checked as (
         on snapshot.plan_design_id = plan_designs.plan_design_id
 )
 
-select *
+select checked.*
 from checked
 where
     checked.compensation_limit is null

@@ -69,9 +69,10 @@ owed as (
     inner join plan_designs
         on facts.plan_design_id = plan_designs.plan_design_id
     inner join match_tiers
-        on plan_designs.match_formula_id = match_tiers.match_formula_id
-        and facts.service_years >= match_tiers.min_service_years
-        and facts.service_years < match_tiers.max_service_years
+        on
+            plan_designs.match_formula_id = match_tiers.match_formula_id
+            and facts.service_years >= match_tiers.min_service_years
+            and facts.service_years < match_tiers.max_service_years
     where
         match_tiers.match_rate > 0
         and facts.employee_contribution_amount > match_tiers.deferral_from * facts.deferral_compensation_amount

@@ -59,9 +59,10 @@ final as (
         end as decimal(18, 2)) as employer_core
     from eligibility
     left join core_tiers
-        on eligibility.core_formula_id = core_tiers.core_formula_id
-        and eligibility.service_years >= core_tiers.min_service_years
-        and eligibility.service_years < core_tiers.max_service_years
+        on
+            eligibility.core_formula_id = core_tiers.core_formula_id
+            and eligibility.service_years >= core_tiers.min_service_years
+            and eligibility.service_years < core_tiers.max_service_years
 )
 
 select * from final

@@ -61,9 +61,10 @@ formula as (
         )) as formula_match
     from eligibility
     inner join match_tiers
-        on eligibility.match_formula_id = match_tiers.match_formula_id
-        and eligibility.service_years >= match_tiers.min_service_years
-        and eligibility.service_years < match_tiers.max_service_years
+        on
+            eligibility.match_formula_id = match_tiers.match_formula_id
+            and eligibility.service_years >= match_tiers.min_service_years
+            and eligibility.service_years < match_tiers.max_service_years
     where eligibility.is_match_eligible
     group by eligibility.employee_id
 ),

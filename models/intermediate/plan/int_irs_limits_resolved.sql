@@ -36,8 +36,10 @@ indexed as (
     select
         latest_published.*,
         {{ sim_year() }} - latest_published.limit_year as years_indexed,
-        power(1 + cast({{ var('limit_indexing_rate') }} as {{ type_double() }}),
-            {{ sim_year() }} - latest_published.limit_year) as index_factor
+        power(
+            1 + cast({{ var('limit_indexing_rate') }} as {{ type_double() }}),
+            {{ sim_year() }} - latest_published.limit_year
+        ) as index_factor
     from latest_published
 ),
 

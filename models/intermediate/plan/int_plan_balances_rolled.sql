@@ -50,12 +50,18 @@ rolled as (
         workforce.employment_status,
         plan_design.vesting_schedule_id,
         vested_shares.vested_share,
-        cast(round(workforce.employee_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
-            + contributions.employee_contribution as decimal(18, 2)) as employee_balance,
-        cast(round(workforce.match_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
-            + contributions.employer_match as decimal(18, 2)) as match_balance,
-        cast(round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
-            + contributions.employer_core as decimal(18, 2)) as core_balance
+        cast(
+            round(workforce.employee_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            + contributions.employee_contribution as decimal(18, 2)
+        ) as employee_balance,
+        cast(
+            round(workforce.match_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            + contributions.employer_match as decimal(18, 2)
+        ) as match_balance,
+        cast(
+            round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            + contributions.employer_core as decimal(18, 2)
+        ) as core_balance
     from workforce
     inner join contributions
         on workforce.employee_id = contributions.employee_id
@@ -63,8 +69,9 @@ rolled as (
         on workforce.employee_id = windows.employee_id
     cross join plan_design
     left join vested_shares
-        on plan_design.vesting_schedule_id = vested_shares.vesting_schedule_id
-        and least(windows.service_years, {{ var('max_service_years') }}) = vested_shares.service_years
+        on
+            plan_design.vesting_schedule_id = vested_shares.vesting_schedule_id
+            and least(windows.service_years, {{ var('max_service_years') }}) = vested_shares.service_years
 ),
 
 forfeited as (
@@ -93,9 +100,11 @@ final as (
         -- after a forfeiture what is left of the employer money is the vested part
         cast(case
             when forfeited.employment_status = 'terminated'
-                then forfeited.employee_balance + forfeited.match_balance - forfeited.match_forfeiture
-                + forfeited.core_balance - forfeited.core_forfeiture
-            else forfeited.employee_balance
+                then
+                    forfeited.employee_balance + forfeited.match_balance - forfeited.match_forfeiture
+                    + forfeited.core_balance - forfeited.core_forfeiture
+            else
+                forfeited.employee_balance
                 + round(forfeited.match_balance * forfeited.vested_share, 2)
                 + round(forfeited.core_balance * forfeited.vested_share, 2)
         end as decimal(18, 2)) as vested_balance

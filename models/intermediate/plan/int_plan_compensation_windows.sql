@@ -58,23 +58,26 @@ windows as (
         on workforce.employee_id = participation.employee_id
 ),
 
-window_pay as (
+segment_overlaps as (
     select
         windows.employee_id,
-        sum(case when windows.deferral_start_date is not null then salary_segments.annual_compensation
-            * greatest(0, {{ dbt.datediff(
-                'greatest(salary_segments.segment_start_date, windows.deferral_start_date)',
-                'least(salary_segments.segment_end_date, windows.employment_end_date)', 'day') }} + 1)
-            else 0 end) as deferral_compensation_days,
-        sum(case when windows.eligible_start_date is not null then salary_segments.annual_compensation
-            * greatest(0, {{ dbt.datediff(
-                'greatest(salary_segments.segment_start_date, windows.eligible_start_date)',
-                'least(salary_segments.segment_end_date, windows.employment_end_date)', 'day') }} + 1)
-            else 0 end) as core_compensation_days
+        salary_segments.annual_compensation,
+        {{ overlap_days('windows.deferral_start_date', 'windows.employment_end_date',
+            'salary_segments.segment_start_date', 'salary_segments.segment_end_date') }} as deferral_days,
+        {{ overlap_days('windows.eligible_start_date', 'windows.employment_end_date',
+            'salary_segments.segment_start_date', 'salary_segments.segment_end_date') }} as eligible_days
     from windows
     inner join salary_segments
         on windows.employee_id = salary_segments.employee_id
-    group by windows.employee_id
+),
+
+window_pay as (
+    select
+        segment_overlaps.employee_id,
+        sum(segment_overlaps.annual_compensation * segment_overlaps.deferral_days) as deferral_compensation_days,
+        sum(segment_overlaps.annual_compensation * segment_overlaps.eligible_days) as core_compensation_days
+    from segment_overlaps
+    group by segment_overlaps.employee_id
 ),
 
 final as (
@@ -86,13 +89,17 @@ final as (
         least(workforce.prorated_compensation, limits.compensation_limit) as plan_compensation,
         workforce.prorated_compensation > limits.compensation_limit as is_compensation_limited,
         least(
-            cast(round(coalesce(window_pay.deferral_compensation_days, 0) / {{ days_in_year() }}, 2)
-                as decimal(18, 2)),
+            cast(
+                round(coalesce(window_pay.deferral_compensation_days, 0) / {{ days_in_year() }}, 2)
+                as decimal(18, 2)
+            ),
             limits.compensation_limit
         ) as deferral_compensation,
         least(
-            cast(round(coalesce(window_pay.core_compensation_days, 0) / {{ days_in_year() }}, 2)
-                as decimal(18, 2)),
+            cast(
+                round(coalesce(window_pay.core_compensation_days, 0) / {{ days_in_year() }}, 2)
+                as decimal(18, 2)
+            ),
             limits.compensation_limit
         ) as core_compensation,
         cast({{ sim_year() }} - extract(year from workforce.birth_date) as integer) as age_at_year_end,

@@ -43,20 +43,24 @@ entry as (
     select
         requirements.*,
         case requirements.entry_frequency
-            when 'monthly' then case
-                when requirements.requirements_met_date
-                    = cast({{ dbt.date_trunc('month', 'requirements.requirements_met_date') }} as date)
-                    then requirements.requirements_met_date
-                else cast({{ dbt.dateadd('month', 1,
+            when 'monthly'
+                then case
+                    when
+                        requirements.requirements_met_date
+                        = cast({{ dbt.date_trunc('month', 'requirements.requirements_met_date') }} as date)
+                        then requirements.requirements_met_date
+                    else cast({{ dbt.dateadd('month', 1,
                     dbt.date_trunc('month', 'requirements.requirements_met_date')) }} as date)
-            end
-            when 'quarterly' then case
-                when requirements.requirements_met_date
-                    = cast({{ dbt.date_trunc('quarter', 'requirements.requirements_met_date') }} as date)
-                    then requirements.requirements_met_date
-                else cast({{ dbt.dateadd('month', 3,
+                end
+            when 'quarterly'
+                then case
+                    when
+                        requirements.requirements_met_date
+                        = cast({{ dbt.date_trunc('quarter', 'requirements.requirements_met_date') }} as date)
+                        then requirements.requirements_met_date
+                    else cast({{ dbt.dateadd('month', 3,
                     dbt.date_trunc('quarter', 'requirements.requirements_met_date')) }} as date)
-            end
+                end
             else requirements.requirements_met_date
         end as entry_date
     from requirements

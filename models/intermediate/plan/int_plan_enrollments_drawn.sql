@@ -113,16 +113,19 @@ with_rates as (
         deferral_choices.deferral_rate as voluntary_deferral_rate
     from auto_enrollment
     left join behavior as opt_out_band
-        on {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.auto_enroll_date') }} >= opt_out_band.min_age
-        and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.auto_enroll_date') }} < opt_out_band.max_age
+        on
+            {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.auto_enroll_date') }} >= opt_out_band.min_age
+            and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.auto_enroll_date') }} < opt_out_band.max_age
     left join behavior as voluntary_band
-        on {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
-        >= voluntary_band.min_age
-        and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
-        < voluntary_band.max_age
+        on
+            {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
+            >= voluntary_band.min_age
+            and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
+            < voluntary_band.max_age
     left join deferral_choices
-        on auto_enrollment.deferral_draw >= deferral_choices.lower_bound
-        and auto_enrollment.deferral_draw < deferral_choices.upper_bound
+        on
+            auto_enrollment.deferral_draw >= deferral_choices.lower_bound
+            and auto_enrollment.deferral_draw < deferral_choices.upper_bound
 ),
 
 decisions as (

@@ -65,8 +65,10 @@ resolved as (
         end as enrollment_date,
         case
             when workforce.enrollment_status = 'enrolled'
-                then coalesce(escalations.deferral_rate_after,
-                    cast(round(workforce.deferral_rate, 6) as decimal(10, 6)))
+                then coalesce(
+                    escalations.deferral_rate_after,
+                    cast(round(workforce.deferral_rate, 6) as decimal(10, 6))
+                )
             when decisions.is_opted_out then cast(0 as decimal(10, 6))
             when decisions.is_auto_enrolled then decisions.auto_enroll_rate
             when decisions.is_voluntarily_enrolled then decisions.voluntary_deferral_rate

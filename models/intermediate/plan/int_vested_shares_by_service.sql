@@ -31,8 +31,9 @@ final as (
         cast(coalesce(max(vesting_schedules.vested_share), 0) as decimal(10, 6)) as vested_share
     from service_grid
     left join vesting_schedules
-        on service_grid.vesting_schedule_id = vesting_schedules.vesting_schedule_id
-        and vesting_schedules.service_years <= service_grid.service_step - 1
+        on
+            service_grid.vesting_schedule_id = vesting_schedules.vesting_schedule_id
+            and vesting_schedules.service_years <= service_grid.service_step - 1
     group by service_grid.vesting_schedule_id, service_grid.service_step
 )
 
