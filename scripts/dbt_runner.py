@@ -98,6 +98,15 @@ def explain_failure(run: DbtRun, year: int | None) -> PlanAlignError:
         return PlanAlignError(f"{where}: the disk is full (log: {run.log_file})",
                               hint="free disk space, then run the year again; earlier years are intact")
     failed = _failed_nodes()
+    drifted = [r for r in failed if "schemas on this incremental model are out of sync" in (r.get("message") or "")]
+    if drifted:
+        table = drifted[0]["unique_id"].split(".")[-1]
+        return PlanAlignError(
+            f"{where}: {table} in this database has other columns than this version of PlanAlign writes "
+            "(the database was built by an older version)",
+            hint="simulate into a new database file, e.g. PLANALIGN_DB=db/planalign_v2.duckdb make simulate; "
+                 "years are never dropped from an existing one (RUNBOOK.md, 'Errors and their fixes')",
+            exit_code=2)
     tests = [r for r in failed if r["unique_id"].startswith("test.")]
     if tests:
         names = ", ".join(f"{r['unique_id'].split('.')[-1]} ({r.get('failures') or '?'} rows)"
