@@ -58,7 +58,7 @@ class PlanSettings(BaseModel):
 
     investment_return_rate: float = Field(0.05, ge=-0.5, le=0.5)
     limit_indexing_rate: float = Field(0.025, ge=0.0, le=0.2)
-    participation_tolerance: float = Field(0.10, gt=0.0, le=1.0)
+    participation_z_limit: float = Field(4.0, ge=2.0, le=10.0)
 
 
 class Scenario(BaseModel):

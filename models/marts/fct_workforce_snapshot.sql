@@ -37,10 +37,18 @@ participation as (
         is_eligible,
         eligibility_date,
         enrollment_status,
+        enrollment_source,
         enrollment_date,
         deferral_rate,
         is_escalated
     from {{ ref('int_plan_participation_resolved') }}
+),
+
+windows as (
+    select
+        employee_id,
+        service_years
+    from {{ ref('int_plan_compensation_windows') }}
 ),
 
 contributions as (
@@ -89,6 +97,7 @@ final as (
         cast(workforce.termination_reason as {{ dbt.type_string() }}) as termination_reason,
         cast(round(workforce.age_years, 2) as decimal(6, 2)) as age,
         cast(round(workforce.tenure_years, 2) as decimal(6, 2)) as tenure_years,
+        cast(windows.service_years as integer) as service_years,
         cast(workforce.job_level as integer) as job_level,
         cast(workforce.annual_compensation as decimal(18, 2)) as annual_compensation,
         cast(workforce.prorated_compensation as decimal(18, 2)) as prorated_compensation,
@@ -96,6 +105,7 @@ final as (
         cast(participation.is_eligible as boolean) as is_plan_eligible,
         cast(participation.eligibility_date as date) as eligibility_date,
         cast(participation.enrollment_status as {{ dbt.type_string() }}) as enrollment_status,
+        cast(participation.enrollment_source as {{ dbt.type_string() }}) as enrollment_source,
         cast(participation.enrollment_date as date) as enrollment_date,
         cast(participation.deferral_rate as {{ type_double() }}) as deferral_rate,
         cast(participation.is_escalated as boolean) as is_escalated,
@@ -129,6 +139,8 @@ final as (
     from workforce
     inner join participation
         on workforce.employee_id = participation.employee_id
+    inner join windows
+        on workforce.employee_id = windows.employee_id
     inner join contributions
         on workforce.employee_id = contributions.employee_id
     inner join balances

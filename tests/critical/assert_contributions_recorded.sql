@@ -1,7 +1,9 @@
 {#-
     Every enrolled employee with a positive deferral rate and pay while enrolled has an
-    employee_contribution event, and every contribution event (employee, match, core)
-    carries exactly the amount in the snapshot. Returns the mismatches.
+    employee_contribution event; someone enrolled before the year defers on all of the
+    year's plan pay; nobody defers on more than their plan pay; and every contribution
+    event (employee, match, core) carries exactly the amount in the snapshot. Returns
+    the mismatches.
 -#}
 {{ config(tags=['critical']) }}
 
@@ -14,7 +16,9 @@ snapshot as (
         simulation_year,
         employee_id,
         enrollment_status,
+        enrollment_date,
         deferral_rate,
+        plan_compensation_amount,
         deferral_compensation_amount,
         employee_contribution_amount,
         employer_match_amount,
@@ -60,6 +64,12 @@ where
         and compared.deferral_rate * compared.deferral_compensation_amount >= 0.01
         and coalesce(compared.employee_event_amount, 0) <= 0
     )
+    or (
+        compared.enrollment_status = 'enrolled'
+        and compared.enrollment_date < cast(compared.simulation_year || '-01-01' as date)
+        and compared.deferral_compensation_amount <> compared.plan_compensation_amount
+    )
+    or compared.deferral_compensation_amount > compared.plan_compensation_amount
     or coalesce(compared.employee_event_amount, 0) <> compared.employee_contribution_amount
     or coalesce(compared.match_event_amount, 0) <> compared.employer_match_amount
     or coalesce(compared.core_event_amount, 0) <> compared.employer_core_amount

@@ -51,7 +51,11 @@ match_tiers as (
 facts as (
     select
         snapshot.*,
-        floor(snapshot.tenure_years) as service_years,
+        {{ whole_years_between('snapshot.hire_date',
+            'coalesce(snapshot.termination_date, cast(snapshot.simulation_year || \'-12-31\' as date))') }}
+            as service_years,
+        coalesce(extract(month from snapshot.termination_date) * 100 + extract(day from snapshot.termination_date), 1231)
+        = 1231 as is_employed_last_day,
         snapshot.hours_per_week * ({{ dbt.datediff(
             'greatest(snapshot.hire_date, cast(snapshot.simulation_year || \'-01-01\' as date))',
             'coalesce(snapshot.termination_date, cast(snapshot.simulation_year || \'-12-31\' as date))',
@@ -77,7 +81,7 @@ owed as (
         match_tiers.match_rate > 0
         and facts.employee_contribution_amount > match_tiers.deferral_from * facts.deferral_compensation_amount
         and facts.service_years >= plan_designs.match_min_service_years
-        and (facts.employment_status = 'active' or not plan_designs.match_requires_last_day)
+        and (facts.is_employed_last_day or not plan_designs.match_requires_last_day)
         and round(facts.annual_hours) >= plan_designs.match_min_annual_hours
 )
 

@@ -65,6 +65,11 @@ def snapshot_rows(db, scenario_id: str = "fixture") -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+def completed_years(start: dt.date, end: dt.date) -> int:
+    """Whole years of service by anniversaries."""
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
 def expected_contributions(row: dict) -> dict[str, Decimal]:
     """Deferral, match and core for one snapshot row, from the plan design seeds alone."""
     year = row["simulation_year"]
@@ -72,9 +77,9 @@ def expected_contributions(row: dict) -> dict[str, Decimal]:
     limits = irs_limits(year)
     end = row["termination_date"] or dt.date(year, 12, 31)
     start = max(row["hire_date"], dt.date(year, 1, 1))
-    service = math.floor((end - row["hire_date"]).days / 365.25)
+    service = completed_years(row["hire_date"], end)
     hours = math.floor(row["hours_per_week"] * ((end - start).days + 1) / 7 + 0.5)
-    on_last_day = row["employment_status"] == "active"
+    on_last_day = end == dt.date(year, 12, 31)
     age = year - row["birth_date"].year
 
     deferral_base = row["deferral_compensation_amount"]
@@ -150,7 +155,7 @@ def test_balances_roll_forward_and_vest(simulated):
         assert row["employee_balance_amount"] == cents(opening["employee"] * growth) + row[
             "employee_contribution_amount"]
         end = row["termination_date"] or dt.date(row["simulation_year"], 12, 31)
-        service = math.floor((end - row["hire_date"]).days / 365.25)
+        service = completed_years(row["hire_date"], end)
         share = max(s for years, s in schedule if years <= service)
         assert row["vested_share"] == share
         match_before = cents(opening["match"] * growth) + row["employer_match_amount"]

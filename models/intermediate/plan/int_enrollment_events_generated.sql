@@ -1,4 +1,4 @@
-{#- The year's enrollment and opt_out events, from the enrollment decisions. -#}
+{#- The year's enrollment and opt_out events: this year's decisions and the late opt-outs of last year's auto-enrollments. -#}
 with
 
 decisions as (
@@ -62,12 +62,27 @@ voluntary_enrollments as (
     where is_voluntarily_enrolled
 ),
 
+late_opt_outs as (
+    select
+        employee_id,
+        event_type,
+        effective_date,
+        deferral_rate_before,
+        deferral_rate_after,
+        reason,
+        probability,
+        draw
+    from {{ ref('int_late_opt_outs_drawn') }}
+),
+
 final as (
     select * from auto_enrollments
     union all
     select * from opt_outs
     union all
     select * from voluntary_enrollments
+    union all
+    select * from late_opt_outs
 )
 
 select * from final

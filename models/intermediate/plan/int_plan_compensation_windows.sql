@@ -3,8 +3,9 @@
     prorated pay capped at 401(a)(17). Deferral compensation is the pay earned from the
     day deferrals start to the end of employment; core compensation the pay earned
     while eligible; both capped at 401(a)(17). Also the facts the match and core
-    eligibility rules need: whole years of service and hours worked in the year (at
-    Dec 31 or termination), employment on Dec 31, and the age attained by Dec 31.
+    eligibility rules need: whole years of service by anniversaries and hours worked in
+    the year (at Dec 31 or termination), employment on Dec 31, and the age attained by
+    Dec 31.
 -#}
 with
 
@@ -12,10 +13,9 @@ workforce as (
     select
         employee_id,
         birth_date,
-        employment_status,
+        hire_date,
         employment_start_date,
         employment_end_date,
-        tenure_years,
         hours_per_week,
         prorated_compensation
     from {{ ref('int_workforce_year_folded') }}
@@ -103,10 +103,12 @@ final as (
             limits.compensation_limit
         ) as core_compensation,
         cast({{ sim_year() }} - extract(year from workforce.birth_date) as integer) as age_at_year_end,
-        cast(floor(workforce.tenure_years) as integer) as service_years,
+        cast({{ whole_years_between('workforce.hire_date', 'workforce.employment_end_date') }} as integer)
+            as service_years,
         {{ round_half_up('workforce.hours_per_week * (' ~ dbt.datediff('workforce.employment_start_date',
             'workforce.employment_end_date', 'day') ~ ' + 1) / 7') }} as annual_hours,
-        workforce.employment_status = 'active' as is_employed_last_day
+        -- a termination on Dec 31 still works the last day of the plan year
+        workforce.employment_end_date = {{ year_end_date() }} as is_employed_last_day
     from workforce
     inner join participation
         on workforce.employee_id = participation.employee_id

@@ -3,7 +3,8 @@
     Auto-enrollment (when the plan has it and the employee is in scope and has never
     opted out): at auto_enroll_rate, auto_enroll_days after eligibility (counted from
     Jan 1 of the start year for people eligible before it). An opt-out follows with the
-    age band's opt_out_rate, 1 to opt_out_window_days later (by Dec 31). Everyone else
+    age band's opt_out_rate, 1 to opt_out_window_days later; an opt-out that falls after
+    Dec 31 happens next year (int_late_opt_outs_drawn redraws it from this year's key). Everyone else
     eligible enrolls on their own with the age band's voluntary_enrollment_rate, on a
     day drawn inside their eligible days of the year, at a rate drawn from
     voluntary_deferral_rates. Nothing happens on or after a termination date.
@@ -97,11 +98,8 @@ auto_enrollment as (
         candidates.*,
         candidates.is_in_auto_enroll_scope
         and candidates.auto_enroll_date <= candidates.window_end_date as is_auto_enrolled,
-        least(
-            {{ add_days('candidates.auto_enroll_date',
-                '1 + cast(floor(candidates.opt_out_day_draw * candidates.opt_out_window_days) as integer)') }},
-            {{ year_end_date() }}
-        ) as opt_out_date
+        {{ opt_out_date('candidates.auto_enroll_date', 'candidates.opt_out_day_draw',
+            'candidates.opt_out_window_days') }} as opt_out_date
     from candidates
 ),
 
@@ -139,7 +137,9 @@ decisions as (
         case when with_rates.is_auto_enrolled then with_rates.opt_out_probability end as opt_out_probability,
         with_rates.opt_out_draw,
         with_rates.is_auto_enrolled
-        and with_rates.opt_out_draw < coalesce(with_rates.opt_out_probability, 0)
+        and with_rates.opt_out_draw < with_rates.opt_out_probability as is_opt_out_drawn,
+        with_rates.is_auto_enrolled
+        and with_rates.opt_out_draw < with_rates.opt_out_probability
         and with_rates.opt_out_date <= with_rates.window_end_date as is_opted_out,
         with_rates.opt_out_date,
         not with_rates.is_in_auto_enroll_scope
@@ -165,13 +165,21 @@ final as (
         decisions.auto_enroll_rate,
         decisions.opt_out_probability,
         decisions.opt_out_draw,
+        decisions.is_opt_out_drawn,
         decisions.is_opted_out,
         case when decisions.is_opted_out then decisions.opt_out_date end as opt_out_date,
-        -- observed minus expected participation of the auto-enrolled (a calibration check)
+        -- observed minus expected participation of the auto-enrolled, scaled so that its
+        -- mean over them is the z-score of the year's opt-outs against the assumptions
         case
             when decisions.is_auto_enrolled
-                then (case when decisions.is_opted_out then 0 else 1 end) - (1 - decisions.opt_out_probability)
-        end as participation_gap,
+                then
+                    ((case when decisions.is_opt_out_drawn then 0 else 1 end) - (1 - decisions.opt_out_probability))
+                    * count(case when decisions.is_auto_enrolled then 1 end) over ()
+                    / nullif(sqrt(sum(case
+                        when decisions.is_auto_enrolled
+                            then decisions.opt_out_probability * (1 - decisions.opt_out_probability)
+                    end) over ()), 0)
+        end as participation_z_share,
         decisions.is_voluntarily_enrolled,
         decisions.voluntary_probability,
         decisions.voluntary_draw,

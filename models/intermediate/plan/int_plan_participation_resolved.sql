@@ -3,7 +3,9 @@
     at year end, the deferral rate in force, and the day deferrals start. People enrolled
     on Jan 1 defer all year at their (escalated) rate; a new enrollee from the
     enrollment date. An opt-out inside the window is a permissive withdrawal: the
-    year's deferrals are refunded, so deferrals never start.
+    year's deferrals are refunded, so deferrals never start - also for an opt-out that
+    falls early this year from an auto-enrollment late last year. enrollment_source says
+    how the employee came to be enrolled: census, auto or voluntary.
 -#}
 with
 
@@ -11,6 +13,7 @@ workforce as (
     select
         employee_id,
         enrollment_status,
+        enrollment_source,
         enrollment_date,
         deferral_rate,
         employment_start_date
@@ -30,6 +33,10 @@ escalations as (
         employee_id,
         deferral_rate_after
     from {{ ref('int_deferral_escalations_applied') }}
+),
+
+late_opt_outs as (
+    select employee_id from {{ ref('int_late_opt_outs_drawn') }}
 ),
 
 decisions as (
@@ -52,11 +59,18 @@ resolved as (
         eligibility.is_eligible,
         coalesce(escalations.deferral_rate_after is not null, false) as is_escalated,
         case
+            when late_opt_outs.employee_id is not null then 'opted_out'
             when workforce.enrollment_status = 'enrolled' then 'enrolled'
             when decisions.is_opted_out then 'opted_out'
             when decisions.is_auto_enrolled or decisions.is_voluntarily_enrolled then 'enrolled'
             else workforce.enrollment_status
         end as enrollment_status,
+        case
+            when workforce.enrollment_status = 'enrolled' then workforce.enrollment_source
+            when decisions.is_auto_enrolled then 'auto'
+            when decisions.is_voluntarily_enrolled then 'voluntary'
+            else workforce.enrollment_source
+        end as enrollment_source,
         case
             when workforce.enrollment_status = 'enrolled' then workforce.enrollment_date
             when decisions.is_auto_enrolled then decisions.auto_enroll_date
@@ -64,6 +78,7 @@ resolved as (
             else workforce.enrollment_date
         end as enrollment_date,
         case
+            when late_opt_outs.employee_id is not null then cast(0 as decimal(10, 6))
             when workforce.enrollment_status = 'enrolled'
                 then coalesce(
                     escalations.deferral_rate_after,
@@ -75,6 +90,7 @@ resolved as (
             else cast(round(workforce.deferral_rate, 6) as decimal(10, 6))
         end as deferral_rate,
         case
+            when late_opt_outs.employee_id is not null then null
             when workforce.enrollment_status = 'enrolled'
                 then greatest(workforce.enrollment_date, workforce.employment_start_date)
             when decisions.is_opted_out then null
@@ -88,6 +104,8 @@ resolved as (
         on workforce.employee_id = escalations.employee_id
     left join decisions
         on workforce.employee_id = decisions.employee_id
+    left join late_opt_outs
+        on workforce.employee_id = late_opt_outs.employee_id
 ),
 
 final as (
@@ -96,6 +114,7 @@ final as (
         resolved.eligibility_date,
         resolved.is_eligible,
         resolved.enrollment_status,
+        resolved.enrollment_source,
         resolved.enrollment_date,
         cast(resolved.deferral_rate as decimal(10, 6)) as deferral_rate,
         resolved.is_escalated,

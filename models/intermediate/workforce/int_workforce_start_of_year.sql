@@ -60,6 +60,8 @@ job_levels as (
                 when census.enrollment_date is not null then 'opted_out'
                 else 'not_enrolled'
             end as enrollment_status,
+            case when census.deferral_rate > 0 or census.enrollment_date is not null then 'census' end
+                as enrollment_source,
             0 as employee_balance_amount,
             0 as match_balance_amount,
             0 as core_balance_amount
@@ -82,6 +84,7 @@ prior_year_actives as (
         deferral_rate,
         enrollment_date,
         enrollment_status,
+        enrollment_source,
         employee_balance_amount,
         match_balance_amount,
         core_balance_amount
@@ -118,6 +121,7 @@ final as (
             else start_state.enrollment_date
         end as enrollment_date,
         start_state.enrollment_status,
+        start_state.enrollment_source,
         cast(start_state.employee_balance_amount as decimal(18, 2)) as employee_balance_amount,
         cast(start_state.match_balance_amount as decimal(18, 2)) as match_balance_amount,
         cast(start_state.core_balance_amount as decimal(18, 2)) as core_balance_amount,

@@ -17,6 +17,7 @@ start_of_year as (
         deferral_rate,
         enrollment_date,
         enrollment_status,
+        enrollment_source,
         employee_balance_amount,
         match_balance_amount,
         core_balance_amount
@@ -71,6 +72,7 @@ population as (
         cast(null as {{ type_double() }}) as deferral_rate,
         cast(null as date) as enrollment_date,
         'not_enrolled' as enrollment_status,
+        cast(null as {{ dbt.type_string() }}) as enrollment_source,
         0 as employee_balance_amount,
         0 as match_balance_amount,
         0 as core_balance_amount,
@@ -117,6 +119,7 @@ final as (
         population.deferral_rate,
         population.enrollment_date,
         population.enrollment_status,
+        population.enrollment_source,
         cast(population.employee_balance_amount as decimal(18, 2)) as employee_balance_amount,
         cast(population.match_balance_amount as decimal(18, 2)) as match_balance_amount,
         cast(population.core_balance_amount as decimal(18, 2)) as core_balance_amount

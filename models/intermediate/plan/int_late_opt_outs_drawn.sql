@@ -1,0 +1,75 @@
+{#-
+    Opt-outs that fall in this year from an auto-enrollment late last year: the same
+    draws as last year's decision (keyed to last year), so the opt-out happens on the
+    day it was drawn, 1 to opt_out_window_days after the auto-enrollment. Like any
+    opt-out inside the window it is a permissive withdrawal: no deferrals this year.
+-#}
+{%- set last_year = sim_year() - 1 -%}
+
+with
+
+workforce as (
+    select
+        employee_id,
+        birth_date,
+        termination_date,
+        enrollment_date,
+        deferral_rate
+    from {{ ref('int_workforce_year_folded') }}
+    where
+        enrollment_status = 'enrolled'
+        and enrollment_source = 'auto'
+        and enrollment_date >= {{ year_start_date(last_year) }}
+        and enrollment_date <= {{ year_end_date(last_year) }}
+),
+
+plan_design as (
+    select
+        opt_out_window_days,
+        enrollment_profile_id
+    from {{ ref('int_plan_design_selected') }}
+),
+
+behavior as (
+    select
+        enrollment_behavior.min_age,
+        enrollment_behavior.max_age,
+        enrollment_behavior.opt_out_rate
+    from {{ ref('enrollment_behavior') }} as enrollment_behavior
+    inner join plan_design
+        on enrollment_behavior.enrollment_profile_id = plan_design.enrollment_profile_id
+),
+
+draws as (
+    select
+        workforce.*,
+        {{ uniform_draw('workforce.employee_id', 'opt_out', last_year) }} as opt_out_draw,
+        {{ opt_out_date('workforce.enrollment_date',
+            uniform_draw('workforce.employee_id', 'opt_out_day', last_year),
+            'plan_design.opt_out_window_days') }} as opt_out_date
+    from workforce
+    cross join plan_design
+),
+
+final as (
+    select
+        draws.employee_id,
+        'opt_out' as event_type,
+        draws.opt_out_date as effective_date,
+        cast(round(draws.deferral_rate, 6) as decimal(10, 6)) as deferral_rate_before,
+        cast(0 as decimal(10, 6)) as deferral_rate_after,
+        'opt_out' as reason,
+        cast(behavior.opt_out_rate as {{ type_double() }}) as probability,
+        draws.opt_out_draw as draw
+    from draws
+    inner join behavior
+        on
+            {{ years_between('draws.birth_date', 'draws.enrollment_date') }} >= behavior.min_age
+            and {{ years_between('draws.birth_date', 'draws.enrollment_date') }} < behavior.max_age
+    where
+        draws.opt_out_draw < behavior.opt_out_rate
+        and draws.opt_out_date >= {{ year_start_date() }}
+        and (draws.termination_date is null or draws.opt_out_date < draws.termination_date)
+)
+
+select * from final
