@@ -17,7 +17,7 @@ OUT ?= data/census_$(N).parquet
 
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN))
 
-.PHONY: help setup deps simulate year census check-config lint unit test test-critical validate bench clean
+.PHONY: help setup deps simulate year resume restore census check-config lint unit test test-critical validate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -39,6 +39,12 @@ simulate:  ## simulate START..END (defaults: the scenario's years); CENSUS=, SCE
 year:  ## (re-)run one year: make year Y=2026
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
 	$(PLANALIGN) year $(scenario_args) $(Y)
+
+resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=)
+	$(PLANALIGN) resume $(scenario_args)
+
+restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YES=1
+	$(PLANALIGN) restore $(BACKUP) $(if $(YES),--yes)
 
 census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet
 	$(PLANALIGN) census --n $(N) --seed $(SEED) --out $(OUT)

@@ -13,6 +13,7 @@ from typing import Any
 
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT, dbt_executable
+from scripts.runsafety import mask
 
 LOG_DIR = PROJECT_ROOT / "logs"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -52,7 +53,7 @@ def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:
 
 
 def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, run_id: str,
-            database: Path, verbose: bool = False) -> DbtRun:
+            database: Path, verbose: bool = False, extra_env: dict[str, str] | None = None) -> DbtRun:
     LOG_DIR.mkdir(exist_ok=True)
     log_file = LOG_DIR / f"dbt_{run_id}_{year if year is not None else 'all'}.log"
     args = [dbt_executable(), *command, "--vars", json.dumps(variables, sort_keys=True)]
@@ -60,12 +61,12 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     (PROJECT_ROOT / "target" / "run_results.json").unlink(missing_ok=True)
     started = time.monotonic()
     with log_file.open("w") as log:
-        process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=dbt_env(year, run_id, database),
+        process = subprocess.Popen(args, cwd=PROJECT_ROOT, env={**dbt_env(year, run_id, database), **(extra_env or {})},
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines = []
         assert process.stdout is not None
         for line in process.stdout:
-            plain = ANSI.sub("", line)
+            plain = mask(ANSI.sub("", line))
             log.write(plain)
             lines.append(plain)
             if verbose:
@@ -94,7 +95,11 @@ def explain_failure(run: DbtRun, year: int | None) -> PlanAlignError:
             + (f" (PID {holder.group(1)})" if holder else ""),
             hint="wait for that run to finish, or point PLANALIGN_DB at another database file",
         )
-    if "No space left on device" in output:
+    refused = re.search(r"in use by run (\S+) \(PID (\d+)\)", output)
+    if refused:
+        return PlanAlignError(f"{where}: the database is in use by run {refused.group(1)} (PID {refused.group(2)})",
+                              hint="wait for that run to finish (RUNBOOK.md, 'Locking'); nothing was written")
+    if "No space left on device" in output or "the disk is full" in output:
         return PlanAlignError(f"{where}: the disk is full (log: {run.log_file})",
                               hint="free disk space, then run the year again; earlier years are intact")
     failed = _failed_nodes()

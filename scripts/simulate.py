@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 import duckdb
 import yaml
 
+from scripts import runsafety
 from scripts.config import Scenario, dbt_vars, load_scenario, resolve_census_path
 from scripts.dbt_runner import explain_failure, run_dbt, year_selection
 from scripts.errors import PlanAlignError
@@ -147,33 +149,192 @@ def write_summary(con: duckdb.DuckDBPyConnection, scenario: Scenario, start: int
     return out
 
 
-def simulate_years(scenario: Scenario, start: int, end: int, *, verbose: bool = False) -> None:
+def run_config(scenario: Scenario, census: Path) -> dict:
+    """What a checkpoint must match: every dbt var of the scenario and the census file's content."""
+    config = dbt_vars(scenario, census)
+    config.pop("census_path")
+    config["census_sha256"] = runsafety.file_sha256(census)
+    return config
+
+
+TRANSIENT = ("Could not set lock on file", "Conflicting lock", "IO Error: Could not read", "Resource temporarily")
+BACKOFF_SECONDS = (2, 4, 8)
+
+
+def is_transient(output: str) -> bool:
+    return any(marker in output for marker in TRANSIENT) and "No space left on device" not in output
+
+
+def run_year(year: int, scenario: Scenario, variables: dict, run_id: str, database: Path, env: dict,
+             verbose: bool):
+    """One year's dbt build; a transient failure (lock conflict, I/O hiccup) is retried after 2, 4, 8 s."""
+    for attempt in range(len(BACKOFF_SECONDS) + 1):
+        run = run_dbt(["build", *year_selection(year, scenario.start_year)], variables,
+                      year=year, run_id=run_id, database=database, verbose=verbose, extra_env=env)
+        if run.returncode == 0 or not is_transient(run.output) or attempt == len(BACKOFF_SECONDS):
+            return run, attempt
+        wait = BACKOFF_SECONDS[attempt]
+        click.echo(f"year {year}: transient failure (retry {attempt + 1}/{len(BACKOFF_SECONDS)} in {wait}s): "
+                   f"{runsafety.mask(explain_failure(run, year).message)}", err=True)
+        runsafety.log_line(run_id, {"event": "retry", "year": year, "retry": attempt + 1, "wait_seconds": wait})
+        time.sleep(wait)
+    return run, len(BACKOFF_SECONDS)
+
+
+def stale_later_years(database: Path, scenario: Scenario, end: int, current_hash: str) -> list[int]:
+    """Years after `end` checkpointed under another configuration: they no longer follow from this run."""
+    stale = []
+    folder = runsafety.checkpoint_folder(database, scenario.scenario_id, scenario.plan_design_id)
+    for path in sorted(folder.glob("year_*.done")):
+        year = int(path.stem.split("_")[1])
+        checkpoint = runsafety.read_checkpoint(database, scenario.scenario_id, scenario.plan_design_id, year)
+        if year > end and (checkpoint or {}).get("config_hash") != current_hash:
+            stale.append(year)
+    return stale
+
+
+def simulate_years(scenario: Scenario, start: int, end: int, *, verbose: bool = False, clear: str = "year",
+                   command: str = "simulate") -> None:
     census = resolve_census_path(scenario)
     database = database_path()
     database.parent.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id()
+    try:
+        runsafety.acquire_lock(database, run_id)
+    except runsafety.RunSafetyError as exc:
+        raise PlanAlignError(str(exc), hint="wait for that run to finish; a lock of a dead process is cleared "
+                                            "by itself (RUNBOOK.md, 'Locking')") from None
+    began = time.monotonic()
+    summary = {"run_id": run_id, "command": command, "scenario_id": scenario.scenario_id,
+               "plan_design_id": scenario.plan_design_id, "years": [start, end], "status": "running",
+               "database": str(database), "year_seconds": {}, "rows": {}, "errors": [], "retries": 0}
+    try:
+        _simulate_locked(scenario, census, database, run_id, start, end, verbose, clear, summary)
+        summary["status"] = "success"
+    except PlanAlignError as exc:
+        summary["status"] = "failed"
+        summary["errors"].append(runsafety.mask(exc.message))
+        raise
+    except KeyboardInterrupt:
+        summary["status"] = "interrupted"
+        raise
+    finally:
+        summary["seconds"] = round(time.monotonic() - began, 1)
+        backup = runsafety.list_backups(database)
+        mine = [str(p) for p in backup if p.stem.endswith(f"_{run_id}")]
+        summary["backup"] = mine[-1] if mine else None
+        write_run_summary(summary)
+        stamp_run_log(database, summary)
+        runsafety.log_line(run_id, {"event": f"{command}_end", "status": summary["status"],
+                                    "seconds": summary["seconds"]})
+        runsafety.release_lock(database, run_id)
+        print_run_summary(summary)
+
+
+def _simulate_locked(scenario: Scenario, census: Path, database: Path, run_id: str, start: int, end: int,
+                     verbose: bool, clear: str, summary: dict) -> None:
     if start == scenario.start_year:
         check_census_file(census)
     check_prior_year(scenario, start, database)
     variables = dbt_vars(scenario, census)
-    run_id = new_run_id()
+    config = run_config(scenario, census)
+    current_hash = runsafety.config_hash(config)
+    summary["config_hash"] = current_hash
+    folder = runsafety.checkpoint_folder(database, scenario.scenario_id, scenario.plan_design_id)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (folder / f"config_{current_hash[:16]}.json").write_text(json.dumps(config, sort_keys=True, indent=1))
+    env = {"PLANALIGN_CONFIG_HASH": current_hash, "PLANALIGN_CENSUS_SHA256": config["census_sha256"],
+           "PLANALIGN_GIT_SHA": runsafety.git_sha()}
+    runsafety.log_line(run_id, {"event": f"{summary['command']}_start", "scenario_id": scenario.scenario_id,
+                                "plan_design_id": scenario.plan_design_id, "years": [start, end],
+                                "config_hash": current_hash, "clear": clear, **env})
+    stale = stale_later_years(database, scenario, end, current_hash)
+    if clear == "all":
+        clear_scenario(database, scenario, run_id, from_year=None)
+    elif stale:
+        # later years built from another configuration no longer follow from these: remove them
+        clear_scenario(database, scenario, run_id, from_year=end + 1)
+        click.echo(f"years {', '.join(map(str, stale))} were made with another configuration: removed "
+                   f"(backed up first); `make resume` or `make simulate START={end + 1}` rebuilds them")
     click.echo(f"run {run_id}: scenario '{scenario.scenario_id}', plan design '{scenario.plan_design_id}', "
                f"years {start}-{end}, database {database}")
     click.echo(AUDIT_HEADER)
-    began = time.monotonic()
     for year in range(start, end + 1):
-        run = run_dbt(["build", *year_selection(year, scenario.start_year)], variables,
-                      year=year, run_id=run_id, database=database, verbose=verbose)
+        # one preflight backup per run: before its first write, never once per year
+        year_env = {**env, "PLANALIGN_BACKUP": "on" if year == start else "off"}
+        run, retries = run_year(year, scenario, variables, run_id, database, year_env, verbose)
+        summary["retries"] += retries
         if run.returncode != 0:
             if year == scenario.start_year:
                 explain_census(database)
             raise explain_failure(run, year)
+        summary["year_seconds"][year] = round(run.elapsed_seconds, 1)
         with _connect_read_only(database) as con:
             if year == scenario.start_year:
                 print_census_counts(con)
             print_audit_line(con, scenario, year, run.elapsed_seconds)
+            summary["rows"][year] = dict(zip(("events", "snapshot"), con.execute(
+                "select event_rows, snapshot_rows from rpt_year_digests where scenario_id = ? "
+                "and plan_design_id = ? and simulation_year = ?",
+                [scenario.scenario_id, scenario.plan_design_id, year]).fetchone() or (0, 0), strict=True))
     with _connect_read_only(database) as con:
-        summary = write_summary(con, scenario, start, end)
-    click.echo(f"done in {time.monotonic() - began:.1f}s; summary: {summary.relative_to(PROJECT_ROOT)}")
+        summary["report"] = str(write_summary(con, scenario, start, end).relative_to(PROJECT_ROOT))
+
+
+def clear_scenario(database: Path, scenario: Scenario, run_id: str, from_year: int | None) -> None:
+    """Back up first, then remove the scenario's rows and checkpoints (all years, or from from_year on)."""
+    if not database.exists():
+        return
+    try:
+        with duckdb.connect(str(database)) as con:
+            con.execute("checkpoint")
+            runsafety.make_backup(database, run_id, int(os.environ.get("PLANALIGN_BACKUP_KEEP",
+                                                                       runsafety.DEFAULT_KEEP)))
+            tables = [row[0] for row in con.execute(
+                "select table_name from information_schema.columns where column_name = 'plan_design_id' "
+                "and table_schema = 'main' and table_name like 'fct_%' group by 1").fetchall()]
+            for table in tables:
+                con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
+                            "and simulation_year >= ?",
+                            [scenario.scenario_id, scenario.plan_design_id, from_year or 0])
+    except duckdb.Error as exc:
+        raise PlanAlignError(f"cannot clear scenario '{scenario.scenario_id}': {runsafety.mask(str(exc))}",
+                             hint="close other programs using the database and try again") from None
+    runsafety.clear_checkpoints(database, scenario.scenario_id, scenario.plan_design_id, from_year)
+
+
+def stamp_run_log(database: Path, summary: dict) -> None:
+    """The run-level rows of main.planalign_run_log (the dbt hooks stamp each invocation)."""
+    if not summary["year_seconds"] or not database.exists():
+        return
+    try:
+        with duckdb.connect(str(database)) as con:
+            for event, status in (("start", "running"), ("end", summary["status"])):
+                con.execute(
+                    "insert into main.planalign_run_log (run_id, command, event, scenario_id, plan_design_id, "
+                    "simulation_year, config_hash, status, node_counts, logged_at) "
+                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    [summary["run_id"], summary["command"], event, summary["scenario_id"], summary["plan_design_id"],
+                     summary["years"][0], summary.get("config_hash"), status,
+                     json.dumps({"years_done": list(summary["year_seconds"])})])
+    except duckdb.Error as exc:
+        click.echo(f"warning: could not stamp the run log table: {runsafety.mask(str(exc))}", err=True)
+
+
+def write_run_summary(summary: dict) -> Path:
+    folder = PROJECT_ROOT / "artifacts" / "runs" / summary["run_id"]
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / "summary.json"
+    path.write_text(runsafety.mask(json.dumps(summary, indent=1, sort_keys=True, default=str)) + "\n")
+    return path
+
+
+def print_run_summary(summary: dict) -> None:
+    years = summary["year_seconds"]
+    click.echo(f"run {summary['run_id']}: {summary['status']}; years done {len(years)} "
+               f"({', '.join(map(str, years)) or 'none'}) in {summary['seconds']}s; retries {summary['retries']}; "
+               f"backup {summary['backup'] or 'none (nothing to back up yet)'}; "
+               f"summary artifacts/runs/{summary['run_id']}/summary.json", err=summary["status"] != "success")
 
 
 scenario_option = click.option("--scenario", "scenario_file", type=click.Path(path_type=Path),

@@ -1,0 +1,51 @@
+{#-
+    on-run-end: closes the run with its status, per-status node counts and per-node
+    timings from `results` (a run log row and the end line of logs/run_<run_id>.jsonl),
+    releases a lock this dbt process took, and - when this invocation built the year's
+    event store - writes the year's checkpoint: <scenario>/<plan>/year_<Y>.partial, renamed
+    to .done only when every model and test passed. The checkpoint holds the config hash,
+    the row counts and the digests of the year's events and snapshot (rpt_year_digests).
+-#}
+{% macro planalign_run_end(results) -%}
+    {%- if execute -%}
+        {%- set payload = planalign_run_payload() -%}
+        {%- set counts = {} -%}
+        {%- set timings = [] -%}
+        {%- set built = [] -%}
+        {%- set failed = [] -%}
+        {%- for result in results -%}
+            {%- set status = result.status | string -%}
+            {%- do counts.update({status: counts.get(status, 0) + 1}) -%}
+            {%- if status not in ['success', 'pass'] -%}
+                {%- do failed.append(result.node.unique_id) -%}
+            {%- endif -%}
+            {%- do timings.append({'node': result.node.unique_id, 'status': status,
+                'seconds': (result.execution_time or 0) | round(3)}) -%}
+            {%- if result.node.unique_id == 'model.planalign.fct_yearly_events' and status == 'success' -%}
+                {%- do built.append(1) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set run_status = 'success' if (results | length > 0 and failed | length == 0) else 'error' -%}
+        {{ planalign_run_log_insert(payload, 'end', run_status, tojson(counts), tojson(timings)) }}
+        select planalign_run_finished('{{ tojson(dict(payload, status=run_status, node_counts=counts)) | replace("'", "''") }}');
+        {%- if built and flags.WHICH in ['build', 'run'] %}
+            select planalign_checkpoint(json_merge_patch(
+                '{{ tojson(dict(payload, all_passed=(run_status == 'success' and flags.WHICH == 'build'))) | replace("'", "''") }}',
+                (
+                    select json_object(
+                        'event_rows', event_rows,
+                        'events_digest', events_digest,
+                        'snapshot_rows', snapshot_rows,
+                        'snapshot_digest', snapshot_digest
+                    )
+                    from {{ target.schema }}.rpt_year_digests
+                    where scenario_id = '{{ payload.scenario_id }}'
+                        and plan_design_id = '{{ payload.plan_design_id }}'
+                        and simulation_year = {{ payload.simulation_year }}
+                )
+            ));
+        {%- endif %}
+    {%- else -%}
+        select 1 as planalign_run_end_at_parse_time
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,39 @@
+{#-
+    on-run-start: the preflight of every dbt invocation, in this order - a CHECKPOINT (so
+    that the file holds everything), then planalign_preflight() from hooks/planalign_hooks.py:
+    the lock (refused while another live run holds the database), the backup (once per
+    run id, never for dbt test) and the start line of logs/run_<run_id>.jsonl. Only then is
+    anything written: the start row of the run log table. A failing preflight stops the run
+    (flags.skip_nodes_if_on_run_start_fails).
+-#}
+{% macro planalign_run_start() -%}
+    {%- if execute -%}
+        {%- set payload = planalign_run_payload() -%}
+        checkpoint;
+        select planalign_preflight(json_merge_patch(
+            '{{ tojson(payload) | replace("'", "''") }}',
+            json_object('has_data', exists (
+                select 1 from information_schema.tables where table_name = 'fct_yearly_events'
+            ))
+        ));
+        create table if not exists main.planalign_run_log (
+            run_id varchar,
+            invocation_id varchar,
+            command varchar,
+            event varchar,
+            scenario_id varchar,
+            plan_design_id varchar,
+            simulation_year integer,
+            config_hash varchar,
+            census_sha256 varchar,
+            git_sha varchar,
+            status varchar,
+            node_counts varchar,
+            node_timings varchar,
+            logged_at timestamp
+        );
+        {{ planalign_run_log_insert(payload, 'start', 'running', '{}', '[]') }}
+    {%- else -%}
+        select 1 as planalign_run_start_at_parse_time
+    {%- endif -%}
+{%- endmacro %}

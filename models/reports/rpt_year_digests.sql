@@ -1,0 +1,77 @@
+{#-
+    One row per (scenario_id, plan_design_id, simulation_year): row counts and md5 digests of
+    the year's events and snapshot, run stamps (run_id, created_at) left out - so a re-run
+    with the same configuration gives the same digests. Checkpoints record them; resume
+    compares them with the database before it skips a year.
+-#}
+with
+
+events as (
+    select
+        scenario_id,
+        plan_design_id,
+        simulation_year,
+        event_id,
+        cast(row(
+            {% for name, data_type in event_payload_columns() -%}
+                {{ name }},
+            {% endfor -%}
+            event_sequence
+        ) as {{ dbt.type_string() }}) as row_text
+    from {{ ref('fct_yearly_events') }}
+),
+
+snapshot as (
+    select
+        scenario_id,
+        plan_design_id,
+        simulation_year,
+        employee_id,
+        cast(row(
+            employee_id, employment_status, termination_date, job_level, annual_compensation,
+            prorated_compensation, enrollment_status, deferral_rate, total_contribution_amount,
+            total_balance_amount, vested_balance_amount
+        ) as {{ dbt.type_string() }}) as row_text
+    from {{ ref('fct_workforce_snapshot') }}
+),
+
+event_digests as (
+    select
+        scenario_id,
+        plan_design_id,
+        simulation_year,
+        count(*) as event_rows,
+        md5(string_agg(event_id || ' ' || row_text, '|' order by event_id)) as events_digest
+    from events
+    group by scenario_id, plan_design_id, simulation_year
+),
+
+snapshot_digests as (
+    select
+        scenario_id,
+        plan_design_id,
+        simulation_year,
+        count(*) as snapshot_rows,
+        md5(string_agg(row_text, '|' order by employee_id)) as snapshot_digest
+    from snapshot
+    group by scenario_id, plan_design_id, simulation_year
+),
+
+final as (
+    select
+        event_digests.scenario_id,
+        event_digests.plan_design_id,
+        event_digests.simulation_year,
+        event_digests.event_rows,
+        event_digests.events_digest,
+        coalesce(snapshot_digests.snapshot_rows, 0) as snapshot_rows,
+        snapshot_digests.snapshot_digest
+    from event_digests
+    left join snapshot_digests
+        on
+            event_digests.scenario_id = snapshot_digests.scenario_id
+            and event_digests.plan_design_id = snapshot_digests.plan_design_id
+            and event_digests.simulation_year = snapshot_digests.simulation_year
+)
+
+select * from final

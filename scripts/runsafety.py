@@ -1,0 +1,274 @@
+"""Run safety shared by the CLI and the dbt hooks plugin: lock file, backups, run log lines, checkpoints.
+
+Layout beside the database file db/<name>.duckdb (two databases never share any of it):
+    db/<name>.duckdb.lock                      the run holding the database (JSON: run_id, pid)
+    db/backups/<name>/<name>_<utc>_<run_id>.duckdb, LATEST
+    db/checkpoints/<name>/<scenario>/<plan>/year_<Y>.done (or .partial)
+and logs/run_<run_id>.jsonl in the repository. Files are created readable by their owner only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_NAME = re.compile(r"(SALT|SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|CREDENTIAL)", re.IGNORECASE)
+URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s]+@", re.IGNORECASE)
+DEFAULT_KEEP = 5
+
+
+class RunSafetyError(Exception):
+    """An expected refusal (lock held, backup impossible): one line for the user."""
+
+
+# ---- masking and logs -------------------------------------------------------------------------
+
+def mask(text: str) -> str:
+    """Hide secret environment values and credentials in URLs from a log line."""
+    for name, value in os.environ.items():
+        if SECRET_NAME.search(name) and len(value) >= 4:
+            text = text.replace(value, "***")
+    return URL_CREDENTIALS.sub(r"\1***@", text)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def log_line(run_id: str, record: dict[str, Any]) -> Path:
+    """Append one JSON line to logs/run_<run_id>.jsonl (owner-only), secrets masked."""
+    folder = ROOT / "logs"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / f"run_{run_id}.jsonl"
+    line = mask(json.dumps({"at": _now(), "run_id": run_id, **record}, sort_keys=True, default=str))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as handle:
+        handle.write(line + "\n")
+    return path
+
+
+def git_sha() -> str:
+    if os.environ.get("PLANALIGN_GIT_SHA"):
+        return os.environ["PLANALIGN_GIT_SHA"]
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return "missing"
+    return digest.hexdigest()
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# ---- lock ---------------------------------------------------------------------------------------
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(database.name + ".lock")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (killed, not yet reaped) is not alive
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        return state != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def lock_holder(database: Path) -> dict[str, Any] | None:
+    """The live holder of the database's lock, or None (a stale lock of a dead process is removed)."""
+    path = lock_path(database)
+    try:
+        holder = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        holder = {"pid": -1}
+    if isinstance(holder.get("pid"), int) and holder["pid"] > 0 and _pid_alive(holder["pid"]):
+        return holder
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def acquire_lock(database: Path, run_id: str, pid: int | None = None) -> bool:
+    """Take the lock for run_id; False if run_id already holds it. Refuses a live holder."""
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            holder = lock_holder(database)
+            if holder is None:
+                continue  # stale: removed, try again
+            if holder.get("run_id") == run_id:
+                return False
+            raise RunSafetyError(
+                f"the database {database} is in use by run {holder.get('run_id')} (PID {holder.get('pid')})"
+            ) from None
+        with os.fdopen(fd, "w") as handle:
+            json.dump({"run_id": run_id, "pid": pid or os.getpid(), "started": _now()}, handle)
+        return True
+    raise RunSafetyError(f"could not take the lock {path}")
+
+
+def release_lock(database: Path, run_id: str) -> None:
+    path = lock_path(database)
+    try:
+        if json.loads(path.read_text()).get("run_id") == run_id:
+            path.unlink()
+    except (OSError, ValueError):
+        pass
+
+
+# ---- backups ------------------------------------------------------------------------------------
+
+def backup_folder(database: Path) -> Path:
+    return database.parent / "backups" / database.stem
+
+
+def list_backups(database: Path) -> list[Path]:
+    return sorted(backup_folder(database).glob(f"{database.stem}_*.duckdb"))
+
+
+def make_backup(database: Path, run_id: str, keep: int = DEFAULT_KEEP) -> Path | None:
+    """Copy the (checkpointed) database to a timestamped backup via a temp file and an atomic rename.
+
+    Once per run id; None when there is nothing to back up yet. Keeps the newest `keep`."""
+    folder = backup_folder(database)
+    existing = [p for p in list_backups(database) if p.stem.endswith(f"_{run_id}")]
+    if existing:
+        return existing[-1]
+    if not database.exists() or database.stat().st_size == 0:
+        return None
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{database.stem}_{stamp}_{run_id}.duckdb"
+    temporary = target.with_name(target.name + ".tmp")
+    try:
+        copy_private(database, temporary)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise RunSafetyError(f"the disk is full: no room for the backup of {database}") from None
+        raise RunSafetyError(f"cannot back up {database}: {exc.strerror}") from None
+    latest = folder / "LATEST"
+    latest_tmp = folder / "LATEST.tmp"
+    latest_tmp.write_text(target.name + "\n")
+    os.replace(latest_tmp, latest)
+    for old in list_backups(database)[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def copy_private(source: Path, target: Path) -> None:
+    """Copy a file to target (owner-only), flushed to disk."""
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o600)
+    with target.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def latest_backup(database: Path) -> Path | None:
+    try:
+        name = (backup_folder(database) / "LATEST").read_text().strip()
+    except OSError:
+        return None
+    path = backup_folder(database) / name
+    return path if path.exists() else None
+
+
+# ---- checkpoints --------------------------------------------------------------------------------
+
+def checkpoint_folder(database: Path, scenario_id: str, plan_design_id: str) -> Path:
+    return database.parent / "checkpoints" / database.stem / scenario_id / plan_design_id
+
+
+def read_checkpoint(database: Path, scenario_id: str, plan_design_id: str, year: int) -> dict[str, Any] | None:
+    path = checkpoint_folder(database, scenario_id, plan_design_id) / f"year_{year}.done"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def clear_checkpoints(database: Path, scenario_id: str, plan_design_id: str, from_year: int | None = None) -> None:
+    folder = checkpoint_folder(database, scenario_id, plan_design_id)
+    for path in folder.glob("year_*"):
+        year = int(path.name.split("_")[1].split(".")[0])
+        if from_year is None or year >= from_year:
+            path.unlink(missing_ok=True)
+
+
+# ---- hook entry points (called inside dbt through the plugin) ------------------------------------
+
+def preflight(payload: dict[str, Any]) -> str:
+    database = Path(payload["database"]).resolve()
+    run_id = payload["run_id"]
+    took = acquire_lock(database, run_id)
+    backup = None
+    if payload.get("command") != "test" and payload.get("has_data") and os.environ.get("PLANALIGN_BACKUP") != "off":
+        keep = int(os.environ.get("PLANALIGN_BACKUP_KEEP", DEFAULT_KEEP))
+        backup = make_backup(database, run_id, keep)
+    log_line(run_id, {"event": "dbt_start", "took_lock": took, "backup": str(backup) if backup else None,
+                      "git_sha": git_sha(), **{k: v for k, v in payload.items() if k != "database"}})
+    return "ok"
+
+
+def run_finished(payload: dict[str, Any]) -> str:
+    database = Path(payload["database"]).resolve()
+    run_id = payload["run_id"]
+    log_line(run_id, {"event": "dbt_end", **{k: v for k, v in payload.items() if k != "database"}})
+    if os.environ.get("PLANALIGN_RUN_ID") != run_id:  # a direct dbt invocation took its own lock
+        release_lock(database, run_id)
+    return "ok"
+
+
+def write_checkpoint(payload: dict[str, Any]) -> str:
+    database = Path(payload["database"]).resolve()
+    folder = checkpoint_folder(database, payload["scenario_id"], payload["plan_design_id"])
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    year = int(payload["simulation_year"])
+    partial, done = folder / f"year_{year}.partial", folder / f"year_{year}.done"
+    record = {k: v for k, v in payload.items() if k not in ("database", "all_passed")}
+    record["written_at"] = _now()
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(record, handle, sort_keys=True, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if payload.get("all_passed"):
+        os.replace(partial, done)
+        return "done"
+    done.unlink(missing_ok=True)
+    return "partial"
