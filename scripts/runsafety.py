@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -79,6 +80,31 @@ def file_sha256(path: Path) -> str:
 
 def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# ---- personal data -------------------------------------------------------------------------------
+
+def ssn_salt(database: Path) -> str:
+    """PLANALIGN_SSN_SALT, or else a random salt kept (owner-only) beside the database, made on first use."""
+    if os.environ.get("PLANALIGN_SSN_SALT"):
+        return os.environ["PLANALIGN_SSN_SALT"]
+    path = database.parent / ".planalign_ssn_salt"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return path.read_text().strip()
+
+
+def ssn_hash(salt: str, ssn: str) -> str:
+    return hashlib.sha256(f"{salt}|{ssn}".encode()).hexdigest()
 
 
 # ---- lock ---------------------------------------------------------------------------------------
@@ -232,17 +258,32 @@ def clear_checkpoints(database: Path, scenario_id: str, plan_design_id: str, fro
 
 # ---- hook entry points (called inside dbt through the plugin) ------------------------------------
 
+_ADMITTED: set[str] = set()
+
+
 def preflight(payload: dict[str, Any]) -> str:
+    """Admit this dbt invocation: refuse while another live run holds the database."""
     database = Path(payload["database"]).resolve()
     run_id = payload["run_id"]
     took = acquire_lock(database, run_id)
-    backup = None
-    if payload.get("command") != "test" and payload.get("has_data") and os.environ.get("PLANALIGN_BACKUP") != "off":
-        keep = int(os.environ.get("PLANALIGN_BACKUP_KEEP", DEFAULT_KEEP))
-        backup = make_backup(database, run_id, keep)
-    log_line(run_id, {"event": "dbt_start", "took_lock": took, "backup": str(backup) if backup else None,
-                      "git_sha": git_sha(), **{k: v for k, v in payload.items() if k != "database"}})
+    _ADMITTED.add(run_id)
+    log_line(run_id, {"event": "dbt_start", "took_lock": took, "git_sha": git_sha(),
+                      **{k: v for k, v in payload.items() if k != "database"}})
     return "ok"
+
+
+def admitted(run_id: str) -> bool:
+    return run_id in _ADMITTED
+
+
+def preflight_backup(payload: dict[str, Any]) -> str:
+    """The backup, after the hook's CHECKPOINT: once per run id, never for `dbt test`."""
+    database = Path(payload["database"]).resolve()
+    if payload.get("command") == "test" or not payload.get("has_data") or os.environ.get("PLANALIGN_BACKUP") == "off":
+        return "skipped"
+    backup = make_backup(database, payload["run_id"], int(os.environ.get("PLANALIGN_BACKUP_KEEP", DEFAULT_KEEP)))
+    log_line(payload["run_id"], {"event": "backup", "path": str(backup) if backup else None})
+    return str(backup)
 
 
 def run_finished(payload: dict[str, Any]) -> str:

@@ -7,7 +7,9 @@
     the row counts and the digests of the year's events and snapshot (rpt_year_digests).
 -#}
 {% macro planalign_run_end(results) -%}
-    {%- if execute -%}
+    {%- set admitted = execute and run_query(
+        "select planalign_admitted('" ~ run_stamp_id() ~ "')").columns[0].values()[0] -%}
+    {%- if admitted -%}
         {%- set payload = planalign_run_payload() -%}
         {%- set counts = {} -%}
         {%- set timings = [] -%}
@@ -46,6 +48,7 @@
             ));
         {%- endif %}
     {%- else -%}
-        select 1 as planalign_run_end_at_parse_time
+        -- parse time, or a run the preflight refused: nothing to write
+        select 1 as planalign_run_end_skipped
     {%- endif -%}
 {%- endmacro %}

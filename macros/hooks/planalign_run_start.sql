@@ -1,16 +1,17 @@
 {#-
-    on-run-start: the preflight of every dbt invocation, in this order - a CHECKPOINT (so
-    that the file holds everything), then planalign_preflight() from hooks/planalign_hooks.py:
-    the lock (refused while another live run holds the database), the backup (once per
-    run id, never for dbt test) and the start line of logs/run_<run_id>.jsonl. Only then is
-    anything written: the start row of the run log table. A failing preflight stops the run
-    (flags.skip_nodes_if_on_run_start_fails).
+    on-run-start: the preflight of every dbt invocation, in this order - planalign_preflight()
+    from hooks/planalign_hooks.py (the lock: refused while another live run holds the
+    database; the start line of logs/run_<run_id>.jsonl), a CHECKPOINT (so that the file
+    holds everything), the backup (once per run id, never for dbt test), and only then a
+    write: the start row of the run log table. A failing preflight stops the run
+    (flags.skip_nodes_if_on_run_start_fails) before anything is written.
 -#}
 {% macro planalign_run_start() -%}
     {%- if execute -%}
         {%- set payload = planalign_run_payload() -%}
+        select planalign_preflight('{{ tojson(payload) | replace("'", "''") }}');
         checkpoint;
-        select planalign_preflight(json_merge_patch(
+        select planalign_backup(json_merge_patch(
             '{{ tojson(payload) | replace("'", "''") }}',
             json_object('has_data', exists (
                 select 1 from information_schema.tables where table_name = 'fct_yearly_events'

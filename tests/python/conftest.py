@@ -41,8 +41,9 @@ BAD_ROWS = [
 EXPECTED_REJECTS = sorted((row[0], row[8]) for row in BAD_ROWS if row[8])
 
 
-def run_planalign(*args: str, db: Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PLANALIGN_DB=str(db))
+def run_planalign(*args: str, db: Path, check: bool = True,
+                  env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PLANALIGN_DB=str(db), **(env_extra or {}))
     result = subprocess.run([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     if check and result.returncode != 0:

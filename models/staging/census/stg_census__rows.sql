@@ -109,7 +109,8 @@ final as (
         classified.enrollment_date,
         case
             when classified.ssn_text is not null
-                then sha256('{{ env_var(var("ssn_salt_env"), "planalign-default-salt") }}' || '|' || classified.ssn_text)
+                -- salted in Python (hooks/planalign_hooks.py): the salt never appears in SQL or logs
+                then planalign_ssn_hash(classified.ssn_text)
         end as ssn_hash,
         classified.birth_date_text,
         classified.hire_date_text,
