@@ -281,8 +281,12 @@ def preflight_backup(payload: dict[str, Any]) -> str:
     database = Path(payload["database"]).resolve()
     if payload.get("command") == "test" or not payload.get("has_data") or os.environ.get("PLANALIGN_BACKUP") == "off":
         return "skipped"
+    started = dt.datetime.now(dt.timezone.utc)
     backup = make_backup(database, payload["run_id"], int(os.environ.get("PLANALIGN_BACKUP_KEEP", DEFAULT_KEEP)))
-    log_line(payload["run_id"], {"event": "backup", "path": str(backup) if backup else None})
+    log_line(payload["run_id"], {
+        "event": "backup", "path": str(backup) if backup else None,
+        "bytes": backup.stat().st_size if backup else 0,
+        "seconds": round((dt.datetime.now(dt.timezone.utc) - started).total_seconds(), 3)})
     return str(backup)
 
 

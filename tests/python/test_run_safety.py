@@ -109,41 +109,38 @@ def test_a_stale_lock_of_a_dead_process_is_cleared(five_years, tmp_path):
 
 def test_a_changed_config_makes_resume_start_over(five_years, tmp_path):
     db = tmp_path / "changed.duckdb"
-    run_planalign("simulate", "--scenario", str(five_years["scenario"]), "--end", "2026", db=db)
     census = Path(yaml.safe_load(five_years["scenario"].read_text())["census_path"])
-    changed = write_scenario(tmp_path / "changed.yml", census, end_year=2026, random_seed=7)
+    original = write_scenario(tmp_path / "original.yml", census, end_year=2025)
+    run_planalign("simulate", "--scenario", str(original), db=db)
+    assert "every year 2025-2025 is done" in run_planalign("resume", "--scenario", str(original), db=db).stdout
+    changed = write_scenario(tmp_path / "changed.yml", census, end_year=2025, random_seed=7)
     result = run_planalign("resume", "--scenario", str(changed), db=db)
     assert "the configuration changed" in result.stdout and "random_seed: 42 -> 7" in result.stdout
-    assert "years 2025-2026" in result.stdout
+    assert "years 2025-2025" in result.stdout
     assert query(db, "select count(distinct run_id) from fct_yearly_events")[0][0] == 1
 
 
-def test_restore_brings_back_the_pre_run_state_exactly(five_years, tmp_path):
+def test_backups_rotate_and_restore_brings_back_the_pre_run_state_exactly(five_years, tmp_path):
     db = tmp_path / "restore.duckdb"
     scenario = str(five_years["scenario"])
-    run_planalign("simulate", "--scenario", scenario, "--end", "2025", db=db)
-    before = {t: table_digest(db, t) for t in TABLES}
-    run_planalign("simulate", "--scenario", scenario, "--start", "2026", "--end", "2026", db=db)
-    assert query(db, "select count(*) from fct_yearly_events where simulation_year = 2026")[0][0] > 0
-    refused = run_planalign("restore", db=db, check=False)  # no --yes and no terminal: not confirmed
-    assert refused.returncode != 0 and query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2026
-    run_planalign("restore", "--yes", db=db)
-    assert {t: table_digest(db, t) for t in TABLES} == before
-    assert query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2025
-
-
-def test_backup_rotation_keeps_the_newest_n(five_years, tmp_path):
-    db = tmp_path / "rotate.duckdb"
-    scenario = str(five_years["scenario"])
+    keep_two = {"PLANALIGN_BACKUP_KEEP": "2"}
     run_planalign("simulate", "--scenario", scenario, "--end", "2025", db=db)
     made = []
-    for _ in range(3):
-        result = run_planalign("year", "--scenario", scenario, "2025", db=db, env_extra={"PLANALIGN_BACKUP_KEEP": "2"})
+    for _ in range(3):  # each run backs up once, before its first write
+        result = run_planalign("year", "--scenario", scenario, "2026", db=db, env_extra=keep_two)
         made.append(result.stdout.split("backup ")[1].split(";")[0])
     folder = db.parent / "backups" / db.stem
-    kept = sorted(str(p) for p in folder.glob("*.duckdb"))
-    assert kept == sorted(made[-2:])
+    assert sorted(str(p) for p in folder.glob("*.duckdb")) == sorted(made[-2:])
     assert (folder / "LATEST").read_text().strip() == Path(made[-1]).name
+
+    before = {t: table_digest(db, t) for t in TABLES}
+    run_planalign("simulate", "--scenario", scenario, "--start", "2027", "--end", "2027", db=db, env_extra=keep_two)
+    assert query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2027
+    refused = run_planalign("restore", db=db, check=False)  # no --yes and no terminal: not confirmed
+    assert refused.returncode != 0 and query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2027
+    run_planalign("restore", "--yes", db=db)
+    assert {t: table_digest(db, t) for t in TABLES} == before
+    assert query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2026
 
 
 def test_a_failed_preflight_writes_nothing(five_years, tmp_path):
