@@ -16,6 +16,7 @@ SEED ?= 7
 OUT ?= data/census_$(N).parquet
 
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN))
+clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
 .PHONY: help setup deps simulate year resume restore census check-config lint unit test test-critical validate bench clean
 
@@ -34,14 +35,14 @@ deps:  ## install dbt packages from the hub, or the offline fallback when it is 
 	@bash scripts/install_dbt_packages.sh $(DBT)
 
 simulate:  ## simulate START..END (defaults: the scenario's years); CENSUS=, SCENARIO=, PLANALIGN_DB=
-	$(PLANALIGN) simulate $(scenario_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
+	$(PLANALIGN) simulate $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 year:  ## (re-)run one year: make year Y=2026
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
 	$(PLANALIGN) year $(scenario_args) $(Y)
 
 resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=)
-	$(PLANALIGN) resume $(scenario_args)
+	$(PLANALIGN) resume $(scenario_args) $(clear_args)
 
 restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YES=1
 	$(PLANALIGN) restore $(BACKUP) $(if $(YES),--yes)

@@ -17,6 +17,7 @@ from scripts.paths import database_path
 from scripts.simulate import (
     _census_override,
     census_option,
+    clear_option,
     plan_design_option,
     run_config,
     scenario_option,
@@ -75,9 +76,13 @@ def first_year_to_run(database: Path, scenario: Scenario, config: dict) -> tuple
 @scenario_option
 @census_option
 @plan_design_option
+@clear_option
 @verbose_option
-def resume_command(scenario_file: Path, census_path: str | None, plan_design_id: str | None, verbose: bool) -> None:
-    """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest."""
+def resume_command(scenario_file: Path, census_path: str | None, plan_design_id: str | None, clear: str,
+                   verbose: bool) -> None:
+    """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest.
+
+    With --clear all, remove the scenario's years and checkpoints and run everything again."""
     scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path),
                                              "plan_design_id": plan_design_id})
     database = database_path()
@@ -85,6 +90,12 @@ def resume_command(scenario_file: Path, census_path: str | None, plan_design_id:
     if holder:
         raise PlanAlignError(f"the database {database} is in use by run {holder.get('run_id')} "
                              f"(PID {holder.get('pid')})", hint="wait for that run to finish (RUNBOOK.md, 'Locking')")
+    if clear == "all":
+        click.echo(f"resume: --clear all: removing the scenario's years, then running "
+                   f"{scenario.start_year}-{scenario.end_year}")
+        simulate_years(scenario, scenario.start_year, scenario.end_year, verbose=verbose, clear="all",
+                       command="resume")
+        return
     config = run_config(scenario, resolve_census_path(scenario))
     year, reason = first_year_to_run(database, scenario, config)
     click.echo(f"resume: {reason}")

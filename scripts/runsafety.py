@@ -41,7 +41,7 @@ def mask(text: str) -> str:
     return URL_CREDENTIALS.sub(r"\1***@", text)
 
 
-def _now() -> str:
+def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -50,7 +50,7 @@ def log_line(run_id: str, record: dict[str, Any]) -> Path:
     folder = ROOT / "logs"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / f"run_{run_id}.jsonl"
-    line = mask(json.dumps({"at": _now(), "run_id": run_id, **record}, sort_keys=True, default=str))
+    line = mask(json.dumps({"at": now_utc(), "run_id": run_id, **record}, sort_keys=True, default=str))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a") as handle:
         handle.write(line + "\n")
@@ -162,7 +162,7 @@ def acquire_lock(database: Path, run_id: str, pid: int | None = None) -> bool:
                 f"the database {database} is in use by run {holder.get('run_id')} (PID {holder.get('pid')})"
             ) from None
         with os.fdopen(fd, "w") as handle:
-            json.dump({"run_id": run_id, "pid": pid or os.getpid(), "started": _now()}, handle)
+            json.dump({"run_id": run_id, "pid": pid or os.getpid(), "started": now_utc()}, handle)
         return True
     raise RunSafetyError(f"could not take the lock {path}")
 
@@ -306,7 +306,7 @@ def write_checkpoint(payload: dict[str, Any]) -> str:
     year = int(payload["simulation_year"])
     partial, done = folder / f"year_{year}.partial", folder / f"year_{year}.done"
     record = {k: v for k, v in payload.items() if k not in ("database", "all_passed")}
-    record["written_at"] = _now()
+    record["written_at"] = now_utc()
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(record, handle, sort_keys=True, indent=1)

@@ -19,6 +19,9 @@ from scripts.errors import PlanAlignError
 from scripts.paths import DEFAULT_SCENARIO, PROJECT_ROOT, database_path
 from scripts.plan_designs import load_plan_design, plan_design_ids
 
+TRANSIENT = ("Could not set lock on file", "Conflicting lock", "IO Error: Could not read", "Resource temporarily")
+BACKOFF_SECONDS = (2, 4, 8)
+
 
 def new_run_id() -> str:
     return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}_{os.getpid()}"
@@ -55,13 +58,23 @@ def check_census_file(path: Path) -> None:
 
 
 def _connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            raise PlanAlignError(f"the database {database} is in use by another process",
-                                 hint="wait for that run to finish, or set PLANALIGN_DB to another file") from None
-        raise PlanAlignError(f"cannot open the database {database}: {str(exc).splitlines()[0]}") from None
+    """A read-only connection; a lock conflict with another program is transient: retried after 2, 4, 8 s."""
+    for attempt in range(len(BACKOFF_SECONDS) + 1):
+        try:
+            return duckdb.connect(str(database), read_only=True)
+        except duckdb.Error as exc:
+            if "lock" not in str(exc).lower():
+                raise PlanAlignError(f"cannot open the database {database}: {str(exc).splitlines()[0]}") from None
+            if attempt == len(BACKOFF_SECONDS):
+                raise PlanAlignError(f"the database {database} is in use by another process "
+                                     f"(still locked after {len(BACKOFF_SECONDS)} retries)",
+                                     hint="close the other program (a DuckDB shell?), then `make resume` "
+                                          "(RUNBOOK.md, 'Locking')") from None
+            wait = BACKOFF_SECONDS[attempt]
+            click.echo(f"database locked by another program (retry {attempt + 1}/{len(BACKOFF_SECONDS)} "
+                       f"in {wait}s)", err=True)
+            time.sleep(wait)
+    raise AssertionError("unreachable")
 
 
 def check_prior_year(scenario: Scenario, year: int, database: Path) -> None:
@@ -157,8 +170,6 @@ def run_config(scenario: Scenario, census: Path) -> dict:
     return config
 
 
-TRANSIENT = ("Could not set lock on file", "Conflicting lock", "IO Error: Could not read", "Resource temporarily")
-BACKOFF_SECONDS = (2, 4, 8)
 
 
 def is_transient(output: str) -> bool:
@@ -205,9 +216,10 @@ def simulate_years(scenario: Scenario, start: int, end: int, *, verbose: bool = 
         raise PlanAlignError(str(exc), hint="wait for that run to finish; a lock of a dead process is cleared "
                                             "by itself (RUNBOOK.md, 'Locking')") from None
     began = time.monotonic()
-    summary = {"run_id": run_id, "command": command, "scenario_id": scenario.scenario_id,
-               "plan_design_id": scenario.plan_design_id, "years": [start, end], "status": "running",
-               "database": str(database), "year_seconds": {}, "rows": {}, "errors": [], "retries": 0}
+    summary = {"run_id": run_id, "command": command, "started_at": runsafety.now_utc(),
+               "scenario_id": scenario.scenario_id, "plan_design_id": scenario.plan_design_id,
+               "years": [start, end], "status": "running", "database": str(database),
+               "year_seconds": {}, "rows": {}, "errors": [], "retries": 0}
     try:
         _simulate_locked(scenario, census, database, run_id, start, end, verbose, clear, summary)
         summary["status"] = "success"
@@ -309,14 +321,16 @@ def stamp_run_log(database: Path, summary: dict) -> None:
         return
     try:
         with duckdb.connect(str(database)) as con:
-            for event, status in (("start", "running"), ("end", summary["status"])):
+            for event, status, at in (("start", "running", summary["started_at"]),
+                                      ("end", summary["status"], runsafety.now_utc())):
                 con.execute(
                     "insert into main.planalign_run_log (run_id, command, event, scenario_id, plan_design_id, "
                     "simulation_year, config_hash, status, node_counts, logged_at) "
-                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamp))",
                     [summary["run_id"], summary["command"], event, summary["scenario_id"], summary["plan_design_id"],
                      summary["years"][0], summary.get("config_hash"), status,
-                     json.dumps({"years_done": list(summary["year_seconds"])})])
+                     json.dumps({"years": summary["years"], "years_done": list(summary["year_seconds"])}),
+                     at.rstrip("Z")])
     except duckdb.Error as exc:
         click.echo(f"warning: could not stamp the run log table: {runsafety.mask(str(exc))}", err=True)
 
@@ -344,6 +358,9 @@ census_option = click.option("--census", "census_path", default=None,
 plan_design_option = click.option("--plan-design", "plan_design_id", default=None,
                                   help="plan design id (a row of seeds/plan_designs.csv); overrides the scenario's")
 verbose_option = click.option("-v", "--verbose", is_flag=True, help="show dbt's own output")
+clear_option = click.option("--clear", type=click.Choice(["year", "all"]), default="year", show_default=True,
+                            help="year: replace only the years run; all: first remove every year and checkpoint "
+                                 "of the scenario and plan design (after a backup)")
 
 
 def _census_override(census_path: str | None) -> str | None:
@@ -354,10 +371,11 @@ def _census_override(census_path: str | None) -> str | None:
 @scenario_option
 @census_option
 @plan_design_option
+@clear_option
 @click.option("--start", type=int, default=None, help="first year (default: the scenario's start_year)")
 @click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
 @verbose_option
-def simulate_command(scenario_file: Path, census_path: str | None, plan_design_id: str | None,
+def simulate_command(scenario_file: Path, census_path: str | None, plan_design_id: str | None, clear: str,
                      start: int | None, end: int | None, verbose: bool) -> None:
     """Simulate the years START..END in order (one dbt build per year)."""
     overrides = {"census_path": _census_override(census_path), "plan_design_id": plan_design_id}
@@ -368,7 +386,10 @@ def simulate_command(scenario_file: Path, census_path: str | None, plan_design_i
         scenario = load_scenario(scenario_file, {**overrides, "start_year": start})
     if last < first:
         raise PlanAlignError(f"END {last} is before START {first}")
-    simulate_years(scenario, first, last, verbose=verbose)
+    if clear == "all" and first != scenario.start_year:
+        raise PlanAlignError(f"--clear all removes every year of the scenario, so it must start at "
+                             f"start_year {scenario.start_year}, not {first}", hint="drop START= or use --clear year")
+    simulate_years(scenario, first, last, verbose=verbose, clear=clear)
 
 
 @click.command("year")

@@ -98,6 +98,22 @@ def test_a_second_run_is_refused_and_the_first_finishes_unharmed(five_years, tmp
     assert not lock.exists()
 
 
+def test_a_transient_lock_conflict_is_retried_with_backoff(five_years, tmp_path):
+    db = tmp_path / "busy.duckdb"
+    scenario = str(five_years["scenario"])
+    run_planalign("simulate", "--scenario", scenario, "--end", "2025", db=db)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(db)!r})\n"
+        "print('holding', flush=True)\n"
+        "time.sleep(3)\n")], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    result = run_planalign("year", "--scenario", scenario, "2026", db=db)
+    holder.wait()
+    assert "database locked by another program (retry 1/3 in 2s)" in result.stderr
+    assert "success" in result.stdout
+
+
 def test_a_stale_lock_of_a_dead_process_is_cleared(five_years, tmp_path):
     db = tmp_path / "stale.duckdb"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -178,6 +194,8 @@ def test_files_are_owner_only_and_secrets_never_logged(five_years, tmp_path):
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for path in [*ROOT.glob(f"logs/*{run_id}*"), ROOT / "logs" / "dbt.log", *(ROOT / "target").rglob("*.sql")]:
-        assert secret not in path.read_text(errors="replace"), path
+        text = path.read_text(errors="replace")
+        assert secret not in text, path
+        assert "123-45-6789" not in text, path  # the SSN of the fixture's bad rows
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from planalign_run_log where run_id = ?", [run_id]).fetchone()[0] >= 6
