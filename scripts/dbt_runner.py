@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT, dbt_executable
+from scripts.paths import LOG_DIR, PROJECT_ROOT, dbt_executable
 from scripts.runsafety import mask
 
-LOG_DIR = PROJECT_ROOT / "logs"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "db" / "planalign.duckdb"
 DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "baseline.yml"
+LOG_DIR = PROJECT_ROOT / "logs"
 
 
 def database_path() -> Path:

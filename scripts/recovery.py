@@ -26,6 +26,13 @@ from scripts.simulate import (
 )
 
 
+def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
+    try:
+        runsafety.refuse_if_locked(database, doing)
+    except runsafety.RunSafetyError as exc:
+        raise PlanAlignError(str(exc), hint=hint) from None
+
+
 def _database_digests(database: Path, scenario: Scenario) -> dict[int, tuple]:
     if not database.exists():
         return {}
@@ -86,10 +93,7 @@ def resume_command(scenario_file: Path, census_path: str | None, plan_design_id:
     scenario = load_scenario(scenario_file, {"census_path": _census_override(census_path),
                                              "plan_design_id": plan_design_id})
     database = database_path()
-    holder = runsafety.lock_holder(database)
-    if holder:
-        raise PlanAlignError(f"the database {database} is in use by run {holder.get('run_id')} "
-                             f"(PID {holder.get('pid')})", hint="wait for that run to finish (RUNBOOK.md, 'Locking')")
+    _refuse_if_locked(database, "not resuming under it", "wait for that run to finish (RUNBOOK.md, 'Locking')")
     if clear == "all":
         click.echo(f"resume: --clear all: removing the scenario's years, then running "
                    f"{scenario.start_year}-{scenario.end_year}")
@@ -111,11 +115,8 @@ def resume_command(scenario_file: Path, census_path: str | None, plan_design_id:
 def restore_command(backup: str | None, yes: bool) -> None:
     """Put a backup back in place of the database (the latest one unless BACKUP names another)."""
     database = database_path()
-    holder = runsafety.lock_holder(database)
-    if holder:
-        raise PlanAlignError(f"the database {database} is in use by run {holder.get('run_id')} "
-                             f"(PID {holder.get('pid')}); refusing to restore under it",
-                             hint="wait for that run to finish, or stop it first (RUNBOOK.md, 'Restoring')")
+    _refuse_if_locked(database, "refusing to restore under it",
+                      "wait for that run to finish, or stop it first (RUNBOOK.md, 'Restoring')")
     backups = runsafety.list_backups(database)
     if backup:
         chosen = next((p for p in backups if p.name == backup or p.name == f"{backup}.duckdb" or str(p) == backup),

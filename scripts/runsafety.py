@@ -21,7 +21,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from scripts.paths import LOG_DIR, PROJECT_ROOT
+
 SECRET_NAME = re.compile(r"(SALT|SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|CREDENTIAL)", re.IGNORECASE)
 URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s]+@", re.IGNORECASE)
 DEFAULT_KEEP = 5
@@ -29,6 +30,14 @@ DEFAULT_KEEP = 5
 
 class RunSafetyError(Exception):
     """An expected refusal (lock held, backup impossible): one line for the user."""
+
+
+def refuse_if_locked(database: Path, doing: str) -> None:
+    """Raise RunSafetyError when a live run holds the database (a dead one's lock is cleared)."""
+    holder = lock_holder(database)
+    if holder:
+        raise RunSafetyError(f"the database {database} is in use by run {holder.get('run_id')} "
+                             f"(PID {holder.get('pid')}); {doing}")
 
 
 # ---- masking and logs -------------------------------------------------------------------------
@@ -47,9 +56,8 @@ def now_utc() -> str:
 
 def log_line(run_id: str, record: dict[str, Any]) -> Path:
     """Append one JSON line to logs/run_<run_id>.jsonl (owner-only), secrets masked."""
-    folder = ROOT / "logs"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / f"run_{run_id}.jsonl"
+    LOG_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = LOG_DIR / f"run_{run_id}.jsonl"
     line = mask(json.dumps({"at": now_utc(), "run_id": run_id, **record}, sort_keys=True, default=str))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a") as handle:
@@ -61,7 +69,7 @@ def git_sha() -> str:
     if os.environ.get("PLANALIGN_GIT_SHA"):
         return os.environ["PLANALIGN_GIT_SHA"]
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5)
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out.stdout.strip() if out.returncode == 0 else "unknown"

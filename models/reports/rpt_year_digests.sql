@@ -1,8 +1,10 @@
 {#-
     One row per (scenario_id, plan_design_id, simulation_year): row counts and md5 digests of
     the year's events and snapshot, run stamps (run_id, created_at) left out - so a re-run
-    with the same configuration gives the same digests. Checkpoints record them; resume
-    compares them with the database before it skips a year.
+    with the same configuration gives the same digests. The events digest covers every
+    payload column; the snapshot digest the state that next year starts from (status,
+    pay, plan position, balances), since everything else in it follows from the events.
+    Checkpoints record them; resume compares them with the database before it skips a year.
 -#}
 with
 

@@ -24,20 +24,15 @@ workforce as (
 ),
 
 plan_design as (
-    select
-        opt_out_window_days,
-        enrollment_profile_id
-    from {{ ref('int_plan_design_selected') }}
+    select opt_out_window_days from {{ ref('int_plan_design_selected') }}
 ),
 
 behavior as (
     select
-        enrollment_behavior.min_age,
-        enrollment_behavior.max_age,
-        enrollment_behavior.opt_out_rate
-    from {{ ref('enrollment_behavior') }} as enrollment_behavior
-    inner join plan_design
-        on enrollment_behavior.enrollment_profile_id = plan_design.enrollment_profile_id
+        min_age,
+        max_age,
+        opt_out_rate
+    from {{ ref('int_enrollment_behavior_selected') }}
 ),
 
 draws as (

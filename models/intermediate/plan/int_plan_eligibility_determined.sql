@@ -43,24 +43,8 @@ entry as (
     select
         requirements.*,
         case requirements.entry_frequency
-            when 'monthly'
-                then case
-                    when
-                        requirements.requirements_met_date
-                        = cast({{ dbt.date_trunc('month', 'requirements.requirements_met_date') }} as date)
-                        then requirements.requirements_met_date
-                    else cast({{ dbt.dateadd('month', 1,
-                    dbt.date_trunc('month', 'requirements.requirements_met_date')) }} as date)
-                end
-            when 'quarterly'
-                then case
-                    when
-                        requirements.requirements_met_date
-                        = cast({{ dbt.date_trunc('quarter', 'requirements.requirements_met_date') }} as date)
-                        then requirements.requirements_met_date
-                    else cast({{ dbt.dateadd('month', 3,
-                    dbt.date_trunc('quarter', 'requirements.requirements_met_date')) }} as date)
-                end
+            when 'monthly' then {{ period_entry_date('requirements.requirements_met_date', 'month') }}
+            when 'quarterly' then {{ period_entry_date('requirements.requirements_met_date', 'quarter') }}
             else requirements.requirements_met_date
         end as entry_date
     from requirements

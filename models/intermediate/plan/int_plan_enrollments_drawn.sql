@@ -36,20 +36,17 @@ plan_design as (
         auto_enroll_scope,
         auto_enroll_rate,
         auto_enroll_days,
-        opt_out_window_days,
-        enrollment_profile_id
+        opt_out_window_days
     from {{ ref('int_plan_design_selected') }}
 ),
 
 behavior as (
     select
-        enrollment_behavior.min_age,
-        enrollment_behavior.max_age,
-        enrollment_behavior.opt_out_rate,
-        enrollment_behavior.voluntary_enrollment_rate
-    from {{ ref('enrollment_behavior') }} as enrollment_behavior
-    inner join plan_design
-        on enrollment_behavior.enrollment_profile_id = plan_design.enrollment_profile_id
+        min_age,
+        max_age,
+        opt_out_rate,
+        voluntary_enrollment_rate
+    from {{ ref('int_enrollment_behavior_selected') }}
 ),
 
 deferral_choices as (

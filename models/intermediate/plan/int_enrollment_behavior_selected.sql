@@ -1,0 +1,29 @@
+{#- The participant behaviour by age band [min_age, max_age) of the plan design's enrollment profile. -#}
+with
+
+plan_design as (
+    select enrollment_profile_id from {{ ref('int_plan_design_selected') }}
+),
+
+enrollment_behavior as (
+    select
+        enrollment_profile_id,
+        min_age,
+        max_age,
+        opt_out_rate,
+        voluntary_enrollment_rate
+    from {{ ref('enrollment_behavior') }}
+),
+
+final as (
+    select
+        enrollment_behavior.min_age,
+        enrollment_behavior.max_age,
+        enrollment_behavior.opt_out_rate,
+        enrollment_behavior.voluntary_enrollment_rate
+    from enrollment_behavior
+    inner join plan_design
+        on enrollment_behavior.enrollment_profile_id = plan_design.enrollment_profile_id
+)
+
+select * from final
