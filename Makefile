@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PLANALIGN := $(BIN)/python -m scripts.cli
 DBT := $(BIN)/dbt
 
-SCENARIO ?= scenarios/baseline.yml
+SCENARIO ?= baseline
 START ?=
 END ?=
 Y ?=
@@ -15,10 +15,13 @@ N ?= 100000
 SEED ?= 7
 OUT ?= data/census_$(N).parquet
 
-scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN))
+# SET="workforce.target_growth_rate=0.05 plan.investment_return_rate=0.04": one --set per word
+set_args = $(foreach s,$(SET),--set $(s))
+run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(DRY_RUN),--dry-run)
+scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year resume restore census check-config lint unit test test-critical validate bench clean
+.PHONY: help setup deps simulate year batch resume restore status compare version census check-config lint unit test test-critical validate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -34,12 +37,26 @@ $(BIN)/dbt: pyproject.toml
 deps:  ## install dbt packages from the hub, or the offline fallback when it is unreachable
 	@bash scripts/install_dbt_packages.sh $(DBT)
 
-simulate:  ## simulate START..END (defaults: the scenario's years); CENSUS=, SCENARIO=, PLANALIGN_DB=
+simulate:  ## simulate START..END (default: the scenario's years); SCENARIO= PLAN= CENSUS= SET= REPLICATIONS= DRY_RUN=1
 	$(PLANALIGN) simulate $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 year:  ## (re-)run one year: make year Y=2026
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
 	$(PLANALIGN) year $(scenario_args) $(Y)
+
+batch:  ## a grid into one database: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [RESUME=1]
+	@test -n "$(SCENARIOS)" || { echo 'error: say which scenarios, e.g. make batch SCENARIOS="baseline qaca_switch"'; exit 2; }
+	$(PLANALIGN) batch --scenarios "$(SCENARIOS)" $(if $(PLANS),--plans "$(PLANS)") $(run_args) $(clear_args) $(if $(RESUME),--resume)
+
+compare:  ## make compare BASE=baseline ALT="qaca_switch high_growth" (scenario or scenario/design)
+	@test -n "$(BASE)" -a -n "$(ALT)" || { echo 'error: say what to compare, e.g. make compare BASE=baseline ALT=qaca_switch'; exit 2; }
+	$(PLANALIGN) compare --base $(BASE) $(foreach a,$(ALT),--alt $(a))
+
+status:  ## what the database holds: years, checkpoints, last runs, lock, backups
+	$(PLANALIGN) status
+
+version:  ## planalign, dbt and duckdb versions
+	$(PLANALIGN) --version
 
 resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=)
 	$(PLANALIGN) resume $(scenario_args) $(clear_args)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 import duckdb
+import yaml
 
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
@@ -135,6 +136,36 @@ def write_census(n: int, seed: int, out: Path, as_of: dt.date) -> int:
         con.close()
     tmp.replace(out)
     return n
+
+
+def census_column_names() -> tuple[dict[str, list[str]], list[str]]:
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+    return project["vars"]["census_columns"], project["vars"]["census_required_columns"]
+
+
+def check_census_file(path: Path) -> None:
+    """Fail before anything runs when the census file cannot be read or lacks a required column."""
+    if not path.exists():
+        raise PlanAlignError(f"census file not found: {path}",
+                             hint="pass CENSUS=path/to/census.csv (or .parquet), or run `make census`")
+    if path.suffix.lower() not in {".csv", ".parquet"}:
+        raise PlanAlignError(f"census file {path} is neither .csv nor .parquet",
+                             hint="export the census as CSV (with a header row) or Parquet")
+    reader = "read_parquet(?)" if path.suffix.lower() == ".parquet" else \
+        "read_csv(?, all_varchar = true, header = true)"
+    try:
+        columns = {row[0].lower() for row in
+                   duckdb.execute(f"describe select * from {reader}", [str(path)]).fetchall()}
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        raise PlanAlignError(f"census file {path} cannot be read: {first_line}",
+                             hint="check that it is a CSV with a header row, or a Parquet file") from None
+    aliases, required = census_column_names()
+    missing = [name for name in required if not columns & {a.lower() for a in aliases[name]}]
+    if missing:
+        accepted = "; ".join(f"{name}: {' or '.join(aliases[name])}" for name in missing)
+        raise PlanAlignError(f"census file {path} has no column for {', '.join(missing)}",
+                             hint=f"accepted column names: {accepted}")
 
 
 @click.command("census")

@@ -1,19 +1,28 @@
-"""Scenario files: load, validate (before anything is written), and turn into dbt vars."""
+"""One effective configuration per run: scenario file -> `extends` chain (deep merge) -> command-line
+options -> `--set key.path=value` -> one validated object, with its plan design resolved.
+
+Everything is checked before anything is written; an error names the file chain and the key path.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from scripts import runsafety
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
-from scripts.plan_designs import first_limit_year, load_plan_design
+from scripts.plan_designs import DESIGN_SEEDS, PlanDesign, describe_error, first_limit_year, resolve_plan_design
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+MAX_REPLICATIONS = 1000
 
 
 def _check_month_day(value: str) -> str:
@@ -52,7 +61,7 @@ class WorkforceSettings(BaseModel):
 
 
 class PlanSettings(BaseModel):
-    """Economic assumptions of the plan projection (the plan design itself is plan_design_id)."""
+    """Economic assumptions of the plan projection (the plan design itself is plan_design)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -65,11 +74,12 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scenario_id: str = Field(pattern=ID_PATTERN)
-    plan_design_id: str = Field("baseline", pattern=ID_PATTERN)
+    plan_design: str | dict[str, Any] = "baseline"
     description: str = ""
     start_year: int = Field(ge=2000, le=2100)
     end_year: int = Field(ge=2000, le=2150)
     random_seed: int = Field(42, ge=0, le=2**31 - 1)
+    replications: int = Field(0, ge=0, le=MAX_REPLICATIONS)
     census_path: str = "data/census_default.csv"
     workforce: WorkforceSettings = WorkforceSettings()
     plan: PlanSettings = PlanSettings()
@@ -83,64 +93,239 @@ class Scenario(BaseModel):
         return self
 
 
-def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(part) for part in error["loc"]) or "(file)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] in {"missing", "extra_forbidden"} or "input" not in error:
-        return f"{where}: {message}"
-    return f"{where} = {error['input']!r}: {message}"
+@dataclass
+class Effective:
+    """The validated scenario, its resolved plan design, and the files it came from."""
+
+    scenario: Scenario
+    design: PlanDesign
+    chain: list[Path]
+    sets: list[str] = field(default_factory=list)
+
+    @property
+    def scenario_id(self) -> str:
+        return self.scenario.scenario_id
+
+    @property
+    def plan_design_id(self) -> str:
+        return self.design.plan_design_id
+
+    @property
+    def start_year(self) -> int:
+        return self.scenario.start_year
+
+    @property
+    def end_year(self) -> int:
+        return self.scenario.end_year
+
+    @property
+    def replication_ids(self) -> list[int]:
+        """0 is the single deterministic run; a Monte Carlo set of N is 1..N."""
+        n = self.scenario.replications
+        return list(range(1, n + 1)) if n else [0]
+
+    @property
+    def replication_set(self) -> str:
+        return f"mc{self.scenario.replications}" if self.scenario.replications else "single"
+
+    @property
+    def label(self) -> str:
+        return f"{self.scenario_id}/{self.plan_design_id}" + \
+            (f" x{self.scenario.replications}" if self.scenario.replications else "")
+
+    @property
+    def census(self) -> Path:
+        path = Path(self.scenario.census_path)
+        return path if path.is_absolute() else (PROJECT_ROOT / path)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The run as dbt --vars: constant across its years (the year travels apart, in PLANALIGN_YEAR)."""
+        scenario = self.scenario
+        return {
+            "scenario_id": scenario.scenario_id,
+            "plan_design_id": self.plan_design_id,
+            "plan_design": self.design.as_var(),
+            "random_seed": scenario.random_seed,
+            "replications": self.replication_ids,
+            "start_year": scenario.start_year,
+            "census_path": str(self.census),
+            **scenario.workforce.model_dump(),
+            **scenario.plan.model_dump(),
+        }
+
+    def run_config(self) -> dict[str, Any]:
+        """What a checkpoint must match: every dbt var, the census file's content and every seed the run reads."""
+        config = self.dbt_vars()
+        config.pop("census_path")
+        config["census_sha256"] = runsafety.file_sha256(self.census)
+        config.update({f"seeds/{name}.csv": sha for name, sha in seed_hashes().items() if name not in DESIGN_SEEDS})
+        return config
 
 
-def load_scenario(path: Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read and validate a scenario file; `overrides` are CLI options (start_year, census_path...)."""
+# ---- reading scenario files -----------------------------------------------------------------------
+
+def scenario_file(name: str | Path, relative_to: Path | None = None) -> Path:
+    """A scenario named by file name (`baseline`, `baseline.yml`) in scenarios/, or by a path."""
+    text = str(name)
+    candidates = []
+    if "/" in text or text.endswith((".yml", ".yaml")):
+        path = Path(text)
+        if path.is_absolute():
+            return path
+        if relative_to is not None:
+            candidates.append(relative_to / path)
+        candidates += [Path.cwd() / path, PROJECT_ROOT / path, SCENARIO_DIR / path]
+    else:
+        candidates += [SCENARIO_DIR / f"{text}.yml", SCENARIO_DIR / f"{text}.yaml"]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate.resolve()
+    return candidates[0]
+
+
+def _read_yaml(path: Path, chain: list[Path]) -> dict[str, Any]:
+    where = " -> ".join(_short(p) for p in chain)
     if not path.exists():
-        raise PlanAlignError(
-            f"scenario file not found: {path}",
-            hint="pass an existing file with SCENARIO=scenarios/<name>.yml",
-        )
+        raise PlanAlignError(f"scenario file not found: {_short(path)}" + (f" (extended by {where})" if chain else ""),
+                             hint="name a file of scenarios/ (e.g. SCENARIO=baseline) or a path to a YAML file")
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
-        raise PlanAlignError(f"{path}: not valid YAML ({exc})") from None
+        raise PlanAlignError(f"{_short(path)}: not valid YAML ({' '.join(str(exc).split())})",
+                             hint="fix the YAML syntax at the line named; nothing was run") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanAlignError(f"cannot read the scenario file {path}: {exc}",
+        raise PlanAlignError(f"cannot read the scenario file {_short(path)}: {exc}",
                              hint="pass a readable UTF-8 YAML file with SCENARIO=") from None
     if not isinstance(raw, dict):
-        raise PlanAlignError(f"{path}: expected a mapping of settings at the top level")
-    for key, value in (overrides or {}).items():
+        raise PlanAlignError(f"{_short(path)}: expected a mapping of settings at the top level")
+    return _normalized(raw, _short(path))
+
+
+def _normalized(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """plan_design_id: X is the old spelling of plan_design: X."""
+    if "plan_design_id" in raw:
+        if "plan_design" in raw:
+            raise PlanAlignError(f"{where}: both plan_design_id and plan_design are set", hint="keep one of them")
+        raw["plan_design"] = raw.pop("plan_design_id")
+    return raw
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A nested key of `override` replaces only itself; lists and scalars are replaced whole."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
+    """The scenario with its `extends` parents merged in (the child wins), and the files in order."""
+    chain: list[Path] = []
+    layers: list[dict[str, Any]] = []
+    current: Path | None = path.resolve() if path.exists() else path
+    while current is not None:
+        if current in chain:
+            cycle = " -> ".join(_short(p) for p in [*chain, current])
+            raise PlanAlignError(f"scenario extends cycle: {cycle}", hint="remove one of the `extends:` links")
+        raw = _read_yaml(current, chain)
+        chain.append(current)
+        parent = raw.pop("extends", None)
+        if len(chain) > 1:
+            raw.setdefault("scenario_id", None)  # an id is never inherited: placeholder, dropped below
+        layers.append(raw)
+        if parent is not None and not isinstance(parent, str):
+            raise PlanAlignError(f"{_short(current)}: extends must be a scenario name or path, not {parent!r}")
+        current = scenario_file(parent, relative_to=current.parent) if parent else None
+    merged: dict[str, Any] = {}
+    for layer in reversed(layers):
+        merged = deep_merge(merged, {k: v for k, v in layer.items() if not (k == "scenario_id" and v is None)})
+    own = layers[0]
+    merged["scenario_id"] = own.get("scenario_id") or path.stem
+    if len(chain) > 1 and "description" not in own:  # a parent's description would misdescribe the child
+        merged["description"] = f"extends {chain[1].stem}"
+    return merged, chain
+
+
+# ---- --set key.path=value -------------------------------------------------------------------------
+
+def parse_set(assignment: str) -> tuple[list[str], Any]:
+    if "=" not in assignment:
+        raise PlanAlignError(f"--set {assignment!r}: expected key.path=value",
+                             hint="e.g. --set workforce.target_growth_rate=0.05 (SET=\"...\" in make)")
+    key, _, text = assignment.partition("=")
+    path = [part.strip() for part in key.strip().split(".")]
+    if not all(path):
+        raise PlanAlignError(f"--set {assignment!r}: empty key segment",
+                             hint="e.g. --set plan.investment_return_rate=0.04")
+    try:
+        value = yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        value = text
+    return path, value
+
+
+def apply_set(raw: dict[str, Any], path: list[str], value: Any) -> None:
+    if path[0] == "plan_design_id":
+        path = ["plan_design", *path[1:]]
+    node = raw
+    for depth, key in enumerate(path[:-1]):
+        child = node.get(key)
+        if key == "plan_design" and depth == 0 and isinstance(child, str):
+            child = {"extends": child}  # setting a field of a seeded design makes a variant of it
+        if child is None:
+            child = {}
+        if not isinstance(child, dict):
+            raise PlanAlignError(f"--set {'.'.join(path)}: {'.'.join(path[:depth + 1])} is {child!r}, not a mapping")
+        node[key] = child
+        node = child
+    node[path[-1]] = value
+
+
+# ---- the effective configuration ------------------------------------------------------------------
+
+def resolve(path: Path | str, options: dict[str, Any] | None = None, sets: tuple[str, ...] | list[str] = ()
+            ) -> Effective:
+    """Read, merge, override and validate a scenario; resolve its plan design."""
+    file = path if isinstance(path, Path) else scenario_file(path)
+    raw, chain = read_chain(file)
+    where = " -> ".join(_short(p) for p in chain) + "".join(f" + --set {assignment}" for assignment in sets)
+    for key, value in (options or {}).items():
         if value is not None:
             raw[key] = value
+    for assignment in sets:
+        key_path, value = parse_set(assignment)
+        apply_set(raw, key_path, value)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(_describe(error) for error in exc.errors())
+        problems = "; ".join(describe_error(error) for error in exc.errors())
         raise PlanAlignError(
-            f"{path}: invalid configuration: {problems}",
-            hint="fix the value in the scenario file (the allowed range is in the message); nothing was run",
+            f"{where}: invalid configuration: {problems}",
+            hint="fix the value in the scenario file or --set (the allowed range is in the message); nothing was run",
         ) from None
-    load_plan_design(scenario.plan_design_id)
+    design = resolve_plan_design(scenario.plan_design, where=f"{where}: ")
     if scenario.start_year < first_limit_year():
         raise PlanAlignError(
-            f"{path}: start_year = {scenario.start_year} is before the first year of IRS limits "
+            f"{where}: start_year = {scenario.start_year} is before the first year of IRS limits "
             f"in seeds/irs_limits.csv ({first_limit_year()})",
             hint="start the simulation later, or add that year's published limits to seeds/irs_limits.csv")
-    return scenario
+    return Effective(scenario=scenario, design=design, chain=chain, sets=list(sets))
 
 
-def resolve_census_path(scenario: Scenario) -> Path:
-    path = Path(scenario.census_path)
-    return path if path.is_absolute() else (PROJECT_ROOT / path)
+def seed_hashes() -> dict[str, str]:
+    """sha256 of every seed file, by seed name."""
+    return {path.stem: runsafety.file_sha256(path) for path in sorted((PROJECT_ROOT / "seeds").glob("*.csv"))}
 
 
-def dbt_vars(scenario: Scenario, census_path: Path) -> dict[str, Any]:
-    """The scenario as dbt --vars: constant across the years of a run (the year travels apart)."""
-    return {
-        "scenario_id": scenario.scenario_id,
-        "plan_design_id": scenario.plan_design_id,
-        "random_seed": scenario.random_seed,
-        "start_year": scenario.start_year,
-        "census_path": str(census_path),
-        **scenario.workforce.model_dump(),
-        **scenario.plan.model_dump(),
-    }
-
+def describe_config(config: dict[str, Any]) -> str:
+    return json.dumps(config, sort_keys=True, indent=1, default=str)

@@ -26,15 +26,16 @@ class DbtRun:
     output: str
 
 
-def year_selection(year: int, start_year: int) -> list[str]:
-    """The start year seeds and stages the census; later years rebuild only the yearly models.
+def year_selection(year: int, start_year: int, reload_seeds: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The start year seeds and stages the census; later years rebuild only the yearly models,
+    plus the seeds whose content changed since they were loaded.
 
-    --full-refresh reloads the seeds with their declared column types; the marts ignore it
-    (full_refresh: false), so no simulated year is ever dropped.
+    --full-refresh reloads the seeds with their declared column types; the marts and staging ignore
+    it (full_refresh: false), so no simulated year and no other scenario's census is ever dropped.
     """
     if year == start_year:
         return ["--full-refresh", "--exclude", "resource_type:unit_test"]
-    return ["--select", "tag:yearly", "--exclude", "tag:staging", "resource_type:unit_test"]
+    return ["--select", "tag:yearly", *reload_seeds, "--exclude", "tag:staging", "resource_type:unit_test"]
 
 
 def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:

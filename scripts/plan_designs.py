@@ -1,10 +1,13 @@
-"""Plan designs are data (seeds/plan_designs.csv and its tier tables): check them before anything runs."""
+"""Plan designs are data: a row of seeds/plan_designs.csv with its tier tables, or a scenario's
+variant of one. Both are resolved into one complete design (row + every tier it uses) and checked
+by the same rules before anything runs; the resolved design travels to dbt as the var plan_design.
+"""
 
 from __future__ import annotations
 
 import csv
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -12,16 +15,81 @@ from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
+ID = r"^[a-z][a-z0-9_]{0,63}$"
 Rate = Field(ge=0, le=1)
 
+# The tier tables of a design: key in a variant, seed file, the design column naming the rows.
+TIER_TABLES = {
+    "match_tiers": ("plan_match_tiers", "match_formula_id"),
+    "core_tiers": ("plan_core_tiers", "core_formula_id"),
+    "vesting": ("vesting_schedules", "vesting_schedule_id"),
+    "enrollment_behavior": ("enrollment_behavior", "enrollment_profile_id"),
+}
+# The seeds a design is made of (the config hash covers them through the resolved design instead).
+DESIGN_SEEDS = {"plan_designs", *(seed for seed, _ in TIER_TABLES.values())}
 
-class PlanDesign(BaseModel):
-    """One row of seeds/plan_designs.csv, with the ranges the SQL relies on."""
 
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    plan_design_id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
-    description: str
+
+class MatchTier(_Strict):
+    min_service_years: int = Field(0, ge=0, le=999)
+    max_service_years: int = Field(999, ge=1, le=999)
+    tier_number: int = Field(ge=1, le=20)
+    deferral_from: Decimal = Rate
+    deferral_to: Decimal = Rate
+    match_rate: Decimal = Field(ge=0, le=2)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatchTier:
+        if self.deferral_from >= self.deferral_to:
+            raise ValueError(f"deferral_from {self.deferral_from} must be below deferral_to {self.deferral_to}")
+        if self.min_service_years >= self.max_service_years:
+            raise ValueError("min_service_years must be below max_service_years")
+        return self
+
+
+class CoreTier(_Strict):
+    min_service_years: int = Field(0, ge=0, le=999)
+    max_service_years: int = Field(999, ge=1, le=999)
+    core_rate: Decimal = Field(ge=0, le=Decimal("0.25"))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CoreTier:
+        if self.min_service_years >= self.max_service_years:
+            raise ValueError("min_service_years must be below max_service_years")
+        return self
+
+
+class VestingStep(_Strict):
+    service_years: int = Field(ge=0, le=60)
+    vested_share: Decimal = Rate
+
+
+class BehaviorBand(_Strict):
+    min_age: int = Field(ge=0, le=200)
+    max_age: int = Field(ge=1, le=200)
+    opt_out_rate: Decimal = Rate
+    voluntary_enrollment_rate: Decimal = Rate
+
+
+def _bands_disjoint(rows: list[Any], low: str, high: str, what: str, group: str | None = None) -> None:
+    keyed: dict[Any, list[Any]] = {}
+    for row in rows:
+        keyed.setdefault(getattr(row, group) if group else None, []).append(row)
+    for members in keyed.values():
+        spans = sorted((getattr(r, low), getattr(r, high)) for r in members)
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                raise ValueError(f"{what} overlap: [{start}, ...) starts before the band before it ends ({end})")
+
+
+class PlanDesign(_Strict):
+    """A complete plan design: the row of seeds/plan_designs.csv and every tier it uses."""
+
+    plan_design_id: str = Field(pattern=ID)
+    description: str = ""
     min_eligibility_age: int = Field(ge=0, le=21)
     eligibility_service_days: int = Field(ge=0, le=366)
     entry_frequency: Literal["immediate", "monthly", "quarterly"]
@@ -45,6 +113,10 @@ class PlanDesign(BaseModel):
     core_requires_last_day: bool
     core_min_annual_hours: int = Field(ge=0, le=8784)
     vesting_schedule_id: str
+    match_tiers: list[MatchTier]
+    core_tiers: list[CoreTier]
+    vesting: list[VestingStep]
+    enrollment_behavior: list[BehaviorBand]
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanDesign:
@@ -53,8 +125,38 @@ class PlanDesign(BaseModel):
                              "and an auto_enroll_rate above 0")
         if self.is_auto_escalation and (self.escalation_rate <= 0 or self.escalation_cap <= 0):
             raise ValueError("is_auto_escalation needs escalation_rate and escalation_cap above 0")
+        if (self.match_formula_id == "none") != (not self.match_tiers):
+            raise ValueError("match_tiers must be given exactly when there is a match (match_formula_id not 'none')")
+        if (self.core_formula_id == "none") != (not self.core_tiers):
+            raise ValueError("core_tiers must be given exactly when there is a core contribution")
+        _bands_disjoint(self.core_tiers, "min_service_years", "max_service_years", "core_tiers service bands")
+        for band in {tier.min_service_years for tier in self.match_tiers}:
+            tiers = sorted((t for t in self.match_tiers if t.min_service_years == band), key=lambda t: t.tier_number)
+            if [t.tier_number for t in tiers] != list(range(1, len(tiers) + 1)):
+                raise ValueError(f"match_tiers of service band {band}: tier_number must run 1, 2, ... without gaps")
+            for before, after in zip(tiers, tiers[1:], strict=False):
+                if after.deferral_from < before.deferral_to:
+                    raise ValueError(f"match_tiers of service band {band}: tier {after.tier_number} starts at "
+                                     f"{after.deferral_from}, before tier {before.tier_number} ends")
+        if not self.vesting:
+            raise ValueError("vesting needs at least one step (service_years 0)")
+        steps = sorted(self.vesting, key=lambda s: s.service_years)
+        if steps[0].service_years != 0 or steps[-1].vested_share != 1:
+            raise ValueError("vesting must start at service_years 0 and reach vested_share 1")
+        if any(b.vested_share < a.vested_share for a, b in zip(steps, steps[1:], strict=False)) or \
+                len({s.service_years for s in steps}) != len(steps):
+            raise ValueError("vesting: one step per service year, with vested_share never decreasing")
+        if not self.enrollment_behavior:
+            raise ValueError("enrollment_behavior needs at least one age band")
+        _bands_disjoint(self.enrollment_behavior, "min_age", "max_age", "enrollment_behavior age bands")
         return self
 
+    def as_var(self) -> dict[str, Any]:
+        """The design as the dbt var plan_design (JSON-safe: decimals as strings read exactly by SQL casts)."""
+        return self.model_dump(mode="json")
+
+
+# ---- the seed library -----------------------------------------------------------------------------
 
 def _rows(name: str) -> list[dict[str, str]]:
     path = SEEDS / f"{name}.csv"
@@ -65,44 +167,117 @@ def _rows(name: str) -> list[dict[str, str]]:
         raise PlanAlignError(f"cannot read {path}: {exc}", hint="restore the seed file from git") from None
 
 
-def _ids(name: str, column: str) -> set[str]:
-    return {row[column] for row in _rows(name)}
-
-
 def plan_design_ids() -> list[str]:
     return [row["plan_design_id"] for row in _rows("plan_designs")]
 
 
-def load_plan_design(plan_design_id: str) -> PlanDesign:
-    """The named design, validated, with every formula, schedule and profile it names present."""
+def _seed_tiers(key: str, identifier: str) -> list[dict[str, str]]:
+    seed, column = TIER_TABLES[key]
+    return [{k: v for k, v in row.items() if k != column} for row in _rows(seed) if row[column] == identifier]
+
+
+def _seed_design_raw(plan_design_id: str, where: str) -> dict[str, Any]:
     rows = [row for row in _rows("plan_designs") if row["plan_design_id"] == plan_design_id]
     if not rows:
         raise PlanAlignError(
-            f"plan_design_id = {plan_design_id!r} is not a plan design in seeds/plan_designs.csv",
-            hint=f"use one of: {', '.join(plan_design_ids())} (or add a row to seeds/plan_designs.csv)")
-    raw = {key: (value if value != "" else None) for key, value in rows[0].items()}
-    try:
-        design = PlanDesign.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(row)'} = {e.get('input')!r}: "
-                             f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors())
-        raise PlanAlignError(f"seeds/plan_designs.csv, plan design {plan_design_id!r}: {problems}",
-                             hint="fix that row of seeds/plan_designs.csv; nothing was run") from None
-    references = [
-        ("match_formula_id", design.match_formula_id, "plan_match_tiers"),
-        ("core_formula_id", design.core_formula_id, "plan_core_tiers"),
-        ("vesting_schedule_id", design.vesting_schedule_id, "vesting_schedules"),
-        ("enrollment_profile_id", design.enrollment_profile_id, "enrollment_behavior"),
-    ]
-    for column, value, seed in references:
-        if value == "none" and column in {"match_formula_id", "core_formula_id"}:
+            f"{where}plan design {plan_design_id!r} is not in seeds/plan_designs.csv",
+            hint=f"use one of: {', '.join(plan_design_ids())}, or define a variant in the scenario "
+                 "(plan_design: {extends: baseline, id: my_design, ...})")
+    raw: dict[str, Any] = {key: (value if value != "" else None) for key, value in rows[0].items()}
+    for key, (seed, column) in TIER_TABLES.items():
+        identifier = raw[column]
+        if identifier == "none" and key in {"match_tiers", "core_tiers"}:
+            raw[key] = []
             continue
-        if value not in _ids(seed, column):
+        raw[key] = _seed_tiers(key, identifier)
+        if not raw[key]:
             raise PlanAlignError(
-                f"seeds/plan_designs.csv, plan design {plan_design_id!r}: {column} = {value!r} "
-                f"is not in seeds/{seed}.csv",
-                hint=f"add its rows to seeds/{seed}.csv or name an existing one")
-    return design
+                f"{where}seeds/plan_designs.csv, plan design {plan_design_id!r}: {column} = {identifier!r} "
+                f"is not in seeds/{seed}.csv", hint=f"add its rows to seeds/{seed}.csv or name an existing one")
+    return raw
+
+
+def _validate(raw: dict[str, Any], where: str, fix: str) -> PlanDesign:
+    try:
+        return PlanDesign.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(describe_error(e, prefix="plan_design") for e in exc.errors())
+        raise PlanAlignError(f"{where}{problems}", hint=fix) from None
+
+
+def describe_error(error: dict[str, Any], prefix: str = "") -> str:
+    """One validation error as `key.path[index] = value: message`."""
+    parts = [prefix] if prefix else []
+    for part in error["loc"]:
+        if isinstance(part, int) and parts:
+            parts[-1] += f"[{part}]"
+        else:
+            parts.append(str(part))
+    where = ".".join(parts) or "(file)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] in {"missing", "extra_forbidden"} or "input" not in error or isinstance(error["input"], dict):
+        return f"{where}: {message}"
+    return f"{where} = {error['input']!r}: {message}"
+
+
+def load_plan_design(plan_design_id: str) -> PlanDesign:
+    """A seeded design, resolved and validated."""
+    raw = _seed_design_raw(plan_design_id, "")
+    return _validate(raw, f"seeds/plan_designs.csv, plan design {plan_design_id!r}: ",
+                     "fix that row of seeds/plan_designs.csv (or its tier rows); nothing was run")
+
+
+def resolve_plan_design(spec: str | dict[str, Any], where: str = "") -> PlanDesign:
+    """A seeded design id, or a variant {extends: <id>, id: <new id>, <columns>, <tier lists>}."""
+    if isinstance(spec, str):
+        return load_plan_design(spec)
+    if not isinstance(spec, dict):
+        raise PlanAlignError(f"{where}plan_design must be a plan design id or a mapping, not {spec!r}")
+    variant = dict(spec)
+    design_id = variant.pop("id", None) or variant.pop("plan_design_id", None)
+    parent = variant.pop("extends", None)
+    if not design_id:
+        raise PlanAlignError(f"{where}plan_design: a variant needs its own id (plan_design.id), so that its "
+                             "results are never stored under the id of the design it changes",
+                             hint="add e.g. `id: my_design` to plan_design (or --set plan_design.id=my_design)")
+    if design_id in plan_design_ids():
+        raise PlanAlignError(f"{where}plan_design.id = {design_id!r} is already a design in seeds/plan_designs.csv",
+                             hint="give the variant an id of its own")
+    raw = _seed_design_raw(str(parent), where) if parent is not None else {}
+    raw["plan_design_id"] = design_id
+    raw["description"] = variant.pop("description", f"variant of {parent}" if parent else design_id)
+    for key, (seed, column) in TIER_TABLES.items():
+        if column in variant and key not in variant:  # e.g. vesting_schedule_id: immediate
+            identifier = variant.pop(column)
+            raw[column] = identifier
+            raw[key] = [] if identifier == "none" and key in {"match_tiers", "core_tiers"} else \
+                _seed_tiers(key, str(identifier))
+            if not raw[key] and identifier != "none":
+                raise PlanAlignError(f"{where}plan_design.{column} = {identifier!r} is not in seeds/{seed}.csv",
+                                     hint=f"name an id of seeds/{seed}.csv or give `{key}:` rows inline")
+        elif key in variant:  # inline rows: the formula takes the design's id
+            rows = variant.pop(key)
+            variant.pop(column, None)
+            raw[key] = list(rows) if isinstance(rows, list) else rows if rows is not None else []
+            if key == "match_tiers" and isinstance(raw[key], list):
+                raw[key] = _numbered(raw[key])
+            raw[column] = design_id if raw[key] else "none"
+    raw.update(variant)
+    return _validate(raw, where, "fix the plan_design of the scenario (the key path is in the message); "
+                                 "nothing was run")
+
+
+def _numbered(tiers: list[Any]) -> list[Any]:
+    """Inline match tiers may leave out tier_number: they count 1, 2, ... within a service band, in order."""
+    counts: dict[Any, int] = {}
+    numbered = []
+    for tier in tiers:
+        if isinstance(tier, dict) and "tier_number" not in tier:
+            band = tier.get("min_service_years", 0)
+            counts[band] = counts.get(band, 0) + 1
+            tier = {**tier, "tier_number": counts[band]}
+        numbered.append(tier)
+    return numbered
 
 
 def first_limit_year() -> int:
@@ -111,3 +286,15 @@ def first_limit_year() -> int:
     except (ValueError, KeyError, InvalidOperation):
         raise PlanAlignError("seeds/irs_limits.csv has no valid limit_year",
                              hint="restore the seed file from git") from None
+
+
+def seed_sources(design: PlanDesign) -> dict[str, str]:
+    """Which seed file each part of a resolved design came from (for naming what changed)."""
+    sources = {}
+    for key, (seed, column) in TIER_TABLES.items():
+        identifier = getattr(design, column)
+        if identifier != design.plan_design_id and identifier != "none":
+            sources[key] = f"seeds/{seed}.csv ({column} {identifier!r})"
+    if design.plan_design_id in plan_design_ids():
+        sources["row"] = f"seeds/plan_designs.csv (plan design {design.plan_design_id!r})"
+    return sources

@@ -3,7 +3,8 @@
 Layout beside the database file db/<name>.duckdb (two databases never share any of it):
     db/<name>.duckdb.lock                      the run holding the database (JSON: run_id, pid)
     db/backups/<name>/<name>_<utc>_<run_id>.duckdb, LATEST
-    db/checkpoints/<name>/<scenario>/<plan>/year_<Y>.done (or .partial)
+    db/checkpoints/<name>/<scenario>/<plan>/<single|mc>/year_<Y>.done (or .partial), config_<hash>.json
+    db/checkpoints/<name>/seeds_loaded.json    the seed contents the database holds
 and logs/run_<run_id>.jsonl in the repository. Files are created readable by their owner only.
 """
 
@@ -244,20 +245,32 @@ def latest_backup(database: Path) -> Path | None:
 
 # ---- checkpoints --------------------------------------------------------------------------------
 
-def checkpoint_folder(database: Path, scenario_id: str, plan_design_id: str) -> Path:
-    return database.parent / "checkpoints" / database.stem / scenario_id / plan_design_id
+def replication_track(replications: list[int] | None) -> str:
+    """The single deterministic run (replication 0) and a Monte Carlo set keep separate checkpoints."""
+    return "single" if not replications or list(replications) == [0] else "mc"
 
 
-def read_checkpoint(database: Path, scenario_id: str, plan_design_id: str, year: int) -> dict[str, Any] | None:
-    path = checkpoint_folder(database, scenario_id, plan_design_id) / f"year_{year}.done"
+def checkpoint_folder(database: Path, scenario_id: str, plan_design_id: str, track: str = "single") -> Path:
+    return database.parent / "checkpoints" / database.stem / scenario_id / plan_design_id / track
+
+
+def seeds_record(database: Path) -> Path:
+    """Which seed contents the database holds (sha256 by seed name), written after they were loaded."""
+    return database.parent / "checkpoints" / database.stem / "seeds_loaded.json"
+
+
+def read_checkpoint(database: Path, scenario_id: str, plan_design_id: str, year: int,
+                    track: str = "single") -> dict[str, Any] | None:
+    path = checkpoint_folder(database, scenario_id, plan_design_id, track) / f"year_{year}.done"
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
 
 
-def clear_checkpoints(database: Path, scenario_id: str, plan_design_id: str, from_year: int | None = None) -> None:
-    folder = checkpoint_folder(database, scenario_id, plan_design_id)
+def clear_checkpoints(database: Path, scenario_id: str, plan_design_id: str, from_year: int | None = None,
+                      track: str = "single") -> None:
+    folder = checkpoint_folder(database, scenario_id, plan_design_id, track)
     for path in folder.glob("year_*"):
         year = int(path.name.split("_")[1].split(".")[0])
         if from_year is None or year >= from_year:
@@ -309,7 +322,8 @@ def run_finished(payload: dict[str, Any]) -> str:
 
 def write_checkpoint(payload: dict[str, Any]) -> str:
     database = Path(payload["database"]).resolve()
-    folder = checkpoint_folder(database, payload["scenario_id"], payload["plan_design_id"])
+    folder = checkpoint_folder(database, payload["scenario_id"], payload["plan_design_id"],
+                               replication_track(payload.get("replications")))
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     year = int(payload["simulation_year"])
     partial, done = folder / f"year_{year}.partial", folder / f"year_{year}.done"

@@ -34,7 +34,7 @@ def start_planalign(*args: str, db: Path, env: dict | None = None) -> subprocess
 
 
 def checkpoints(db: Path, scenario_id: str = "fixture", plan: str = "baseline") -> set[str]:
-    folder = db.parent / "checkpoints" / db.stem / scenario_id / plan
+    folder = db.parent / "checkpoints" / db.stem / scenario_id / plan / "single"
     return {p.name for p in folder.glob("year_*")}
 
 

@@ -1,0 +1,1 @@
+"""The CLI's command groups: run, recover, inspect, report (one module each)."""

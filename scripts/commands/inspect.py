@@ -1,0 +1,87 @@
+"""Knowing what is there: `status` (the database, its runs, checkpoints, lock and backups) and
+`check-config` (every scenario file and plan design, validated without running anything)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scripts import db, runsafety
+from scripts.config import SCENARIO_DIR, resolve
+from scripts.paths import database_path
+from scripts.plan_designs import load_plan_design, plan_design_ids
+
+
+def _size(path: Path) -> str:
+    size = float(path.stat().st_size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:,.1f} {unit}" if unit != "B" else f"{int(size)} B"
+        size /= 1024
+    return ""
+
+
+def _checkpoint_state(database: Path, scenario_id: str, plan_design_id: str, track: str, years: list[int],
+                      digests: dict[int, tuple]) -> str:
+    states = []
+    for year in years:
+        checkpoint = runsafety.read_checkpoint(database, scenario_id, plan_design_id, year, track)
+        if checkpoint is None:
+            states.append(f"{year} none")
+        elif digests.get(year) == (checkpoint.get("event_rows"), checkpoint.get("events_digest"),
+                                   checkpoint.get("snapshot_rows"), checkpoint.get("snapshot_digest")):
+            states.append(f"{year} ok")
+        else:
+            states.append(f"{year} MISMATCH")
+    return ", ".join(states)
+
+
+@click.command("status")
+def status_command() -> None:
+    """Per scenario x design x replication set: the years present, whether each year's checkpoint is
+    valid, the last run; then the lock holder and the backups."""
+    database = database_path()
+    click.echo(f"database: {database}" + (f" ({_size(database)})" if database.exists() else " (not created yet)"))
+    if database.exists():
+        with db.read_only(database) as con:
+            stored = db.stored_runs(con)
+            last = db.last_runs(con)
+        if not stored:
+            click.echo("  no simulated years yet")
+        for scenario_id, plan_design_id, replication_set, _, _, count, years in stored:
+            track = "single" if replication_set == "single" else "mc"
+            replication_ids = [0] if track == "single" else list(range(1, count + 1))
+            digests = db.year_digests(database, scenario_id, plan_design_id, replication_ids)
+            label = "single run" if track == "single" else f"{count} replications"
+            click.echo(f"  {scenario_id} / {plan_design_id} ({label}): years {years[0]}-{years[-1]}")
+            state = _checkpoint_state(database, scenario_id, plan_design_id, track, years, digests)
+            click.echo(f"    checkpoints: {state}")
+            if (scenario_id, plan_design_id) in last:
+                run_id, command, status, at = last[(scenario_id, plan_design_id)]
+                click.echo(f"    last run: {run_id} ({command}) {status} at {at:%Y-%m-%d %H:%M:%S} UTC")
+    holder = runsafety.lock_holder(database)
+    click.echo(f"lock: held by run {holder.get('run_id')} (PID {holder.get('pid')}, since {holder.get('started')})"
+               if holder else "lock: free")
+    backups = runsafety.list_backups(database)
+    latest = runsafety.latest_backup(database)
+    click.echo(f"backups: {len(backups)} in {runsafety.backup_folder(database)}" if backups else "backups: none")
+    for path in backups:
+        click.echo(f"  {path.name}  {_size(path)}{'  (LATEST)' if latest == path else ''}")
+
+
+@click.command("check-config")
+@click.argument("scenario_files", nargs=-1, type=click.Path(path_type=Path))
+def check_config_command(scenario_files: tuple[Path, ...]) -> None:
+    """Validate scenario files (all of scenarios/ by default) and every seeded plan design."""
+    files = scenario_files or tuple(sorted(SCENARIO_DIR.glob("*.yml")))
+    for file in files:
+        effective = resolve(file)
+        chain = " -> ".join(p.name for p in effective.chain)
+        click.echo(f"ok: {chain} (scenario '{effective.scenario_id}', plan design '{effective.plan_design_id}', "
+                   f"years {effective.start_year}-{effective.end_year}"
+                   + (f", {effective.scenario.replications} replications" if effective.scenario.replications else "")
+                   + ")")
+    for plan_design_id in plan_design_ids():
+        load_plan_design(plan_design_id)
+    click.echo(f"ok: seeds/plan_designs.csv ({', '.join(plan_design_ids())})")

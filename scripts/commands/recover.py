@@ -1,0 +1,84 @@
+"""Recovering: `resume` (continue after a crash from the first year that is not provably done) and
+`restore` (put a backup back)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from scripts import engine, options, runsafety
+from scripts.commands.run import run_one
+from scripts.errors import PlanAlignError
+from scripts.paths import database_path
+
+
+def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
+    try:
+        runsafety.refuse_if_locked(database, doing)
+    except runsafety.RunSafetyError as exc:
+        raise PlanAlignError(str(exc), hint=hint) from None
+
+
+@click.command("resume")
+@options.scenario
+@options.census
+@options.plan_design
+@options.sets
+@options.replications
+@options.clear
+@options.dry_run
+@options.verbose
+def resume_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
+                   replications: int | None, clear: str, dry_run: bool, verbose: bool) -> None:
+    """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest.
+
+    With --clear all, remove the scenario's years and checkpoints and run everything again."""
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    database = database_path()
+    _refuse_if_locked(database, "not resuming under it", "wait for that run to finish (RUNBOOK.md, 'Locking')")
+    if clear == "all":
+        plan = engine.plan_years(database, effective, effective.start_year, effective.end_year, "all")
+    else:
+        plan = engine.plan_resume(database, effective)
+    if not dry_run:
+        for line in plan.reasons:
+            click.echo(f"resume: {line}")
+        plan.reasons = []
+        if not plan.years:
+            return
+    run_one("resume", plan, dry_run, verbose)
+
+
+@click.command("restore")
+@click.argument("backup", required=False)
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def restore_command(backup: str | None, yes: bool) -> None:
+    """Put a backup back in place of the database (the latest one unless BACKUP names another)."""
+    database = database_path()
+    _refuse_if_locked(database, "refusing to restore under it",
+                      "wait for that run to finish, or stop it first (RUNBOOK.md, 'Restoring')")
+    backups = runsafety.list_backups(database)
+    if backup:
+        chosen = next((p for p in backups if p.name == backup or p.name == f"{backup}.duckdb" or str(p) == backup),
+                      None)
+    else:
+        chosen = runsafety.latest_backup(database)
+    if chosen is None:
+        names = ", ".join(p.name for p in backups[-5:]) or "none"
+        raise PlanAlignError(f"no backup {backup or '(latest)'} for {database}",
+                             hint=f"backups in {runsafety.backup_folder(database)}: {names}")
+    if not yes and not click.confirm(f"replace {database} with {chosen.name}?", default=False):
+        raise PlanAlignError("restore cancelled; nothing was changed", exit_code=1)
+    if not runsafety.acquire_lock(database, f"restore_{os.getpid()}"):
+        raise PlanAlignError("could not lock the database for the restore")
+    try:
+        temporary = database.with_name(database.name + ".restoring")
+        runsafety.copy_private(chosen, temporary)
+        Path(str(database) + ".wal").unlink(missing_ok=True)
+        os.replace(temporary, database)
+    finally:
+        runsafety.release_lock(database, f"restore_{os.getpid()}")
+    click.echo(f"restored {database} from {chosen}; checkpoints of later runs no longer match it, "
+               "so `make resume` re-runs those years")

@@ -1,0 +1,198 @@
+"""Running: `simulate` (START..END), `year` (one year) and `batch` (a grid of scenarios x plan designs)."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from scripts import engine, options
+from scripts.commands.report import write_comparison
+from scripts.config import Effective
+from scripts.errors import PlanAlignError
+from scripts.paths import database_path
+
+
+def print_dry_run(run: engine.Run, plans: list[engine.YearPlan]) -> None:
+    click.echo(f"dry run ({run.command}, database {run.database}): nothing is written")
+    for plan in plans:
+        click.echo(f"{plan.effective.label} ({' -> '.join(p.name for p in plan.effective.chain)}):")
+        for line in plan.describe():
+            click.echo(f"  {line}")
+    backup = any(plan.years for plan in plans) and run.would_back_up()
+    click.echo(f"backup: {'yes, once, before the first write' if backup else 'no (nothing to back up yet)'}"
+               if any(plan.years for plan in plans) else "backup: no (nothing to run)")
+
+
+def run_one(command: str, plan: engine.YearPlan, dry_run: bool, verbose: bool) -> None:
+    """One (scenario, design, replication set) under its own run: stops at the first failure."""
+    run = engine.Run(database_path(), command)
+    if dry_run:
+        print_dry_run(run, [plan])
+        return
+    engine.start(run, plan.years, [plan.effective.label])
+    status = "failed"
+    try:
+        result = engine.execute(run, plan, verbose)
+        result["status"] = status = "success"
+        run.summary["results"].append(result)
+    except PlanAlignError as exc:
+        run.summary["errors"].append(exc.message)
+        run.summary["results"].append({"scenario_id": plan.effective.scenario_id, "status": "failed",
+                                       "plan_design_id": plan.effective.plan_design_id, "years_done": []})
+        raise
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        engine.finish(run, status)
+
+
+@click.command("simulate")
+@options.scenario
+@options.census
+@options.plan_design
+@options.sets
+@options.replications
+@options.clear
+@click.option("--start", type=int, default=None, help="first year (default: the scenario's start_year)")
+@click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
+@options.dry_run
+@options.verbose
+def simulate_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
+                     replications: int | None, clear: str, start: int | None, end: int | None, dry_run: bool,
+                     verbose: bool) -> None:
+    """Simulate the years START..END in order (one dbt build per year, every replication at once)."""
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    if start is not None and start < effective.start_year:
+        effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications, start)
+    first = effective.start_year if start is None else start
+    last = effective.end_year if end is None else end
+    if last < first:
+        raise PlanAlignError(f"END {last} is before START {first}")
+    if clear == "all" and first != effective.start_year:
+        raise PlanAlignError(f"--clear all removes every year of the scenario, so it must start at "
+                             f"start_year {effective.start_year}, not {first}", hint="drop START= or use --clear year")
+    run_one("simulate", engine.plan_years(database_path(), effective, first, last, clear), dry_run, verbose)
+
+
+@click.command("year")
+@options.scenario
+@options.census
+@options.plan_design
+@options.sets
+@options.replications
+@click.argument("year", type=int)
+@options.dry_run
+@options.verbose
+def year_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
+                 replications: int | None, year: int, dry_run: bool, verbose: bool) -> None:
+    """Simulate (or re-run) one YEAR: a single dbt build."""
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    if year < effective.start_year:
+        raise PlanAlignError(f"year {year} is before the scenario's start_year {effective.start_year}",
+                             hint=f"choose a year from {effective.start_year} on")
+    run_one("year", engine.plan_years(database_path(), effective, year, year, "year"), dry_run, verbose)
+
+
+def split_names(text: str | None) -> list[str]:
+    return [name for name in re.split(r"[\s,]+", text or "") if name]
+
+
+@click.command("batch")
+@click.option("--scenarios", "scenario_names", required=True,
+              help='scenarios to run, space- or comma-separated: "baseline qaca_switch high_growth"')
+@click.option("--plans", "plan_names", default=None,
+              help="plan designs to cross with every scenario (default: each scenario's own design)")
+@options.sets
+@options.replications
+@options.clear
+@click.option("--resume", "resume", is_flag=True, help="skip the years whose checkpoint matches (after a crash)")
+@click.option("--compare/--no-compare", default=True, show_default=True,
+              help="write reports/compare/<first>__vs__<other>.csv for every other pair at the end")
+@options.dry_run
+@options.verbose
+def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, ...], replications: int | None,
+                  clear: str, resume: bool, compare: bool, dry_run: bool, verbose: bool) -> None:
+    """Run a grid of scenarios (x plan designs) into one database, under one lock and one backup.
+
+    A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
+    database = database_path()
+    run = engine.Run(database, "batch")
+    rows: list[dict] = []
+    plans: list[engine.YearPlan] = []
+    for name in split_names(scenario_names):
+        for plan_design_id in split_names(plan_names) or [None]:
+            label = f"{name}/{plan_design_id}" if plan_design_id else name
+            try:
+                effective = options.effective(name, None, plan_design_id, sets, replications)
+                plan = engine.plan_resume(database, effective) if resume else \
+                    engine.plan_years(database, effective, effective.start_year, effective.end_year, clear)
+                plans.append(plan)
+                rows.append({"label": effective.label, "plan": plan, "status": "pending"})
+            except PlanAlignError as exc:
+                rows.append({"label": label, "plan": None, "status": "failed", "error": exc.message})
+    if not rows:
+        raise PlanAlignError("no scenario to run", hint='SCENARIOS="baseline qaca_switch"')
+    if dry_run:
+        print_dry_run(run, plans)
+        for row in rows:
+            if row["status"] == "failed":
+                click.secho(f"{row['label']}: would fail: {row['error']}", fg="red", err=True)
+        return
+    engine.start(run, sorted({y for p in plans for y in p.years}), [row["label"] for row in rows])
+    status = "failed"
+    try:
+        for row in rows:
+            if row["plan"] is None:
+                click.secho(f"== {row['label']}: configuration refused: {row['error']}", fg="red", err=True)
+                run.summary["errors"].append(f"{row['label']}: {row['error']}")
+                continue
+            click.echo(f"== {row['label']}")
+            try:
+                result = engine.execute(run, row["plan"], verbose)
+                row["status"] = result["status"] = "success"
+            except PlanAlignError as exc:
+                exc.show()
+                row["status"], row["error"] = "failed", exc.message
+                result = {"scenario_id": row["plan"].effective.scenario_id, "status": "failed",
+                          "plan_design_id": row["plan"].effective.plan_design_id, "years_done": [],
+                          "error": exc.message}
+                run.summary["errors"].append(f"{row['label']}: {exc.message}")
+            row["result"] = result
+            run.summary["results"].append(result)
+        status = "success" if all(row["status"] == "success" for row in rows) else "failed"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        engine.finish(run, status)
+    print_batch_table(rows)
+    done = [row["plan"].effective for row in rows if row["status"] == "success"]
+    if compare and len(done) > 1:
+        for other in done[1:]:
+            path = write_comparison(database, _side(done[0]), _side(other))
+            click.echo(f"comparison: {path}")
+    if status != "success":
+        failed = [row["label"] for row in rows if row["status"] != "success"]
+        raise PlanAlignError(f"batch: {len(failed)} of {len(rows)} failed: {', '.join(failed)}",
+                             hint="the messages above say why; `make batch ... RESUME=1` re-runs what is "
+                                  "not done", exit_code=1)
+
+
+def _side(effective: Effective) -> str:
+    return f"{effective.scenario_id}/{effective.plan_design_id}"
+
+
+def print_batch_table(rows: list[dict]) -> None:
+    click.echo(f"\n{'scenario / design':<40}  {'status':<8}  {'years':<11}  {'seconds':>8}  "
+               f"{'employer cost (match + core)':>30}")
+    for row in rows:
+        result = row.get("result") or {}
+        plan = row.get("plan")
+        years = f"{plan.effective.start_year}-{plan.effective.end_year}" if plan else "-"
+        seconds = sum(result.get("year_seconds", {}).values())
+        cost = result.get("employer_cost")
+        mean = " (mean)" if plan and plan.effective.scenario.replications else ""
+        click.echo(f"{row['label']:<40}  {row['status']:<8}  {years:<11}  {seconds:>8.1f}  "
+                   f"{(f'{cost:,.0f}{mean}' if cost is not None else '-'):>30}")

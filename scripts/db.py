@@ -1,0 +1,276 @@
+"""Every SQL statement the CLI sends to the database, in one place (dbt sends the rest).
+
+Reads go through read-only connections; the only writes are clearing a scenario's rows (after a
+backup) and stamping the run log. Numbers shown to users come from the rpt_ models.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import duckdb
+
+from scripts.errors import PlanAlignError
+from scripts.runsafety import mask
+
+BACKOFF_SECONDS = (2, 4, 8)
+MARTS_WITH_YEARS = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
+
+# The digest of a set of replications: the same formula as the on-run-end checkpoint hook.
+_DIGEST_SQL = """
+select
+    simulation_year,
+    sum(event_rows) as event_rows,
+    md5(string_agg(cast(replication_id as varchar) || ':' || events_digest, '|' order by replication_id)),
+    sum(snapshot_rows) as snapshot_rows,
+    md5(string_agg(cast(replication_id as varchar) || ':' || coalesce(snapshot_digest, ''), '|'
+        order by replication_id))
+from rpt_year_digests
+where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
+group by simulation_year
+having count(*) = len($replications)
+"""
+
+
+@contextmanager
+def read_only(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; a lock conflict with another program is retried after 2, 4, 8 s."""
+    for attempt in range(len(BACKOFF_SECONDS) + 1):
+        try:
+            con = duckdb.connect(str(database), read_only=True)
+            break
+        except duckdb.Error as exc:
+            if "lock" not in str(exc).lower():
+                raise PlanAlignError(f"cannot open the database {database}: {str(exc).splitlines()[0]}") from None
+            if attempt == len(BACKOFF_SECONDS):
+                raise PlanAlignError(f"the database {database} is in use by another process "
+                                     f"(still locked after {len(BACKOFF_SECONDS)} retries)",
+                                     hint="close the other program (a DuckDB shell?), then `make resume` "
+                                          "(RUNBOOK.md, 'Locking')") from None
+            wait = BACKOFF_SECONDS[attempt]
+            click.echo(f"database locked by another program (retry {attempt + 1}/{len(BACKOFF_SECONDS)} "
+                       f"in {wait}s)", err=True)
+            time.sleep(wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0] > 0
+
+
+def _key(scenario_id: str, plan_design_id: str, replications: list[int]) -> dict[str, Any]:
+    return {"scenario": scenario_id, "plan": plan_design_id, "replications": replications}
+
+
+def replications_with_year(database: Path, scenario_id: str, plan_design_id: str, replications: list[int],
+                           year: int) -> int:
+    """How many of the replications have a snapshot for the year."""
+    if not database.exists():
+        return 0
+    with read_only(database) as con:
+        if not has_table(con, "fct_workforce_snapshot"):
+            return 0
+        return con.execute(
+            "select count(distinct replication_id) from fct_workforce_snapshot where scenario_id = $scenario "
+            "and plan_design_id = $plan and list_contains($replications, replication_id) and simulation_year = $year",
+            {**_key(scenario_id, plan_design_id, replications), "year": year}).fetchone()[0]
+
+
+def census_counts(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> list[tuple]:
+    return con.execute(
+        "select row_status, reject_reason, row_count from rpt_census_reconciliation "
+        "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchall()
+
+
+def staged_count(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> int:
+    return con.execute("select count(*) from stg_census__employees where scenario_id = ? and plan_design_id = ?",
+                       [scenario_id, plan_design_id]).fetchone()[0]
+
+
+AUDIT_COLUMNS = ("start_headcount", "experienced_terminations", "reduction_in_force_terminations", "hires",
+                 "new_hire_terminations", "end_headcount", "growth_rate", "average_compensation",
+                 "participation_rate", "average_deferral_rate", "employee_contributions", "employer_match",
+                 "employer_core", "forfeitures")
+
+
+def audit_line(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replications: list[int],
+               year: int) -> tuple:
+    """The year's audit figures (the mean over the replications of a Monte Carlo set)."""
+    columns = ", ".join(f"avg({name})" for name in AUDIT_COLUMNS)
+    return con.execute(
+        f"select {columns} from rpt_year_audit where scenario_id = $scenario and plan_design_id = $plan "
+        "and list_contains($replications, replication_id) and simulation_year = $year",
+        {**_key(scenario_id, plan_design_id, replications), "year": year}).fetchone()
+
+
+def year_rows(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replications: list[int],
+              year: int) -> tuple[int, int]:
+    row = con.execute(
+        "select sum(event_rows), sum(snapshot_rows) from rpt_year_digests where scenario_id = $scenario "
+        "and plan_design_id = $plan and list_contains($replications, replication_id) and simulation_year = $year",
+        {**_key(scenario_id, plan_design_id, replications), "year": year}).fetchone()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def year_digests(database: Path, scenario_id: str, plan_design_id: str, replications: list[int]) -> dict[int, tuple]:
+    """Per year, (event_rows, events_digest, snapshot_rows, snapshot_digest) over the set of replications."""
+    if not database.exists():
+        return {}
+    try:
+        with read_only(database) as con:
+            if not has_table(con, "rpt_year_digests"):
+                return {}
+            rows = con.execute(_DIGEST_SQL, _key(scenario_id, plan_design_id, replications)).fetchall()
+    except duckdb.Error:
+        return {}
+    return {row[0]: (int(row[1]), row[2], int(row[3]), row[4]) for row in rows}
+
+
+def write_summary(con: duckdb.DuckDBPyConnection, out: Path, scenario_id: str, plan_design_id: str,
+                  replications: list[int], start: int, end: int) -> Path:
+    """The years' audit lines (a single run) or their Monte Carlo bands, as CSV."""
+    tmp = out.with_name(out.name + ".tmp")
+    if replications == [0]:
+        sql = ("select * exclude (replication_id) from rpt_year_audit where scenario_id = $scenario "
+               "and plan_design_id = $plan and replication_id = 0 and simulation_year between $start and $end "
+               "order by simulation_year")
+        params = {"scenario": scenario_id, "plan": plan_design_id, "start": start, "end": end}
+    else:
+        sql = ("select * from rpt_replication_bands where scenario_id = $scenario and plan_design_id = $plan "
+               "and simulation_year between $start and $end order by simulation_year, metric")
+        params = {"scenario": scenario_id, "plan": plan_design_id, "start": start, "end": end}
+    con.execute(f"copy ({sql}) to '{_quoted(tmp)}' (header true)", params)
+    tmp.replace(out)
+    return out
+
+
+def employer_cost(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replications: list[int],
+                  start: int, end: int) -> float | None:
+    """Match + core over the years (the mean over the replications of a set)."""
+    row = con.execute(
+        "select avg(cost) from (select replication_id, sum(employer_match + employer_core) as cost "
+        "from rpt_year_audit where scenario_id = $scenario and plan_design_id = $plan "
+        "and list_contains($replications, replication_id) and simulation_year between $start and $end "
+        "group by replication_id)",
+        {**_key(scenario_id, plan_design_id, replications), "start": start, "end": end}).fetchone()
+    return float(row[0]) if row and row[0] is not None else None
+
+
+def clear_rows(database: Path, scenario_id: str, plan_design_id: str, replication_filter: str,
+               from_year: int | None) -> None:
+    """Delete the scenario's rows of the yearly marts (years from from_year on, or all years).
+
+    replication_filter: 'single' (replication 0), 'mc' (every replication above 0) or 'mc_above:N'."""
+    if replication_filter == "single":
+        condition, params = "replication_id = 0", []
+    elif replication_filter == "mc":
+        condition, params = "replication_id > 0", []
+    else:
+        condition, params = "replication_id > ?", [int(replication_filter.split(":")[1])]
+    try:
+        with duckdb.connect(str(database)) as con:
+            for table in MARTS_WITH_YEARS:
+                if has_table(con, table):
+                    con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
+                                f"and simulation_year >= ? and {condition}",
+                                [scenario_id, plan_design_id, from_year or 0, *params])
+    except duckdb.Error as exc:
+        raise PlanAlignError(f"cannot clear scenario '{scenario_id}': {mask(str(exc))}",
+                             hint="close other programs using the database and try again") from None
+
+
+def checkpoint(database: Path) -> None:
+    with duckdb.connect(str(database)) as con:
+        con.execute("checkpoint")
+
+
+def stamp_run_log(database: Path, rows: list[list[Any]]) -> None:
+    """Run-level rows of main.planalign_run_log (the dbt hooks create it and stamp each invocation)."""
+    try:
+        with duckdb.connect(str(database)) as con:
+            if not has_table(con, "planalign_run_log"):
+                return
+            for row in rows:
+                con.execute(
+                    "insert into main.planalign_run_log (run_id, command, event, scenario_id, plan_design_id, "
+                    "simulation_year, config_hash, status, node_counts, logged_at) "
+                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamp))", row)
+    except duckdb.Error as exc:
+        click.echo(f"warning: could not stamp the run log table: {mask(str(exc))}", err=True)
+
+
+# ---- inspection -----------------------------------------------------------------------------------
+
+def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(scenario, design, replication set, first year, last year, replications, years) stored in the snapshot."""
+    if not has_table(con, "fct_workforce_snapshot"):
+        return []
+    return con.execute("""
+        select
+            scenario_id,
+            plan_design_id,
+            case when replication_id = 0 then 'single' else 'monte_carlo' end as replication_set,
+            min(simulation_year),
+            max(simulation_year),
+            count(distinct replication_id),
+            list(distinct simulation_year order by simulation_year)
+        from fct_workforce_snapshot
+        group by all
+        order by all
+    """).fetchall()
+
+
+def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
+    """The newest run-level log row per (scenario, design): run id, command, status, time."""
+    if not has_table(con, "planalign_run_log"):
+        return {}
+    rows = con.execute("""
+        select scenario_id, plan_design_id, run_id, command, status, logged_at
+        from main.planalign_run_log
+        where event = 'end'
+        qualify row_number() over (partition by scenario_id, plan_design_id order by logged_at desc) = 1
+    """).fetchall()
+    return {(row[0], row[1]): row[2:] for row in rows}
+
+
+def comparison(con: duckdb.DuckDBPyConnection, base: tuple[str, str], alt: tuple[str, str],
+               replication_set: str) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(
+        "select * from rpt_scenario_comparison where base_scenario_id = ? and base_plan_design_id = ? "
+        "and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? "
+        "order by period_sort, metric_sort",
+        [*base, *alt, replication_set])
+    columns = [d[0] for d in cursor.description]
+    return columns, cursor.fetchall()
+
+
+def designs_of(con: duckdb.DuckDBPyConnection, scenario_id: str) -> list[tuple[str, str]]:
+    """(plan design, replication set) stored for a scenario."""
+    if not has_table(con, "fct_workforce_snapshot"):
+        return []
+    return con.execute(
+        "select distinct plan_design_id, case when replication_id = 0 then 'single' else 'monte_carlo' end "
+        "from fct_workforce_snapshot where scenario_id = ? order by 1, 2", [scenario_id]).fetchall()
+
+
+def write_rows_csv(columns: list[str], rows: list[tuple], out: Path) -> None:
+    """Rows already computed by SQL, written as CSV atomically (no arithmetic here)."""
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    tmp.replace(out)
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,408 @@
+"""The year protocol, in one place: which years a run builds, skips or clears, and how it builds them.
+
+A run holds the database's lock for its whole length and makes one backup, before its first write,
+however many scenarios, plan designs and years it builds. Each year of a (scenario, plan design,
+replication set) is one `dbt build`; every replication of a Monte Carlo set is built in that same
+invocation (replications are a dimension of the models).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scripts import db, runsafety
+from scripts.census import check_census_file
+from scripts.config import Effective, seed_hashes
+from scripts.dbt_runner import DbtRun, explain_failure, run_dbt, year_selection
+from scripts.errors import PlanAlignError
+from scripts.paths import PROJECT_ROOT
+from scripts.plan_designs import seed_sources
+
+TRANSIENT = ("Could not set lock on file", "Conflicting lock", "IO Error: Could not read", "Resource temporarily")
+
+
+def new_run_id() -> str:
+    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}_{os.getpid()}"
+
+
+@dataclass
+class YearPlan:
+    """What a run will do for one (scenario, plan design, replication set): decided before any write."""
+
+    effective: Effective
+    years: list[int]
+    skipped: list[int] = field(default_factory=list)
+    clear_from: int | None = None  # remove the track's years from here on first (after the backup)
+    clear_above: int | None = None  # remove replications above N (a smaller Monte Carlo set)
+    reasons: list[str] = field(default_factory=list)
+    reload_seeds: list[str] = field(default_factory=list)
+
+    @property
+    def track(self) -> str:
+        return runsafety.replication_track(self.effective.replication_ids)
+
+    def describe(self) -> list[str]:
+        lines = [*self.reasons]
+        if self.clear_from is not None:
+            lines.append(f"clear: years from {self.clear_from} of {self.effective.label} (after the backup)")
+        if self.clear_above is not None:
+            lines.append(f"clear: replications above {self.clear_above} of {self.effective.label}")
+        if self.reload_seeds:
+            lines.append(f"reload seeds: {', '.join(f'seeds/{name}.csv' for name in self.reload_seeds)}")
+        if self.skipped:
+            lines.append(f"skip: {', '.join(map(str, self.skipped))} (checkpoint matches)")
+        lines.append(f"run: {', '.join(map(str, self.years)) or 'nothing'}")
+        return lines
+
+
+@dataclass
+class Run:
+    """One CLI command's hold on the database: its id, lock, single backup, and summary."""
+
+    database: Path
+    command: str
+    run_id: str = field(default_factory=new_run_id)
+    backed_up: bool = False
+    began: float = field(default_factory=time.monotonic)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def would_back_up(self) -> bool:
+        return not self.backed_up and self.database.exists() and self.database.stat().st_size > 0
+
+
+# ---- planning -------------------------------------------------------------------------------------
+
+def changed_keys(database: Path, effective: Effective, old_hash: str, config: dict[str, Any]) -> list[str]:
+    """What differs between the configuration a checkpoint was made with and this one, by name."""
+    folder = runsafety.checkpoint_folder(database, effective.scenario_id, effective.plan_design_id,
+                                         runsafety.replication_track(effective.replication_ids))
+    try:
+        old = json.loads((folder / f"config_{old_hash[:16]}.json").read_text())
+    except (OSError, ValueError):
+        return ["(the earlier configuration was not kept)"]
+    changes = []
+    sources = seed_sources(effective.design)
+    for key in sorted(set(old) | set(config)):
+        before, after = old.get(key), config.get(key)
+        if before == after:
+            continue
+        if key == "plan_design" and isinstance(before, dict) and isinstance(after, dict):
+            for part in sorted(set(before) | set(after)):
+                if before.get(part) != after.get(part):
+                    source = sources.get(part) or (sources.get("row") if part not in sources else None)
+                    changes.append(f"{source} changed" if source else
+                                   f"plan_design.{part}: {_short(before.get(part))} -> {_short(after.get(part))}")
+        elif key.startswith("seeds/"):
+            changes.append(f"{key} changed")
+        else:
+            changes.append(f"{key}: {_short(before)} -> {_short(after)}")
+    return sorted(set(changes))
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def plan_years(database: Path, effective: Effective, start: int, end: int, clear: str) -> YearPlan:
+    """simulate / year / batch: run START..END; with clear 'all' first remove every year of the track."""
+    plan = YearPlan(effective, list(range(start, end + 1)))
+    current = runsafety.config_hash(effective.run_config())
+    if clear == "all":
+        plan.clear_from = effective.start_year
+        plan.reasons.append("--clear all: every year of the scenario is removed first")
+    else:
+        stale = _stale_later_years(database, effective, end, current)
+        if stale:
+            plan.clear_from = end + 1
+            plan.reasons.append(f"years {', '.join(map(str, stale))} were made with another configuration: "
+                                f"removed (`make resume` rebuilds them)")
+    _plan_replications(database, effective, plan)
+    _plan_seeds(database, effective, plan)
+    return plan
+
+
+def plan_resume(database: Path, effective: Effective) -> YearPlan:
+    """The first year whose checkpoint is missing or no longer matches the database or the config."""
+    config = effective.run_config()
+    current = runsafety.config_hash(config)
+    track = runsafety.replication_track(effective.replication_ids)
+    digests = db.year_digests(database, effective.scenario_id, effective.plan_design_id, effective.replication_ids)
+    start, end = effective.start_year, effective.end_year
+    plan = YearPlan(effective, [])
+    for year in range(start, end + 1):
+        checkpoint = runsafety.read_checkpoint(database, effective.scenario_id, effective.plan_design_id, year, track)
+        if checkpoint is None:
+            plan.reasons.append(f"year {year} has no completed checkpoint")
+        elif checkpoint.get("config_hash") != current:
+            changes = "; ".join(changed_keys(database, effective, checkpoint.get("config_hash", ""), config))
+            plan.reasons.append(f"{changes} since {year} was built: the configuration changed, so every year "
+                                f"is rebuilt from {start}")
+            plan.clear_from, year = start, start
+        elif digests.get(year) != (checkpoint.get("event_rows"), checkpoint.get("events_digest"),
+                                   checkpoint.get("snapshot_rows"), checkpoint.get("snapshot_digest")):
+            plan.reasons.append(f"year {year} in the database no longer matches its checkpoint")
+        else:
+            continue
+        plan.years = list(range(year, end + 1))
+        plan.skipped = list(range(start, year))
+        break
+    else:
+        plan.skipped = list(range(start, end + 1))
+        plan.reasons.append(f"every year {start}-{end} is done and matches its checkpoint")
+    _plan_replications(database, effective, plan)
+    _plan_seeds(database, effective, plan)
+    return plan
+
+
+def _stale_later_years(database: Path, effective: Effective, end: int, current_hash: str) -> list[int]:
+    track = runsafety.replication_track(effective.replication_ids)
+    folder = runsafety.checkpoint_folder(database, effective.scenario_id, effective.plan_design_id, track)
+    stale = []
+    for path in sorted(folder.glob("year_*.done")):
+        year = int(path.stem.split("_")[1])
+        checkpoint = runsafety.read_checkpoint(database, effective.scenario_id, effective.plan_design_id, year, track)
+        if year > end and (checkpoint or {}).get("config_hash") != current_hash:
+            stale.append(year)
+    return stale
+
+
+def _plan_replications(database: Path, effective: Effective, plan: YearPlan) -> None:
+    """A Monte Carlo set of N replaces a larger earlier set: replications above N are removed."""
+    n = effective.scenario.replications
+    if n and plan.years and db.replications_with_year(
+            database, effective.scenario_id, effective.plan_design_id, [n + 1], effective.start_year):
+        plan.clear_above = n
+
+
+def _plan_seeds(database: Path, effective: Effective, plan: YearPlan) -> None:
+    """Seeds load in the start year; a later first year reloads those whose content changed since."""
+    if not plan.years or plan.years[0] == effective.start_year:
+        return
+    try:
+        loaded = json.loads(runsafety.seeds_record(database).read_text())
+    except (OSError, ValueError):
+        loaded = {}
+    plan.reload_seeds = [name for name, sha in seed_hashes().items() if loaded.get(name) != sha]
+
+
+def record_seeds(database: Path) -> None:
+    path = runsafety.seeds_record(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(seed_hashes(), sort_keys=True, indent=1))
+    tmp.replace(path)
+
+
+# ---- running --------------------------------------------------------------------------------------
+
+def is_transient(output: str) -> bool:
+    return any(marker in output for marker in TRANSIENT) and "No space left on device" not in output
+
+
+def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict, verbose: bool) -> tuple[DbtRun, int]:
+    """One year's dbt build; a transient failure (lock conflict, I/O hiccup) is retried after 2, 4, 8 s."""
+    effective = plan.effective
+    reload = plan.reload_seeds if year == plan.years[0] else []
+    for attempt in range(len(db.BACKOFF_SECONDS) + 1):
+        result = run_dbt(["build", *year_selection(year, effective.start_year, reload)], variables,
+                         year=year, run_id=run.run_id, database=run.database, verbose=verbose, extra_env=env)
+        if result.returncode == 0 or not is_transient(result.output) or attempt == len(db.BACKOFF_SECONDS):
+            return result, attempt
+        wait = db.BACKOFF_SECONDS[attempt]
+        click.echo(f"year {year}: transient failure (retry {attempt + 1}/{len(db.BACKOFF_SECONDS)} in {wait}s): "
+                   f"{runsafety.mask(explain_failure(result, year).message)}", err=True)
+        runsafety.log_line(run.run_id, {"event": "retry", "year": year, "retry": attempt + 1, "wait_seconds": wait})
+        time.sleep(wait)
+    return result, len(db.BACKOFF_SECONDS)
+
+
+def _backup_now(run: Run) -> None:
+    """The run's one backup, taken by the CLI itself when the run must clear rows before any dbt build."""
+    if not run.would_back_up():
+        return
+    db.checkpoint(run.database)
+    try:
+        runsafety.make_backup(run.database, run.run_id,
+                              int(os.environ.get("PLANALIGN_BACKUP_KEEP", runsafety.DEFAULT_KEEP)))
+    except runsafety.RunSafetyError as exc:
+        raise PlanAlignError(str(exc), hint="free disk space, then run again; nothing was written") from None
+    run.backed_up = True
+
+
+def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
+    """Build the plan's years in order; returns the pair's result (raises PlanAlignError on failure)."""
+    effective = plan.effective
+    ids, track = effective.replication_ids, plan.track
+    result: dict[str, Any] = {"scenario_id": effective.scenario_id, "plan_design_id": effective.plan_design_id,
+                              "replications": effective.scenario.replications, "years_done": [],
+                              "year_seconds": {}, "rows": {}, "retries": 0}
+    if not plan.years:
+        return result
+    if plan.years[0] == effective.start_year:
+        check_census_file(effective.census)
+    elif db.replications_with_year(run.database, effective.scenario_id, effective.plan_design_id, ids,
+                                   plan.years[0] - 1) < len(ids):
+        raise PlanAlignError(
+            f"year {plan.years[0] - 1} has not been simulated for {effective.label} in {run.database}, "
+            f"so year {plan.years[0]} has no starting workforce",
+            hint=f"run the years in order: make simulate START={effective.start_year} END={plan.years[0]}")
+    variables = effective.dbt_vars()
+    config = effective.run_config()
+    current_hash = runsafety.config_hash(config)
+    result["config_hash"] = current_hash
+    folder = runsafety.checkpoint_folder(run.database, effective.scenario_id, effective.plan_design_id, track)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (folder / f"config_{current_hash[:16]}.json").write_text(json.dumps(config, sort_keys=True, indent=1))
+    env = {"PLANALIGN_CONFIG_HASH": current_hash, "PLANALIGN_CENSUS_SHA256": config["census_sha256"],
+           "PLANALIGN_GIT_SHA": runsafety.git_sha()}
+    runsafety.log_line(run.run_id, {"event": "pair_start", "scenario_id": effective.scenario_id,
+                                    "plan_design_id": effective.plan_design_id, "replications": ids,
+                                    "years": plan.years, "config_hash": current_hash, **env})
+    if plan.clear_from is not None or plan.clear_above is not None:
+        _backup_now(run)
+        if plan.clear_from is not None:
+            db.clear_rows(run.database, effective.scenario_id, effective.plan_design_id, track, plan.clear_from)
+            runsafety.clear_checkpoints(run.database, effective.scenario_id, effective.plan_design_id,
+                                        plan.clear_from, track)
+        if plan.clear_above is not None:
+            db.clear_rows(run.database, effective.scenario_id, effective.plan_design_id,
+                          f"mc_above:{plan.clear_above}", None)
+    for line in plan.reasons:
+        click.echo(f"  {line}")
+    click.echo(f"run {run.run_id}: scenario '{effective.scenario_id}', plan design '{effective.plan_design_id}', "
+               + (f"{len(ids)} replications, " if ids != [0] else "")
+               + f"years {plan.years[0]}-{plan.years[-1]}, database {run.database}")
+    click.echo(AUDIT_HEADER)
+    for year in plan.years:
+        # one backup per run, before its first write: never once per year or per scenario
+        year_env = {**env, "PLANALIGN_BACKUP": "off" if run.backed_up else "on"}
+        dbt_run, retries = _run_year(run, plan, year, variables, year_env, verbose)
+        run.backed_up = True
+        result["retries"] += retries
+        if dbt_run.returncode != 0:
+            if year == effective.start_year:
+                explain_census(run.database, effective)
+            raise explain_failure(dbt_run, year)
+        if year == effective.start_year or (plan.reload_seeds and year == plan.years[0]):
+            record_seeds(run.database)
+        result["years_done"].append(year)
+        result["year_seconds"][year] = round(dbt_run.elapsed_seconds, 1)
+        with db.read_only(run.database) as con:
+            if year == effective.start_year:
+                print_census_counts(con, effective)
+            print_audit_line(db.audit_line(con, effective.scenario_id, effective.plan_design_id, ids, year),
+                             year, dbt_run.elapsed_seconds)
+            result["rows"][year] = dict(zip(("events", "snapshot"),
+                                            db.year_rows(con, effective.scenario_id, effective.plan_design_id,
+                                                         ids, year), strict=True))
+    with db.read_only(run.database) as con:
+        result["report"] = str(write_summary(con, effective, plan.years[0], plan.years[-1]).relative_to(PROJECT_ROOT))
+        result["employer_cost"] = db.employer_cost(con, effective.scenario_id, effective.plan_design_id, ids,
+                                                   effective.start_year, plan.years[-1])
+    return result
+
+
+def write_summary(con: Any, effective: Effective, start: int, end: int) -> Path:
+    """reports/<scenario>/<design>/multi_year_summary_<start>_<end>[_mc<N>].csv"""
+    folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = f"_mc{effective.scenario.replications}" if effective.scenario.replications else ""
+    return db.write_summary(con, folder / f"multi_year_summary_{start}_{end}{suffix}.csv", effective.scenario_id,
+                            effective.plan_design_id, effective.replication_ids, start, end)
+
+
+# ---- console output -------------------------------------------------------------------------------
+
+AUDIT_HEADER = (f"{'year':>4}  {'start':>8}  {'terms':>7}  {'rif':>6}  {'hires':>7}  {'nh-terms':>8}  "
+                f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'part':>6}  {'avg def':>7}  {'ee $k':>8}  "
+                f"{'match $k':>8}  {'core $k':>8}  {'forf $k':>7}  {'secs':>6}")
+
+
+def print_audit_line(row: tuple, year: int, seconds: float) -> None:
+    start, terms, rif, hires, nh_terms, end, growth, pay, part, deferral, employee, match, core, forfeit = \
+        (value if value is not None else 0 for value in row)
+    click.echo(f"{year:>4}  {start:>8,.0f}  {terms:>7,.0f}  {rif:>6,.0f}  {hires:>7,.0f}  {nh_terms:>8,.0f}  "
+               f"{end:>8,.0f}  {growth * 100:>+6.2f}%  {float(pay):>10,.0f}  {part * 100:>5.1f}%  "
+               f"{deferral * 100:>6.2f}%  {_thousands(employee):>8}  {_thousands(match):>8}  "
+               f"{_thousands(core):>8}  {_thousands(forfeit):>7}  {seconds:>6.1f}")
+
+
+def _thousands(amount: object) -> str:
+    return f"{float(amount or 0) / 1000:,.0f}"
+
+
+def print_census_counts(con: Any, effective: Effective) -> None:
+    rows = db.census_counts(con, effective.scenario_id, effective.plan_design_id)
+    totals = {status: sum(n for s, _, n in rows if s == status) for status in ("staged", "rejected", "excluded")}
+    raw = sum(totals.values())
+    click.echo(f"census: {raw:,} rows = {totals['staged']:,} staged + {totals['rejected']:,} rejected "
+               f"+ {totals['excluded']:,} excluded (left before the start year)")
+    reasons = sorted(((reason, n) for s, reason, n in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
+    if reasons:
+        click.secho("  rejected: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons)
+                    + "  (rows in stg_census__rejects)", fg="yellow")
+
+
+def explain_census(database: Path, effective: Effective) -> None:
+    """After a failed start year: show the census counts, and name an empty census as the cause."""
+    try:
+        with db.read_only(database) as con:
+            print_census_counts(con, effective)
+            staged = db.staged_count(con, effective.scenario_id, effective.plan_design_id)
+    except Exception:  # noqa: BLE001 - staging itself did not finish: the dbt failure says why
+        return
+    if staged == 0:
+        raise PlanAlignError("the census has no row that can be simulated (see the counts above)",
+                             hint="fix the rejected rows (select * from stg_census__rejects) and run again")
+
+
+# ---- a whole run: lock, summary, run log ----------------------------------------------------------
+
+def start(run: Run, years: list[int], pairs: list[str]) -> None:
+    run.database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        runsafety.acquire_lock(run.database, run.run_id)
+    except runsafety.RunSafetyError as exc:
+        raise PlanAlignError(str(exc), hint="wait for that run to finish; a lock of a dead process is cleared "
+                                            "by itself (RUNBOOK.md, 'Locking')") from None
+    run.summary = {"run_id": run.run_id, "command": run.command, "started_at": runsafety.now_utc(),
+                   "pairs": pairs, "years": years, "status": "running", "database": str(run.database),
+                   "results": [], "errors": [], "retries": 0}
+    runsafety.log_line(run.run_id, {"event": f"{run.command}_start", "pairs": pairs, "years": years})
+
+
+def finish(run: Run, status: str) -> None:
+    summary = run.summary
+    summary["status"] = status
+    summary["seconds"] = round(time.monotonic() - run.began, 1)
+    mine = [str(p) for p in runsafety.list_backups(run.database) if p.stem.endswith(f"_{run.run_id}")]
+    summary["backup"] = mine[-1] if mine else None
+    summary["retries"] = sum(r.get("retries", 0) for r in summary["results"])
+    folder = PROJECT_ROOT / "artifacts" / "runs" / run.run_id
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(
+        runsafety.mask(json.dumps(summary, indent=1, sort_keys=True, default=str)) + "\n")
+    if any(r.get("years_done") for r in summary["results"]) and run.database.exists():
+        db.stamp_run_log(run.database, [
+            [run.run_id, run.command, event, r["scenario_id"], r["plan_design_id"], (summary["years"] or [None])[0],
+             r.get("config_hash"), state, json.dumps({"years": summary["years"], "years_done": r["years_done"],
+                                                      "replications": r.get("replications", 0)}),
+             at.rstrip("Z")]
+            for r in summary["results"]
+            for event, state, at in (("start", "running", summary["started_at"]),
+                                     ("end", r.get("status", status), runsafety.now_utc()))])
+    runsafety.log_line(run.run_id, {"event": f"{run.command}_end", "status": status, "seconds": summary["seconds"]})
+    runsafety.release_lock(run.database, run.run_id)
+    done = sum(len(r.get("years_done", [])) for r in summary["results"])
+    click.echo(f"run {run.run_id}: {status}; years done {done} in {summary['seconds']}s; retries "
+               f"{summary['retries']}; backup {summary['backup'] or 'none (nothing to back up yet)'}; "
+               f"summary artifacts/runs/{run.run_id}/summary.json", err=status != "success")
