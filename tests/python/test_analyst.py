@@ -1,0 +1,170 @@
+"""The analyst's day: a batch of scenarios into one database, comparisons, Monte Carlo bands, status,
+dry runs, and resume after a seed edit. Real dbt on the small fixture census."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import END, ROOT, START, query, run_planalign, write_scenario
+from digests import table_digest, year_digests
+
+WORKFORCE_COLUMNS = ("employee_id, employment_status, hire_date, termination_date, termination_reason, "
+                     "job_level, annual_compensation, prorated_compensation")
+
+
+def listing(folder: Path) -> dict[str, float]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime for p in folder.rglob("*") if p.is_file()}
+
+
+def variant(folder: Path, name: str, parent: Path, **settings) -> Path:
+    path = folder / f"{name}.yml"
+    path.write_text(yaml.safe_dump({"extends": str(parent), "scenario_id": name, **settings}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch(simulated, tmp_path_factory) -> dict:
+    """fixture (baseline design), a QACA variant of it, and a scenario whose census is missing: one batch."""
+    folder = tmp_path_factory.mktemp("batch")
+    fixture = folder / "fixture.yml"
+    shutil.copy(simulated["scenario"], fixture)
+    alt = variant(folder, "fixture_qaca", fixture, plan_design="qaca")
+    broken = variant(folder, "fixture_broken", fixture, census_path=str(folder / "missing.csv"))
+    db = folder / "batch.duckdb"
+    result = run_planalign("batch", "--scenarios", f"{fixture} {broken} {alt}", db=db, check=False)
+    return {"db": db, "result": result, "folder": folder, "fixture": fixture, "alt": alt}
+
+
+def test_a_batch_with_a_failing_scenario_finishes_the_others_and_exits_non_zero(batch):
+    result = batch["result"]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "census file not found" in result.stderr
+    table = result.stdout[result.stdout.index("scenario / design"):]
+    assert "fixture/baseline" in table and "fixture_qaca/qaca" in table and "fixture_broken" in table
+    assert table.count("success") == 2 and "failed" in table
+    years = dict(query(batch["db"], "select scenario_id, count(distinct simulation_year) from fct_workforce_snapshot "
+                                    "group by 1"))
+    assert years == {"fixture": END - START + 1, "fixture_qaca": END - START + 1}
+    # one lock, one backup: the batch made at most one backup (none when the database was new)
+    assert len(list((batch["db"].parent / "backups").rglob("*.duckdb"))) <= 1
+
+
+def test_batch_rows_of_a_scenario_equal_the_scenario_run_alone(batch, simulated):
+    for table in ("fct_yearly_events", "fct_workforce_snapshot"):
+        assert year_digests(batch["db"], table, "fixture") == year_digests(simulated["db"], table, "fixture")
+
+
+def test_a_design_only_variant_has_the_same_workforce_and_compare_is_exact(batch):
+    db = batch["db"]
+    for year in range(START, END + 1):
+        sides = {scenario: table_digest(db, f"(select {WORKFORCE_COLUMNS} from fct_workforce_snapshot "
+                                            f"where scenario_id = '{scenario}' and simulation_year = {year})")
+                 for scenario in ("fixture", "fixture_qaca")}
+        assert sides["fixture"] == sides["fixture_qaca"], year
+    path = ROOT / "reports" / "compare" / "fixture-baseline__vs__fixture_qaca-qaca.csv"
+    assert path.exists(), "the batch writes the comparison of its first pair with each other pair"
+    rows = {(row["period"], row["metric"]): row for row in csv.DictReader(path.open())}
+    for metric in ("hires", "terminations", "end_headcount", "start_headcount"):
+        for period in [*map(str, range(START, END + 1)), "horizon"]:
+            assert Decimal(rows[(period, metric)]["abs_difference"]) == 0, (period, metric)
+    totals = dict(query(db, "select scenario_id, sum(employer_match_amount + employer_core_amount) "
+                            "from fct_workforce_snapshot group by 1"))
+    difference = Decimal(rows[("horizon", "employer_cost")]["abs_difference"])
+    assert difference == totals["fixture_qaca"] - totals["fixture"] != 0
+    for year in range(START, END + 1):
+        by_year = dict(query(db, "select scenario_id, sum(employer_match_amount + employer_core_amount) "
+                                 "from fct_workforce_snapshot where simulation_year = ? group by 1", [year]))
+        assert Decimal(rows[(str(year), "employer_cost")]["abs_difference"]) == \
+            by_year["fixture_qaca"] - by_year["fixture"]
+
+
+def test_status_and_a_dry_run_write_nothing(batch):
+    db, folder = batch["db"], batch["folder"]
+    before = (listing(folder), table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot"))
+    status = run_planalign("status", db=db)
+    assert "fixture / baseline (single run): years 2025-2027" in status.stdout
+    assert "2025 ok, 2026 ok, 2027 ok" in status.stdout and "lock: free" in status.stdout
+    for args in (["simulate", "--scenario", str(batch["fixture"]), "--clear", "all"],
+                 ["resume", "--scenario", str(batch["alt"])],
+                 ["year", "--scenario", str(batch["fixture"]), "2026"],
+                 ["batch", "--scenarios", f"{batch['fixture']} {batch['alt']}", "--replications", "2"]):
+        result = run_planalign(*args, "--dry-run", db=db)
+        assert "nothing is written" in result.stdout, args
+    dry = run_planalign("simulate", "--scenario", str(batch["fixture"]), "--clear", "all", "--dry-run", db=db)
+    assert "clear: years from 2025" in dry.stdout and "backup: yes" in dry.stdout
+    resume = run_planalign("resume", "--scenario", str(batch["alt"]), "--dry-run", db=db)
+    assert "skip: 2025, 2026, 2027" in resume.stdout and "run: nothing" in resume.stdout
+    after = (listing(folder), table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot"))
+    assert before == after
+
+
+@pytest.fixture(scope="module")
+def monte_carlo(fixture_census, tmp_path_factory) -> dict:
+    """A base and a variant, 3 replications each, 2 years, in one batch."""
+    folder = tmp_path_factory.mktemp("mc")
+    base = write_scenario(folder / "mc_base.yml", fixture_census, scenario_id="mc_base", end_year=START + 1)
+    alt = variant(folder, "mc_alt", base, plan_design={"extends": "baseline", "id": "mc_alt_design",
+                                                       "auto_enroll_rate": 0.05, "match_tiers": [
+                                                           {"deferral_from": 0, "deferral_to": 0.05,
+                                                            "match_rate": 1}]})
+    db = folder / "mc.duckdb"
+    result = run_planalign("batch", "--scenarios", f"{base} {alt}", "--replications", "3", db=db)
+    return {"db": db, "result": result, "base": base, "alt": alt, "folder": folder}
+
+
+def test_replications_give_bands_and_paired_differences(monte_carlo):
+    db = monte_carlo["db"]
+    assert query(db, "select count(distinct replication_id), min(replication_id), max(replication_id) "
+                     "from fct_workforce_snapshot") == [(3, 1, 3)]
+    ends = query(db, "select replication_id, count(*) from fct_workforce_snapshot where scenario_id = 'mc_base' "
+                     "and simulation_year = 2025 and employment_status = 'terminated' group by 1 order by 1")
+    assert len(ends) == 3
+    bands = query(db, "select p10_value, p50_value, p90_value, mean_value, replications from rpt_replication_bands "
+                      "where scenario_id = 'mc_base' and period = '2026' and metric = 'employer_cost'")
+    (p10, p50, p90, mean, replications), = bands
+    assert replications == 3 and p10 <= p50 <= p90 and p10 < p90
+    path = ROOT / "reports" / "compare" / "mc_base-baseline__vs__mc_alt-mc_alt_design.csv"
+    rows = {(row["period"], row["metric"]): row for row in csv.DictReader(path.open())}
+    cost = rows[("horizon", "employer_cost")]
+    assert cost["difference_p10"] and cost["base_p10"] and cost["alt_p90"]
+    assert float(cost["difference_p10"]) <= float(cost["difference_p50"]) <= float(cost["difference_p90"])
+    hires = rows[("horizon", "hires")]
+    assert float(hires["difference_p10"]) == float(hires["difference_p90"]) == 0  # common random numbers
+    summary = ROOT / "reports" / "mc_base" / "baseline" / f"multi_year_summary_{START}_{START + 1}_mc3.csv"
+    assert summary.exists()
+
+
+def test_replications_are_deterministic(monte_carlo, tmp_path):
+    db = tmp_path / "again.duckdb"
+    run_planalign("simulate", "--scenario", str(monte_carlo["base"]), "--replications", "3", db=db)
+    bands = "(select * from rpt_replication_bands where scenario_id = 'mc_base')"
+    assert table_digest(db, bands) == table_digest(monte_carlo["db"], bands)
+
+
+def test_editing_a_seeded_tier_makes_resume_rebuild_and_say_why(fixture_census, tmp_path):
+    db = tmp_path / "seed_edit.duckdb"
+    scenario = write_scenario(tmp_path / "seeds.yml", fixture_census, scenario_id="seed_edit", end_year=START + 1)
+    run_planalign("simulate", "--scenario", str(scenario), db=db)
+    before = query(db, "select sum(employer_match_amount) from fct_workforce_snapshot")[0][0]
+    tiers = ROOT / "seeds" / "plan_match_tiers.csv"
+    original = tiers.read_text()
+    try:
+        tiers.write_text(original.replace("safe_harbor_basic,0,999,2,0.030000,0.050000,0.500000",
+                                          "safe_harbor_basic,0,999,2,0.030000,0.060000,0.500000"))
+        result = run_planalign("resume", "--scenario", str(scenario), db=db)
+        after = query(db, "select sum(employer_match_amount) from fct_workforce_snapshot")[0][0]
+    finally:
+        tiers.write_text(original)
+    assert "seeds/plan_match_tiers.csv (match_formula_id 'safe_harbor_basic') changed since 2025 was built" \
+        in result.stdout, result.stdout
+    assert f"years {START}-{START + 1}" in result.stdout
+    assert after > before
+    # the database now holds the edited seed: a later year alone reloads the restored one first
+    later = run_planalign("year", "--scenario", str(scenario), str(START + 1), "--dry-run", db=db)
+    assert "reload seeds: seeds/plan_match_tiers.csv" in later.stdout, later.stdout

@@ -1,0 +1,161 @@
+"""Scenario files: extends chains, deep merge, inline plan-design variants, --set, and the parity of
+the scenario schema with what dbt reads. Fast: no simulation runs here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, run_planalign
+
+from scripts.config import Effective, Scenario, resolve
+from scripts.errors import PlanAlignError
+from scripts.plan_designs import PlanDesign, load_plan_design
+
+
+def write(path: Path, content: dict) -> Path:
+    path.write_text(yaml.safe_dump(content))
+    return path
+
+
+def test_extends_chain_merges_deeply_and_the_child_wins(tmp_path):
+    write(tmp_path / "grand.yml", {"extends": "baseline", "scenario_id": "grand", "random_seed": 7,
+                                   "workforce": {"target_growth_rate": 0.05, "promotion_increase": 0.2}})
+    write(tmp_path / "parent.yml", {"extends": "grand.yml", "scenario_id": "parent",
+                                    "workforce": {"target_growth_rate": 0.06}})
+    child = write(tmp_path / "child.yml", {"extends": "parent.yml", "plan": {"investment_return_rate": 0.04}})
+    effective = resolve(child)
+    assert [p.name for p in effective.chain] == ["child.yml", "parent.yml", "grand.yml", "baseline.yml"]
+    assert effective.scenario_id == "child"  # never inherited: the file's own id, else its name
+    workforce = effective.scenario.workforce
+    assert workforce.target_growth_rate == 0.06  # parent over grandparent
+    assert workforce.promotion_increase == 0.2  # a nested key overrides only itself
+    assert workforce.total_termination_rate == 0.12  # from baseline
+    assert effective.scenario.plan.investment_return_rate == 0.04
+    assert effective.scenario.plan.limit_indexing_rate == 0.025
+    assert effective.scenario.random_seed == 7
+    assert effective.plan_design_id == "baseline"
+
+
+def test_a_cycle_and_an_unknown_parent_are_refused_with_the_chain_named(tmp_path):
+    write(tmp_path / "a.yml", {"extends": "b.yml", "scenario_id": "a"})
+    write(tmp_path / "b.yml", {"extends": "a.yml", "scenario_id": "b"})
+    with pytest.raises(PlanAlignError, match=r"extends cycle: .*a\.yml -> .*b\.yml -> .*a\.yml"):
+        resolve(tmp_path / "a.yml")
+    orphan = write(tmp_path / "orphan.yml", {"extends": "no_such_parent", "scenario_id": "orphan"})
+    with pytest.raises(PlanAlignError, match=r"no_such_parent\.yml \(extended by .*orphan\.yml\)"):
+        resolve(orphan)
+    result = run_planalign("simulate", "--scenario", str(tmp_path / "a.yml"), "--dry-run",
+                           db=tmp_path / "x.duckdb", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "extends cycle" in result.stderr
+
+
+def test_an_inline_variant_is_resolved_from_its_parent_and_validated_like_a_seed(tmp_path):
+    variant = write(tmp_path / "v.yml", {"extends": "baseline", "plan_design": {
+        "extends": "baseline", "id": "sh_match_5pct", "auto_enroll_rate": 0.05, "vesting_schedule_id": "immediate",
+        "match_tiers": [{"deferral_from": 0, "deferral_to": 0.03, "match_rate": 1},
+                        {"deferral_from": 0.03, "deferral_to": 0.05, "match_rate": 0.5}]}})
+    design = resolve(variant).design
+    seeded = load_plan_design("baseline")
+    assert design.plan_design_id == "sh_match_5pct" and design.match_formula_id == "sh_match_5pct"
+    assert [t.tier_number for t in design.match_tiers] == [1, 2]
+    assert str(design.auto_enroll_rate) == "0.05" and design.vesting_schedule_id == "immediate"
+    assert [(v.service_years, v.vested_share) for v in design.vesting] == [(0, 1)]
+    assert design.escalation_cap == seeded.escalation_cap  # everything else from the parent design
+    assert design.enrollment_behavior == seeded.enrollment_behavior
+
+    def refused(spec: dict) -> str:
+        path = write(tmp_path / "bad.yml", {"extends": "baseline", "plan_design": spec})
+        with pytest.raises(PlanAlignError) as caught:
+            resolve(path)
+        return caught.value.message
+
+    base = {"extends": "baseline", "id": "bad"}
+    assert "plan_design.match_tiers[1]: deferral_from" in refused(
+        {**base, "match_tiers": [{"deferral_from": 0, "deferral_to": 0.03, "match_rate": 1},
+                                 {"deferral_from": 0.06, "deferral_to": 0.04, "match_rate": 1}]})
+    assert "plan_design.auto_enroll_rate = 1.5" in refused({**base, "auto_enroll_rate": 1.5})
+    assert "plan_design.match_tierz: Extra inputs" in refused({**base, "match_tierz": []})
+    assert "vesting must start at service_years 0 and reach vested_share 1" in refused(
+        {**base, "vesting": [{"service_years": 0, "vested_share": 0.5}]})
+    assert "already a design in seeds/plan_designs.csv" in refused({"extends": "baseline", "id": "qaca"})
+    assert "needs its own id" in refused({"extends": "baseline", "auto_enroll_rate": 0.05})
+    # a seeded design with a broken rule is refused by the same model
+    row = load_plan_design("baseline").model_dump()
+    row["escalation_rate"] = 0
+    with pytest.raises(ValueError, match="is_auto_escalation needs escalation_rate"):
+        PlanDesign.model_validate(row)
+
+
+def test_set_overrides_one_setting_and_is_validated_like_the_file(tmp_path):
+    effective = resolve(ROOT / "scenarios" / "baseline.yml", sets=[
+        "workforce.target_growth_rate=0.07", "replications=3", "plan_design.id=ae5",
+        "plan_design.auto_enroll_rate=0.05"])
+    assert effective.scenario.workforce.target_growth_rate == 0.07
+    assert effective.scenario.workforce.total_termination_rate == 0.12
+    assert effective.replication_ids == [1, 2, 3]
+    assert effective.plan_design_id == "ae5" and str(effective.design.auto_enroll_rate) == "0.05"
+    assert effective.dbt_vars()["target_growth_rate"] == 0.07
+    for assignment, message in (("workforce.target_growth_rate=5", "workforce.target_growth_rate = 5"),
+                                ("workforce.typo=1", "workforce.typo: Extra inputs"),
+                                ("nonsense", "expected key.path=value")):
+        result = run_planalign("simulate", "--set", assignment, "--dry-run", db=tmp_path / "x.duckdb", check=False)
+        assert result.returncode == 2, result.stdout
+        assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_the_example_scenarios_are_a_few_lines_and_valid():
+    for name in ("high_growth", "qaca_switch", "enhanced_match_5pct"):
+        path = ROOT / "scenarios" / f"{name}.yml"
+        settings = [line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        assert len(settings) <= 12, name
+        effective = resolve(path)
+        assert effective.chain[-1].name == "baseline.yml"
+    assert resolve(ROOT / "scenarios" / "qaca_switch.yml").plan_design_id == "qaca"
+
+
+# Settings that are not dbt vars, and why (everything else must be read by a model, macro or test).
+NOT_DBT_VARS = {
+    "end_year": "the CLI's year loop: each year is one dbt build",
+    "description": "documentation only",
+    "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
+    "replications": "travels as the var replications (the list of replication ids)",
+}
+# Columns of a plan design no SQL needs to read, and why.
+DESIGN_FIELDS_NOT_READ = {
+    "description": "documentation only (stored in dim_plan_designs)",
+    "enrollment_profile_id": "names the behaviour rows, which travel inline (enrollment_behavior)",
+    "match_formula_id": "names the match tiers, which travel inline (match_tiers)",
+    "core_formula_id": "names the core tiers, which travel inline (core_tiers)",
+    "vesting_schedule_id": "names the vesting steps, which travel inline (vesting)",
+}
+
+
+def _sql_text() -> str:
+    files = [*ROOT.glob("models/**/*.sql"), *ROOT.glob("macros/**/*.sql"), *ROOT.glob("tests/critical/*.sql")]
+    return "\n".join(path.read_text() for path in files)
+
+
+def test_every_scenario_setting_is_read_by_some_model_or_hook():
+    """Parity: no setting of the scenario schema is silently ignored."""
+    sql = _sql_text()
+    effective = resolve(ROOT / "scenarios" / "baseline.yml")
+    variables = effective.dbt_vars()
+    settings = [name for name in Scenario.model_fields if name not in {"workforce", "plan"}]
+    settings += list(Scenario.model_fields["workforce"].annotation.model_fields)
+    settings += list(Scenario.model_fields["plan"].annotation.model_fields)
+    for name in settings:
+        if name in NOT_DBT_VARS:
+            continue
+        assert name in variables, f"setting {name} is not passed to dbt"
+    for name in variables:
+        assert re.search(rf"var\(\s*['\"]{name}['\"]", sql), f"dbt var {name} is read by no model or macro"
+    for name in PlanDesign.model_fields:
+        if name in DESIGN_FIELDS_NOT_READ:
+            continue
+        reads = len(re.findall(rf"\b{name}\b", sql))
+        assert reads >= 2, f"plan design field {name} is read by no model beyond its selection"
+    assert isinstance(effective, Effective)
