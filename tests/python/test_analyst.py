@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import END, ROOT, START, query, run_planalign, write_scenario
 from digests import table_digest, year_digests
 

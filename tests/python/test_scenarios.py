@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_planalign
 
+from conftest import ROOT, run_planalign
 from scripts.config import Effective, Scenario, resolve
 from scripts.errors import PlanAlignError
 from scripts.plan_designs import PlanDesign, load_plan_design
