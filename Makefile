@@ -86,8 +86,8 @@ test-critical:  ## the tripwires on the current database (failing rows are store
 
 validate: lint check-config unit test  ## what CI runs
 
-bench:  ## time a 5-year run on a generated census: make bench N=100000
-	$(PLANALIGN) bench --n $(N)
+bench:  ## time a 5-year run on a generated census: make bench N=100000 [REPLICATIONS=50]
+	$(PLANALIGN) bench --n $(N) $(if $(REPLICATIONS),--replications $(REPLICATIONS))
 
 clean:  ## remove build output (never the database or reports)
 	rm -rf target logs/dbt_*.log

@@ -24,14 +24,16 @@ BENCH_DIR = PROJECT_ROOT / "bench"
 @click.option("--n", "n", type=int, default=100_000, show_default=True, help="employees in the census")
 @click.option("--years", type=int, default=5, show_default=True, help="years to simulate")
 @click.option("--seed", type=int, default=7, show_default=True, help="census seed")
-def bench_command(n: int, years: int, seed: int) -> None:
+@click.option("--replications", type=int, default=0, show_default=True,
+              help="Monte Carlo replications simulated together (0: the single run)")
+def bench_command(n: int, years: int, seed: int, replications: int) -> None:
     """Generate a census of N employees and time a YEARS-year simulation of it."""
     BENCH_DIR.mkdir(exist_ok=True)
     census = BENCH_DIR / f"census_{n}_{seed}.parquet"
     if not census.exists():
         write_census(n, seed, census, dt.date(2024, 12, 31))
     scenario = yaml.safe_load(DEFAULT_SCENARIO.read_text())
-    scenario.update({"scenario_id": "bench", "census_path": str(census),
+    scenario.update({"scenario_id": "bench", "census_path": str(census), "replications": replications,
                      "end_year": scenario["start_year"] + years - 1})
     with tempfile.TemporaryDirectory() as folder:
         scenario_file = Path(folder) / "bench.yml"
@@ -48,7 +50,8 @@ def bench_command(n: int, years: int, seed: int) -> None:
             raise SystemExit(result.returncode)
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size_mib = database.stat().st_size / 2**20
-    line = (f"bench: {n:,} employees x {years} years: wall {wall:.1f}s, peak memory {peak_mib:,.0f} MiB "
+    reps = f" x {replications} replications" if replications else ""
+    line = (f"bench: {n:,} employees x {years} years{reps}: wall {wall:.1f}s, peak memory {peak_mib:,.0f} MiB "
             f"(largest process), database {size_mib:,.1f} MiB")
     click.echo(line)
     with (BENCH_DIR / "results.txt").open("a") as log:

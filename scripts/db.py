@@ -236,7 +236,7 @@ def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
     rows = con.execute("""
         select scenario_id, plan_design_id, run_id, command, status, logged_at
         from main.planalign_run_log
-        where event = 'end'
+        where event = 'end' and command in ('simulate', 'year', 'resume', 'batch')
         qualify row_number() over (partition by scenario_id, plan_design_id order by logged_at desc) = 1
     """).fetchall()
     return {(row[0], row[1]): row[2:] for row in rows}
