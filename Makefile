@@ -59,7 +59,8 @@ lint:  ## ruff on Python, SQLFluff on the models
 
 unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
 	mkdir -p target && export PLANALIGN_DB=$(CURDIR)/target/unit.duckdb && \
-		$(DBT) seed --full-refresh --quiet && $(DBT) test --select test_type:unit
+		$(DBT) seed --full-refresh --quiet && $(DBT) run --empty --quiet --select 'int_*_selected' && \
+		$(DBT) test --select test_type:unit
 
 test:  ## pytest (real dbt on small fixture censuses)
 	$(BIN)/pytest -q tests/python

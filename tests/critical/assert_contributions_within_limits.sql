@@ -23,6 +23,8 @@ snapshot as (
         employer_match_amount,
         employer_core_amount
     from {{ ref('fct_workforce_snapshot') }}
+    where scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 limits as (
@@ -42,7 +44,7 @@ plan_designs as (
     select
         plan_design_id,
         match_cap_rate
-    from {{ ref('plan_designs') }}
+    from {{ ref('int_plan_design_selected') }}
 ),
 
 checked as (

@@ -17,13 +17,15 @@ escalations as (
         deferral_rate_after
     from {{ ref('fct_yearly_events') }}
     where event_type = 'deferral_escalation'
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 plan_designs as (
     select
         plan_design_id,
         escalation_cap
-    from {{ ref('plan_designs') }}
+    from {{ ref('int_plan_design_selected') }}
 ),
 
 snapshot as (
@@ -36,6 +38,8 @@ snapshot as (
         deferral_rate
     from {{ ref('fct_workforce_snapshot') }}
     where enrollment_status = 'enrolled'
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 bad_escalations as (

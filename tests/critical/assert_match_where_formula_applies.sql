@@ -26,6 +26,8 @@ snapshot as (
         is_415c_limited
     from {{ ref('fct_workforce_snapshot') }}
     where employee_contribution_amount > 0
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 plan_designs as (
@@ -35,7 +37,7 @@ plan_designs as (
         match_min_service_years,
         match_requires_last_day,
         match_min_annual_hours
-    from {{ ref('plan_designs') }}
+    from {{ ref('int_plan_design_selected') }}
 ),
 
 match_tiers as (
@@ -45,7 +47,7 @@ match_tiers as (
         max_service_years,
         deferral_from,
         match_rate
-    from {{ ref('plan_match_tiers') }}
+    from {{ ref('int_plan_match_tiers_selected') }}
 ),
 
 facts as (

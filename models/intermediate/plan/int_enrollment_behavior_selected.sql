@@ -1,10 +1,17 @@
-{#- The participant behaviour by age band [min_age, max_age) of the plan design's enrollment profile. -#}
+{#-
+    The participant behaviour by age band [min_age, max_age) of the plan design's
+    enrollment profile: from the var plan_design (enrollment_behavior) when present,
+    else the profile's rows of the enrollment_behavior seed.
+-#}
+{%- set design = plan_design_var() -%}
+
 with
 
 plan_design as (
     select enrollment_profile_id from {{ ref('int_plan_design_selected') }}
 ),
 
+{% if design is none -%}
 enrollment_behavior as (
     select
         enrollment_profile_id,
@@ -14,6 +21,13 @@ enrollment_behavior as (
         voluntary_enrollment_rate
     from {{ ref('enrollment_behavior') }}
 ),
+{%- else -%}
+enrollment_behavior as (
+    {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
+        constants={'enrollment_profile_id': design['enrollment_profile_id']},
+        label='var plan_design.enrollment_behavior') }}
+),
+{%- endif %}
 
 final as (
     select

@@ -10,7 +10,7 @@ vesting_schedules as (
         vesting_schedule_id,
         service_years,
         vested_share
-    from {{ ref('vesting_schedules') }}
+    from {{ ref('int_vesting_schedule_selected') }}
 ),
 
 schedule_ids as (
