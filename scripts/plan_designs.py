@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scripts.errors import PlanAlignError
@@ -111,3 +112,43 @@ def first_limit_year() -> int:
     except (ValueError, KeyError, InvalidOperation):
         raise PlanAlignError("seeds/irs_limits.csv has no valid limit_year",
                              hint="restore the seed file from git") from None
+
+
+# The lists of rows of a resolved design (the dbt var plan_design): key -> (seed, id column, row columns).
+DESIGN_TABLES = {
+    "match_tiers": ("plan_match_tiers", "match_formula_id",
+                    ["min_service_years", "max_service_years", "tier_number", "deferral_from", "deferral_to",
+                     "match_rate"]),
+    "core_tiers": ("plan_core_tiers", "core_formula_id", ["min_service_years", "max_service_years", "core_rate"]),
+    "vesting": ("vesting_schedules", "vesting_schedule_id", ["service_years", "vested_share"]),
+    "enrollment_behavior": ("enrollment_behavior", "enrollment_profile_id",
+                            ["min_age", "max_age", "opt_out_rate", "voluntary_enrollment_rate"]),
+}
+
+
+def _json_value(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _typed(value: str, seed_type: str) -> object:
+    if value == "":
+        return None
+    if seed_type == "integer":
+        return int(value)
+    if seed_type == "boolean":
+        return value.lower() == "true"
+    if seed_type.startswith(("decimal", "double")):
+        return float(value)
+    return value
+
+
+def resolved_plan_design(plan_design_id: str) -> dict:
+    """The seeds' design as the dbt var plan_design: its row plus its tiers, vesting steps and behaviour."""
+    design = load_plan_design(plan_design_id)
+    resolved: dict = {key: _json_value(value) for key, value in design.model_dump().items()}
+    seed_types = {seed["name"]: seed["config"]["column_types"]
+                  for seed in yaml.safe_load((SEEDS / "_seeds.yml").read_text())["seeds"]}
+    for key, (seed, id_column, columns) in DESIGN_TABLES.items():
+        resolved[key] = [{column: _typed(row[column], seed_types[seed][column]) for column in columns}
+                         for row in _rows(seed) if row[id_column] == resolved[id_column]]
+    return resolved

@@ -101,8 +101,10 @@ def check_prior_year(scenario: Scenario, year: int, database: Path) -> None:
             hint=f"run the years in order: make simulate START={scenario.start_year} END={year}")
 
 
-def print_census_counts(con: duckdb.DuckDBPyConnection) -> None:
-    rows = con.execute("select row_status, reject_reason, row_count from rpt_census_reconciliation").fetchall()
+def print_census_counts(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
+    rows = con.execute("select row_status, reject_reason, row_count from rpt_census_reconciliation "
+                       "where scenario_id = ? and plan_design_id = ?",
+                       [scenario.scenario_id, scenario.plan_design_id]).fetchall()
     totals = {status: sum(n for s, _, n in rows if s == status) for status in ("staged", "rejected", "excluded")}
     raw = sum(totals.values())
     click.echo(f"census: {raw:,} rows = {totals['staged']:,} staged + {totals['rejected']:,} rejected "
@@ -113,12 +115,14 @@ def print_census_counts(con: duckdb.DuckDBPyConnection) -> None:
                     + "  (rows in stg_census__rejects)", fg="yellow")
 
 
-def explain_census(database: Path) -> None:
+def explain_census(database: Path, scenario: Scenario) -> None:
     """After a failed start year: show the census counts, and name an empty census as the cause."""
     try:
         with _connect_read_only(database) as con:
-            print_census_counts(con)
-            staged = con.execute("select count(*) from stg_census__employees").fetchone()[0]
+            print_census_counts(con, scenario)
+            staged = con.execute("select count(*) from stg_census__employees where scenario_id = ? "
+                                 "and plan_design_id = ?",
+                                 [scenario.scenario_id, scenario.plan_design_id]).fetchone()[0]
     except (PlanAlignError, duckdb.Error):
         return  # staging itself did not finish: the dbt failure says why
     if staged == 0:
@@ -278,12 +282,12 @@ def _simulate_locked(scenario: Scenario, census: Path, database: Path, run_id: s
         summary["retries"] += retries
         if run.returncode != 0:
             if year == scenario.start_year:
-                explain_census(database)
+                explain_census(database, scenario)
             raise explain_failure(run, year)
         summary["year_seconds"][year] = round(run.elapsed_seconds, 1)
         with _connect_read_only(database) as con:
             if year == scenario.start_year:
-                print_census_counts(con)
+                print_census_counts(con, scenario)
             print_audit_line(con, scenario, year, run.elapsed_seconds)
             summary["rows"][year] = dict(zip(("events", "snapshot"), con.execute(
                 "select event_rows, snapshot_rows from rpt_year_digests where scenario_id = ? "
