@@ -21,9 +21,7 @@ with
 
 plan_design as (
     select
-        {%- for name in design_columns %}
-        {{ name }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
+        {{ design_columns.keys() | join(',\n        ') }}
     from {{ ref('int_plan_design_selected') }}
 ),
 
@@ -99,7 +97,7 @@ final as (
     select
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
         {%- for name, data_type in design_columns.items() %}
-        cast(resolved.{{ name }} as {{ data_type }}) as {{ name }},
+            cast(resolved.{{ name }} as {{ data_type }}) as {{ name }},
         {%- endfor %}
         cast(resolved.match_tiers as {{ dbt.type_string() }}) as match_tiers,
         cast(resolved.core_tiers as {{ dbt.type_string() }}) as core_tiers,

@@ -23,7 +23,8 @@ snapshot as (
         employer_match_amount,
         employer_core_amount
     from {{ ref('fct_workforce_snapshot') }}
-    where scenario_id = '{{ var("scenario_id") }}'
+    where
+        scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 

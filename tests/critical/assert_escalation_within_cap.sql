@@ -16,7 +16,8 @@ escalations as (
         deferral_rate_before,
         deferral_rate_after
     from {{ ref('fct_yearly_events') }}
-    where event_type = 'deferral_escalation'
+    where
+        event_type = 'deferral_escalation'
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
 ),
@@ -37,7 +38,8 @@ snapshot as (
         enrollment_status,
         deferral_rate
     from {{ ref('fct_workforce_snapshot') }}
-    where enrollment_status = 'enrolled'
+    where
+        enrollment_status = 'enrolled'
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
 ),

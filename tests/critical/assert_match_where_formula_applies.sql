@@ -25,7 +25,8 @@ snapshot as (
         employer_match_amount,
         is_415c_limited
     from {{ ref('fct_workforce_snapshot') }}
-    where employee_contribution_amount > 0
+    where
+        employee_contribution_amount > 0
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
 ),

@@ -11,23 +11,21 @@ plan_design as (
     select enrollment_profile_id from {{ ref('int_plan_design_selected') }}
 ),
 
-{% if design is none -%}
 enrollment_behavior as (
-    select
-        enrollment_profile_id,
-        min_age,
-        max_age,
-        opt_out_rate,
-        voluntary_enrollment_rate
-    from {{ ref('enrollment_behavior') }}
+    {% if design is none -%}
+        select
+            enrollment_profile_id,
+            min_age,
+            max_age,
+            opt_out_rate,
+            voluntary_enrollment_rate
+        from {{ ref('enrollment_behavior') }}
+    {%- else -%}
+        {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
+            constants={'enrollment_profile_id': design['enrollment_profile_id']},
+            label='var plan_design.enrollment_behavior') }}
+    {%- endif %}
 ),
-{%- else -%}
-enrollment_behavior as (
-    {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
-        constants={'enrollment_profile_id': design['enrollment_profile_id']},
-        label='var plan_design.enrollment_behavior') }}
-),
-{%- endif %}
 
 final as (
     select

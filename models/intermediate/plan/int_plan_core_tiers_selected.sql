@@ -11,21 +11,19 @@ plan_design as (
     select core_formula_id from {{ ref('int_plan_design_selected') }}
 ),
 
-{% if design is none -%}
 core_tiers as (
-    select
-        core_formula_id,
-        min_service_years,
-        max_service_years,
-        core_rate
-    from {{ ref('plan_core_tiers') }}
+    {% if design is none -%}
+        select
+            core_formula_id,
+            min_service_years,
+            max_service_years,
+            core_rate
+        from {{ ref('plan_core_tiers') }}
+    {%- else -%}
+        {{ rows_as_relation(design['core_tiers'], plan_seed_column_types('plan_core_tiers'),
+            constants={'core_formula_id': design['core_formula_id']}, label='var plan_design.core_tiers') }}
+    {%- endif %}
 ),
-{%- else -%}
-core_tiers as (
-    {{ rows_as_relation(design['core_tiers'], plan_seed_column_types('plan_core_tiers'),
-        constants={'core_formula_id': design['core_formula_id']}, label='var plan_design.core_tiers') }}
-),
-{%- endif %}
 
 final as (
     select

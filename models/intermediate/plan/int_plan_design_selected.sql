@@ -8,15 +8,13 @@
 
 with
 
-{% if design is none -%}
 plan_designs as (
-    select * from {{ ref('plan_designs') }}
+    {% if design is none -%}
+        select * from {{ ref('plan_designs') }}
+    {%- else -%}
+        {{ rows_as_relation([design], design_columns, ignore_keys=plan_design_list_keys(), label='var plan_design') }}
+    {%- endif %}
 ),
-{%- else -%}
-plan_designs as (
-    {{ rows_as_relation([design], design_columns, ignore_keys=plan_design_list_keys(), label='var plan_design') }}
-),
-{%- endif %}
 
 final as (
     select plan_designs.*

@@ -11,24 +11,22 @@ plan_design as (
     select match_formula_id from {{ ref('int_plan_design_selected') }}
 ),
 
-{% if design is none -%}
 match_tiers as (
-    select
-        match_formula_id,
-        min_service_years,
-        max_service_years,
-        tier_number,
-        deferral_from,
-        deferral_to,
-        match_rate
-    from {{ ref('plan_match_tiers') }}
+    {% if design is none -%}
+        select
+            match_formula_id,
+            min_service_years,
+            max_service_years,
+            tier_number,
+            deferral_from,
+            deferral_to,
+            match_rate
+        from {{ ref('plan_match_tiers') }}
+    {%- else -%}
+        {{ rows_as_relation(design['match_tiers'], plan_seed_column_types('plan_match_tiers'),
+            constants={'match_formula_id': design['match_formula_id']}, label='var plan_design.match_tiers') }}
+    {%- endif %}
 ),
-{%- else -%}
-match_tiers as (
-    {{ rows_as_relation(design['match_tiers'], plan_seed_column_types('plan_match_tiers'),
-        constants={'match_formula_id': design['match_formula_id']}, label='var plan_design.match_tiers') }}
-),
-{%- endif %}
 
 final as (
     select

@@ -10,20 +10,18 @@ plan_design as (
     select vesting_schedule_id from {{ ref('int_plan_design_selected') }}
 ),
 
-{% if design is none -%}
 vesting_schedules as (
-    select
-        vesting_schedule_id,
-        service_years,
-        vested_share
-    from {{ ref('vesting_schedules') }}
+    {% if design is none -%}
+        select
+            vesting_schedule_id,
+            service_years,
+            vested_share
+        from {{ ref('vesting_schedules') }}
+    {%- else -%}
+        {{ rows_as_relation(design['vesting'], plan_seed_column_types('vesting_schedules'),
+            constants={'vesting_schedule_id': design['vesting_schedule_id']}, label='var plan_design.vesting') }}
+    {%- endif %}
 ),
-{%- else -%}
-vesting_schedules as (
-    {{ rows_as_relation(design['vesting'], plan_seed_column_types('vesting_schedules'),
-        constants={'vesting_schedule_id': design['vesting_schedule_id']}, label='var plan_design.vesting') }}
-),
-{%- endif %}
 
 final as (
     select

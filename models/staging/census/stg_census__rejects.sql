@@ -3,7 +3,8 @@ with
 
 census_rows as (
     select * from {{ ref('stg_census__rows') }}
-    where row_status = 'rejected'
+    where
+        row_status = 'rejected'
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
 ),
