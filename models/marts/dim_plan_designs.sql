@@ -48,28 +48,28 @@ enrollment_behavior as (
 match_tiers_json as (
     select
         {{ json_array_agg(json_object_text('match_tiers', match_columns),
-            'order by match_tiers.min_service_years, match_tiers.tier_number') }} as match_tiers
+            ['match_tiers.min_service_years', 'match_tiers.tier_number']) }} as match_tiers
     from match_tiers
 ),
 
 core_tiers_json as (
     select
         {{ json_array_agg(json_object_text('core_tiers', core_columns),
-            'order by core_tiers.min_service_years') }} as core_tiers
+            ['core_tiers.min_service_years']) }} as core_tiers
     from core_tiers
 ),
 
 vesting_schedule_json as (
     select
         {{ json_array_agg(json_object_text('vesting_schedule', vesting_columns),
-            'order by vesting_schedule.service_years') }} as vesting_schedule
+            ['vesting_schedule.service_years']) }} as vesting_schedule
     from vesting_schedule
 ),
 
 enrollment_behavior_json as (
     select
         {{ json_array_agg(json_object_text('enrollment_behavior', behavior_columns),
-            'order by enrollment_behavior.min_age') }} as enrollment_behavior
+            ['enrollment_behavior.min_age']) }} as enrollment_behavior
     from enrollment_behavior
 ),
 

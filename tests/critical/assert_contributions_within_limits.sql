@@ -3,6 +3,8 @@
     deferrals within 402(g) plus the catch-up of the age reached by Dec 31 (super
     catch-up at 60-63 when the year has one); annual additions without catch-up within
     415(c) and 100% of pay; the match within the plan's cap. Returns the offenders.
+    Checks the scenario and plan design named by the vars, against the design they
+    run with (the int_*_selected models).
 -#}
 {{ config(tags=['critical']) }}
 

@@ -2,6 +2,8 @@
     Auto-escalation only raises a rate, never past the plan's cap, and never touches a
     rate already at or above it; and from one year to the next an enrolled employee's
     rate never goes down. Returns the offending events and employees.
+    Checks the scenario and plan design named by the vars, against the design they
+    run with (the int_*_selected models).
 -#}
 {{ config(tags=['critical']) }}
 

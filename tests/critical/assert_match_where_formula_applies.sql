@@ -4,6 +4,8 @@
     the employee meets the plan's match rules (service, employed on Dec 31, hours),
     recomputed here from the snapshot. Only 415(c) may take it to zero. Returns the
     employees left without a match.
+    Checks the scenario and plan design named by the vars, against the design they
+    run with (the int_*_selected models).
 -#}
 {{ config(tags=['critical']) }}
 

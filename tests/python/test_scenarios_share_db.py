@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -49,6 +51,16 @@ def test_two_scenarios_with_their_own_census_in_one_database(simulated, tmp_path
         shared = year_digests(db, table, "fixture")
         assert shared == {year: alone[year] for year in (2025, 2026)}, table
     assert year_digests(db, "fct_yearly_events", "other").keys() == {2025, 2026}
+
+    # each scenario keeps the design and settings it ran with
+    settings = {scenario: json.loads(text) for scenario, text in query(db, "select scenario_id, settings_json "
+                                                                         "from dim_scenario_settings")}
+    assert settings["fixture"]["census_file"] == simulated["census"].name
+    assert settings["other"]["census_file"] == other_census.name
+    assert settings["other"]["census_sha256"] == hashlib.sha256(other_census.read_bytes()).hexdigest()
+    assert query(db, "select scenario_id, simulation_year, design_sha256 = (select design_sha256 "
+                     "from dim_plan_designs where scenario_id = 'other') from dim_plan_designs order by 1") == \
+        [("fixture", 2026, True), ("other", 2026, True)]
 
     for census, scenario_id in ((simulated["census"], "fixture"), (other_census, "other")):
         result = dbt_test_critical(db, census, scenario_id)

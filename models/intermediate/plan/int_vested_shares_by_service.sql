@@ -1,6 +1,6 @@
 {#-
-    The vested share of employer money for every schedule and every whole number of
-    years of service from 0 to var('max_service_years'): the share of the highest step
+    The vested share of employer money for the plan design's schedule (every schedule
+    of int_vesting_schedule_selected) and every whole number of years of service from 0 to var('max_service_years'): the share of the highest step
     at or below that service (a cliff or a graded schedule alike).
 -#}
 with
