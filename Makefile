@@ -74,9 +74,11 @@ lint:  ## ruff on Python, SQLFluff on the models
 	$(BIN)/ruff check scripts tests/python
 	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/critical analyses
 
+# The int_*_selected models are built empty first: CSV fixtures take their column types from them.
 unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
 	mkdir -p target && export PLANALIGN_DB=$(CURDIR)/target/unit.duckdb && \
-		$(DBT) seed --full-refresh --quiet && $(DBT) test --select test_type:unit
+		$(DBT) seed --full-refresh --quiet && $(DBT) run --empty --quiet --select 'int_*_selected' && \
+		$(DBT) test --select test_type:unit
 
 test:  ## pytest (real dbt on small fixture censuses)
 	$(BIN)/pytest -q tests/python

@@ -2,13 +2,17 @@
     Pre-hook of the yearly marts: a re-run of a year first removes that
     (scenario_id, plan_design_id, simulation_year) and nothing else. Runs inside the
     model's transaction, so a failed build leaves the old rows in place.
+    by_year=false removes the whole (scenario_id, plan_design_id): for the tables that
+    hold one state per scenario (the staged census, the resolved design and settings).
 -#}
-{% macro year_scoped_delete() -%}
+{% macro year_scoped_delete(by_year=true) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where scenario_id = '{{ var("scenario_id") }}'
             and plan_design_id = '{{ var("plan_design_id") }}'
+            {%- if by_year %}
             and simulation_year = {{ sim_year() }}
+            {%- endif %}
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}

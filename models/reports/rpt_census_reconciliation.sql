@@ -1,9 +1,11 @@
 {{ config(tags=['staging']) }}
-{#- Census counts by status and reject reason: raw = staged + rejected + excluded. -#}
+{#- Census counts per (scenario_id, plan_design_id) by status and reject reason: raw = staged + rejected + excluded. -#}
 with
 
 census_rows as (
     select
+        scenario_id,
+        plan_design_id,
         row_status,
         reject_reason
     from {{ ref('stg_census__rows') }}
@@ -11,11 +13,13 @@ census_rows as (
 
 final as (
     select
+        census_rows.scenario_id,
+        census_rows.plan_design_id,
         census_rows.row_status,
         census_rows.reject_reason,
         count(*) as row_count
     from census_rows
-    group by census_rows.row_status, census_rows.reject_reason
+    group by census_rows.scenario_id, census_rows.plan_design_id, census_rows.row_status, census_rows.reject_reason
 )
 
 select * from final

@@ -1,4 +1,7 @@
-{#- Raw census rows = staged + rejected + excluded, and every row has exactly one status. -#}
+{#-
+    Raw census rows = staged + rejected + excluded, and every row has exactly one status:
+    the census of the scenario and plan design named by the vars.
+-#}
 {{ config(tags=['critical']) }}
 
 with
@@ -15,14 +18,23 @@ classified as (
         count(case when row_status = 'excluded' then 1 end) as excluded_count,
         count(case when row_status = 'rejected' and reject_reason is null then 1 end) as rejects_without_reason
     from {{ ref('stg_census__rows') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 staged as (
     select count(*) as staged_model_count from {{ ref('stg_census__employees') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 rejects as (
     select count(*) as rejects_model_count from {{ ref('stg_census__rejects') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 )
 
 select *

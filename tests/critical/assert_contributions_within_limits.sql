@@ -3,6 +3,8 @@
     deferrals within 402(g) plus the catch-up of the age reached by Dec 31 (super
     catch-up at 60-63 when the year has one); annual additions without catch-up within
     415(c) and 100% of pay; the match within the plan's cap. Returns the offenders.
+    Checks the scenario and plan design named by the vars, against the design they
+    run with (the int_*_selected models).
 -#}
 {{ config(tags=['critical']) }}
 
@@ -23,6 +25,9 @@ snapshot as (
         employer_match_amount,
         employer_core_amount
     from {{ ref('fct_workforce_snapshot') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 limits as (
@@ -42,7 +47,7 @@ plan_designs as (
     select
         plan_design_id,
         match_cap_rate
-    from {{ ref('plan_designs') }}
+    from {{ ref('int_plan_design_selected') }}
 ),
 
 checked as (

@@ -2,6 +2,8 @@
     Auto-escalation only raises a rate, never past the plan's cap, and never touches a
     rate already at or above it; and from one year to the next an enrolled employee's
     rate never goes down. Returns the offending events and employees.
+    Checks the scenario and plan design named by the vars, against the design they
+    run with (the int_*_selected models).
 -#}
 {{ config(tags=['critical']) }}
 
@@ -16,14 +18,17 @@ escalations as (
         deferral_rate_before,
         deferral_rate_after
     from {{ ref('fct_yearly_events') }}
-    where event_type = 'deferral_escalation'
+    where
+        event_type = 'deferral_escalation'
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 plan_designs as (
     select
         plan_design_id,
         escalation_cap
-    from {{ ref('plan_designs') }}
+    from {{ ref('int_plan_design_selected') }}
 ),
 
 snapshot as (
@@ -35,7 +40,10 @@ snapshot as (
         enrollment_status,
         deferral_rate
     from {{ ref('fct_workforce_snapshot') }}
-    where enrollment_status = 'enrolled'
+    where
+        enrollment_status = 'enrolled'
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 bad_escalations as (

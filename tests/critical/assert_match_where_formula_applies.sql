@@ -4,6 +4,8 @@
     the employee meets the plan's match rules (service, employed on Dec 31, hours),
     recomputed here from the snapshot. Only 415(c) may take it to zero. Returns the
     employees left without a match.
+    Checks the scenario and plan design named by the vars, against the design they
+    run with (the int_*_selected models).
 -#}
 {{ config(tags=['critical']) }}
 
@@ -25,7 +27,10 @@ snapshot as (
         employer_match_amount,
         is_415c_limited
     from {{ ref('fct_workforce_snapshot') }}
-    where employee_contribution_amount > 0
+    where
+        employee_contribution_amount > 0
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 plan_designs as (
@@ -35,7 +40,7 @@ plan_designs as (
         match_min_service_years,
         match_requires_last_day,
         match_min_annual_hours
-    from {{ ref('plan_designs') }}
+    from {{ ref('int_plan_design_selected') }}
 ),
 
 match_tiers as (
@@ -45,7 +50,7 @@ match_tiers as (
         max_service_years,
         deferral_from,
         match_rate
-    from {{ ref('plan_match_tiers') }}
+    from {{ ref('int_plan_match_tiers_selected') }}
 ),
 
 facts as (

@@ -10,12 +10,17 @@ snapshot as (
         employee_id,
         employee_source
     from {{ ref('fct_workforce_snapshot') }}
-    -- staging holds the census of the current scenario only
-    where scenario_id = '{{ var("scenario_id") }}'
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 census as (
     select employee_id from {{ ref('stg_census__employees') }}
+    -- staging holds one census per (scenario_id, plan_design_id)
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 hires as (

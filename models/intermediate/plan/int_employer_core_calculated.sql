@@ -31,7 +31,7 @@ core_tiers as (
         min_service_years,
         max_service_years,
         core_rate
-    from {{ ref('plan_core_tiers') }}
+    from {{ ref('int_plan_core_tiers_selected') }}
 ),
 
 eligibility as (

@@ -36,7 +36,7 @@ match_tiers as (
         deferral_from,
         deferral_to,
         match_rate
-    from {{ ref('plan_match_tiers') }}
+    from {{ ref('int_plan_match_tiers_selected') }}
 ),
 
 eligibility as (

@@ -1,4 +1,10 @@
-{#- The participant behaviour by age band [min_age, max_age) of the plan design's enrollment profile. -#}
+{#-
+    The participant behaviour by age band [min_age, max_age) of the plan design's
+    enrollment profile: from the var plan_design (enrollment_behavior) when present,
+    else the profile's rows of the enrollment_behavior seed.
+-#}
+{%- set design = plan_design_var() -%}
+
 with
 
 plan_design as (
@@ -6,13 +12,19 @@ plan_design as (
 ),
 
 enrollment_behavior as (
-    select
-        enrollment_profile_id,
-        min_age,
-        max_age,
-        opt_out_rate,
-        voluntary_enrollment_rate
-    from {{ ref('enrollment_behavior') }}
+    {% if design is none -%}
+        select
+            enrollment_profile_id,
+            min_age,
+            max_age,
+            opt_out_rate,
+            voluntary_enrollment_rate
+        from {{ ref('enrollment_behavior') }}
+    {%- else -%}
+        {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
+            constants={'enrollment_profile_id': design['enrollment_profile_id']},
+            label='var plan_design.enrollment_behavior') }}
+    {%- endif %}
 ),
 
 final as (

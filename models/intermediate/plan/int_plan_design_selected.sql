@@ -1,8 +1,19 @@
-{#- The plan design this run simulates: the row of the plan_designs seed named by var('plan_design_id'). -#}
+{#-
+    The plan design this run simulates: the var plan_design (the resolved design the CLI
+    passes) when present, else the row of the plan_designs seed named by
+    var('plan_design_id'). Same columns and types either way.
+-#}
+{%- set design = plan_design_var() -%}
+{%- set design_columns = plan_seed_column_types('plan_designs') -%}
+
 with
 
 plan_designs as (
-    select * from {{ ref('plan_designs') }}
+    {% if design is none -%}
+        select * from {{ ref('plan_designs') }}
+    {%- else -%}
+        {{ rows_as_relation([design], design_columns, ignore_keys=plan_design_list_keys(), label='var plan_design') }}
+    {%- endif %}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 {#-
-    The vested share of employer money for every schedule and every whole number of
-    years of service from 0 to var('max_service_years'): the share of the highest step
+    The vested share of employer money for the plan design's schedule (every schedule
+    of int_vesting_schedule_selected) and every whole number of years of service from 0 to var('max_service_years'): the share of the highest step
     at or below that service (a cliff or a graded schedule alike).
 -#}
 with
@@ -10,7 +10,7 @@ vesting_schedules as (
         vesting_schedule_id,
         service_years,
         vested_share
-    from {{ ref('vesting_schedules') }}
+    from {{ ref('int_vesting_schedule_selected') }}
 ),
 
 schedule_ids as (

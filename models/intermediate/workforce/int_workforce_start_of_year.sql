@@ -22,6 +22,9 @@ census as (
         deferral_rate,
         enrollment_date
     from {{ ref('stg_census__employees') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 job_levels as (

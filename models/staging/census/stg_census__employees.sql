@@ -3,11 +3,16 @@ with
 
 census_rows as (
     select * from {{ ref('stg_census__rows') }}
-    where row_status = 'staged'
+    where
+        row_status = 'staged'
+        and scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
 ),
 
 final as (
     select
+        census_rows.scenario_id,
+        census_rows.plan_design_id,
         census_rows.employee_id,
         census_rows.birth_date,
         census_rows.hire_date,

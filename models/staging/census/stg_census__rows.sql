@@ -1,5 +1,5 @@
 {#-
-    Every raw census row, parsed and classified: 'staged' (simulated), 'rejected' (with
+    Every raw census row of the scenario's census, parsed and classified: 'staged' (simulated), 'rejected' (with
     a reason code) or 'excluded' (left before the simulation starts). Raw rows =
     staged + rejected + excluded, always. The SSN is reduced here to a salted hash and
     never copied further.
@@ -91,6 +91,8 @@ classified as (
 
 final as (
     select
+        cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
+        cast('{{ var("plan_design_id") }}' as {{ dbt.type_string() }}) as plan_design_id,
         classified.census_row_number,
         classified.employee_id,
         case

@@ -1,0 +1,30 @@
+{#-
+    The effective settings of this dbt invocation, as one mapping (stored as JSON text in
+    dim_scenario_settings): the scenario, the seed, the years, every workforce and plan
+    assumption var, the census file's name (never its full path) and its SHA-256, and
+    where the plan design came from (the var plan_design, or the seeds).
+-#}
+{% macro simulation_settings() -%}
+    {%- set payload = planalign_run_payload() -%}
+    {{ return({
+        'scenario_id': var('scenario_id'),
+        'plan_design_id': var('plan_design_id'),
+        'plan_design_source': 'seed' if plan_design_var() is none else 'var',
+        'random_seed': var('random_seed'),
+        'start_year': var('start_year'),
+        'census_file': (var('census_path') | string | replace('\\', '/')).split('/') | last,
+        'census_sha256': payload['census_sha256'],
+        'total_termination_rate': var('total_termination_rate'),
+        'target_growth_rate': var('target_growth_rate'),
+        'new_hire_termination_rate': var('new_hire_termination_rate'),
+        'promotion_increase': var('promotion_increase'),
+        'promotion_month_day': var('promotion_month_day'),
+        'raise_month_day': var('raise_month_day'),
+        'default_cola_rate': var('default_cola_rate'),
+        'investment_return_rate': var('investment_return_rate'),
+        'limit_indexing_rate': var('limit_indexing_rate'),
+        'limit_rounding': var('limit_rounding'),
+        'max_service_years': var('max_service_years'),
+        'participation_z_limit': var('participation_z_limit'),
+    }) }}
+{%- endmacro %}

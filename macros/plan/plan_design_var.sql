@@ -1,0 +1,13 @@
+{#-
+    The fully resolved plan design passed by the CLI in the var plan_design (a mapping:
+    every column of seeds/plan_designs.csv plus match_tiers, core_tiers, vesting and
+    enrollment_behavior as lists of mappings), or none when the var is absent: then the
+    *_selected models read the plan seeds by plan_design_id.
+-#}
+{% macro plan_design_var() -%}
+    {%- set design = var('plan_design', none) -%}
+    {%- if design is not none and design is not mapping -%}
+        {{ exceptions.raise_compiler_error("var plan_design must be a mapping (the resolved plan design), got: " ~ design) }}
+    {%- endif -%}
+    {{ return(design) }}
+{%- endmacro %}
