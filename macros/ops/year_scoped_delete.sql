@@ -1,6 +1,7 @@
 {#-
     Pre-hook of the yearly marts: a re-run of a year first removes that
-    (scenario_id, plan_design_id, simulation_year) and nothing else. Runs inside the
+    (scenario_id, plan_design_id, simulation_year) of this invocation's replications and
+    nothing else: other replications already stored stay untouched. Runs inside the
     model's transaction, so a failed build leaves the old rows in place.
 -#}
 {% macro year_scoped_delete() -%}
@@ -9,6 +10,7 @@
         where scenario_id = '{{ var("scenario_id") }}'
             and plan_design_id = '{{ var("plan_design_id") }}'
             and simulation_year = {{ sim_year() }}
+            and {{ replication_filter() }}
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}
