@@ -38,9 +38,15 @@ def _database_digests(database: Path, scenario: Scenario) -> dict[int, tuple]:
         return {}
     try:
         with duckdb.connect(str(database), read_only=True) as con:
+            # the checkpoint's aggregate over the run's replications (the CLI runs replication 0)
             rows = con.execute(
-                "select simulation_year, event_rows, events_digest, snapshot_rows, snapshot_digest "
-                "from rpt_year_digests where scenario_id = ? and plan_design_id = ?",
+                "select simulation_year, sum(event_rows), "
+                "md5(string_agg(cast(replication_id as varchar) || ':' || events_digest, '|' "
+                "order by replication_id)), sum(snapshot_rows), "
+                "md5(string_agg(cast(replication_id as varchar) || ':' || snapshot_digest, '|' "
+                "order by replication_id)) "
+                "from rpt_year_digests where scenario_id = ? and plan_design_id = ? and replication_id in (0) "
+                "group by simulation_year",
                 [scenario.scenario_id, scenario.plan_design_id]).fetchall()
     except duckdb.Error as exc:
         if "lock" in str(exc).lower():

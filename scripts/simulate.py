@@ -92,7 +92,7 @@ def check_prior_year(scenario: Scenario, year: int, database: Path) -> None:
             if has_table:
                 found = con.execute(
                     "select count(*) from fct_workforce_snapshot where scenario_id = ? "
-                    "and plan_design_id = ? and simulation_year = ?",
+                    "and plan_design_id = ? and simulation_year = ? and replication_id = 0",
                     [scenario.scenario_id, scenario.plan_design_id, year - 1]).fetchone()[0]
     if not found:
         raise PlanAlignError(
@@ -136,7 +136,8 @@ def print_audit_line(con: duckdb.DuckDBPyConnection, scenario: Scenario, year: i
         "select start_headcount, experienced_terminations, reduction_in_force_terminations, hires, "
         "new_hire_terminations, end_headcount, growth_rate, average_compensation, participation_rate, "
         "average_deferral_rate, employee_contributions, employer_match, employer_core, forfeitures "
-        "from rpt_year_audit where scenario_id = ? and plan_design_id = ? and simulation_year = ?",
+        "from rpt_year_audit where scenario_id = ? and plan_design_id = ? and simulation_year = ? "
+        "and replication_id = 0",
         [scenario.scenario_id, scenario.plan_design_id, year]).fetchone()
     start, terms, rif, hires, nh_terms, end, growth, pay, part, deferral, employee, match, core, forfeit = row
     click.echo(f"{year:>4}  {start:>8,}  {terms:>7,}  {rif:>6,}  {hires:>7,}  {nh_terms:>8,}  {end:>8,}  "
@@ -156,7 +157,8 @@ def write_summary(con: duckdb.DuckDBPyConnection, scenario: Scenario, start: int
     tmp = out.with_name(out.name + ".tmp")
     con.execute(
         f"copy (select * from rpt_year_audit where scenario_id = $scenario and plan_design_id = $plan "
-        f"and simulation_year between $start and $end order by simulation_year) to '{tmp}' (header true)",
+        f"and replication_id = 0 and simulation_year between $start and $end order by simulation_year) "
+        f"to '{tmp}' (header true)",
         {"scenario": scenario.scenario_id, "plan": scenario.plan_design_id, "start": start, "end": end})
     tmp.replace(out)
     return out
@@ -287,7 +289,7 @@ def _simulate_locked(scenario: Scenario, census: Path, database: Path, run_id: s
             print_audit_line(con, scenario, year, run.elapsed_seconds)
             summary["rows"][year] = dict(zip(("events", "snapshot"), con.execute(
                 "select event_rows, snapshot_rows from rpt_year_digests where scenario_id = ? "
-                "and plan_design_id = ? and simulation_year = ?",
+                "and plan_design_id = ? and simulation_year = ? and replication_id = 0",
                 [scenario.scenario_id, scenario.plan_design_id, year]).fetchone() or (0, 0), strict=True))
     with _connect_read_only(database) as con:
         summary["report"] = str(write_summary(con, scenario, start, end).relative_to(PROJECT_ROOT))
