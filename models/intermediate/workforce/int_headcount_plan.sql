@@ -1,5 +1,5 @@
 {#-
-    The year's headcount arithmetic, one row: exactly round(N x total_termination_rate)
+    The year's headcount arithmetic: exactly round(N x total_termination_rate)
     experienced terminations, a year-end target of round(N x (1 + growth)), the hires
     that target needs after new-hire attrition, and a reduction in force when growth
     is negative beyond attrition. One row per replication: each replication's own
