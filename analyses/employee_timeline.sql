@@ -1,6 +1,7 @@
 {#-
-    Everything that happened to one employee, year by year: `dbt compile --select employee_timeline
-    --vars '{timeline_employee_id: EMP_0000042}'` and run the SQL in target/compiled/.
+    Everything that happened to one employee, year by year, in each replication: `dbt compile
+    --select employee_timeline --vars '{timeline_employee_id: EMP_0000042}'` and run the SQL in
+    target/compiled/.
 -#}
 with
 
@@ -8,6 +9,7 @@ events as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         event_sequence,
         event_type,
@@ -22,4 +24,4 @@ events as (
 )
 
 select * from events
-order by scenario_id, plan_design_id, simulation_year, event_sequence
+order by scenario_id, plan_design_id, replication_id, simulation_year, event_sequence

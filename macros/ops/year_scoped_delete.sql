@@ -1,9 +1,11 @@
 {#-
     Pre-hook of the yearly marts: a re-run of a year first removes that
-    (scenario_id, plan_design_id, simulation_year) and nothing else. Runs inside the
+    (scenario_id, plan_design_id, simulation_year) of this invocation's replications and
+    nothing else: other replications already stored stay untouched. Runs inside the
     model's transaction, so a failed build leaves the old rows in place.
     by_year=false removes the whole (scenario_id, plan_design_id): for the tables that
-    hold one state per scenario (the staged census, the resolved design and settings).
+    hold one state per scenario, shared by its replications (the staged census, the
+    resolved design and settings).
 -#}
 {% macro year_scoped_delete(by_year=true) -%}
     {%- if is_incremental() -%}
@@ -12,6 +14,7 @@
             and plan_design_id = '{{ var("plan_design_id") }}'
             {%- if by_year %}
             and simulation_year = {{ sim_year() }}
+            and {{ replication_filter() }}
             {%- endif %}
     {%- else -%}
         select 1 as nothing_to_delete

@@ -1,4 +1,4 @@
-{#- The headcount arithmetic of every simulated year, kept per (scenario, plan design, year) for audit and tests. -#}
+{#- The headcount arithmetic of every simulated year, kept per (scenario, plan design, replication, year) for audit and tests. -#}
 {{ config(
     pre_hook="{{ year_scoped_delete() }}",
     contract={'enforced': true}
@@ -14,6 +14,7 @@ final as (
     select
         cast(headcount_plan.scenario_id as {{ dbt.type_string() }}) as scenario_id,
         cast(headcount_plan.plan_design_id as {{ dbt.type_string() }}) as plan_design_id,
+        cast(headcount_plan.replication_id as integer) as replication_id,
         cast(headcount_plan.simulation_year as integer) as simulation_year,
         cast(headcount_plan.start_headcount as bigint) as start_headcount,
         cast(headcount_plan.total_termination_rate as decimal(12, 8)) as total_termination_rate,

@@ -1,7 +1,9 @@
 {#-
     The IRS limits each simulated year was run with, per (scenario_id, plan_design_id,
-    simulation_year): published values, or indexed ones flagged is_estimated. Kept so
-    that every contribution can be audited against the limits of its own year.
+    replication_id, simulation_year): published values, or indexed ones flagged
+    is_estimated. Kept so that every contribution can be audited against the limits of
+    its own year. The limits do not vary by replication; the row is repeated for each so
+    that this mart has the grain (and the year-scoped delete) of the other marts.
 -#}
 {{ config(
     pre_hook="{{ year_scoped_delete() }}",
@@ -23,10 +25,15 @@ limits as (
     from {{ ref('int_irs_limits_resolved') }}
 ),
 
+replications as (
+    {{ replication_ids() }}
+),
+
 final as (
     select
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
         cast('{{ var("plan_design_id") }}' as {{ dbt.type_string() }}) as plan_design_id,
+        cast(replications.replication_id as integer) as replication_id,
         cast(limits.simulation_year as integer) as simulation_year,
         cast(limits.published_year as integer) as published_year,
         cast(limits.is_estimated as boolean) as is_estimated,
@@ -37,6 +44,7 @@ final as (
         cast(limits.compensation_limit as decimal(18, 2)) as compensation_limit,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id
     from limits
+    cross join replications
 )
 
 select * from final

@@ -1,5 +1,5 @@
 {#-
-    One row per (scenario_id, plan_design_id, simulation_year, employee_id) for everyone
+    One row per (scenario_id, plan_design_id, replication_id, simulation_year, employee_id) for everyone
     employed at any time in the year: the Jan 1 workforce and the year's hires, with the
     year's events folded in (int_workforce_year_folded), and their plan position:
     eligibility, enrollment, deferral rate, contributions by source after every limit,
@@ -14,6 +14,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         employee_source,
         is_new_hire,
@@ -33,6 +34,7 @@ workforce as (
 
 participation as (
     select
+        replication_id,
         employee_id,
         is_eligible,
         eligibility_date,
@@ -46,6 +48,7 @@ participation as (
 
 windows as (
     select
+        replication_id,
         employee_id,
         service_years
     from {{ ref('int_plan_compensation_windows') }}
@@ -53,6 +56,7 @@ windows as (
 
 contributions as (
     select
+        replication_id,
         employee_id,
         plan_compensation,
         is_compensation_limited,
@@ -72,6 +76,7 @@ contributions as (
 
 balances as (
     select
+        replication_id,
         employee_id,
         vested_share,
         employee_balance,
@@ -87,6 +92,7 @@ final as (
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
         cast('{{ var("plan_design_id") }}' as {{ dbt.type_string() }}) as plan_design_id,
         cast({{ sim_year() }} as integer) as simulation_year,
+        cast(workforce.replication_id as integer) as replication_id,
         cast(workforce.employee_id as {{ dbt.type_string() }}) as employee_id,
         cast(workforce.employee_source as {{ dbt.type_string() }}) as employee_source,
         cast(workforce.is_new_hire as boolean) as is_new_hire,
@@ -138,13 +144,21 @@ final as (
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at
     from workforce
     inner join participation
-        on workforce.employee_id = participation.employee_id
+        on
+            workforce.replication_id = participation.replication_id
+            and workforce.employee_id = participation.employee_id
     inner join windows
-        on workforce.employee_id = windows.employee_id
+        on
+            workforce.replication_id = windows.replication_id
+            and workforce.employee_id = windows.employee_id
     inner join contributions
-        on workforce.employee_id = contributions.employee_id
+        on
+            workforce.replication_id = contributions.replication_id
+            and workforce.employee_id = contributions.employee_id
     inner join balances
-        on workforce.employee_id = balances.employee_id
+        on
+            workforce.replication_id = balances.replication_id
+            and workforce.employee_id = balances.employee_id
 )
 
 select * from final

@@ -1,8 +1,9 @@
 {#-
     The event store: every event of the simulated year, in one schema, appended per
-    (scenario_id, plan_design_id, simulation_year). A re-run of the year deletes exactly
-    those rows first (pre-hook); earlier years are never touched. event_id is a
-    deterministic UUID, event_sequence the order of an employee's events in the year.
+    (scenario_id, plan_design_id, replication_id, simulation_year). A re-run of the year
+    deletes exactly those rows of its replications first (pre-hook); earlier years and
+    other replications are never touched. event_id is a deterministic UUID,
+    event_sequence the order of an employee's events in the year and replication.
 -#}
 {{ config(
     pre_hook="{{ year_scoped_delete() }}",
@@ -42,7 +43,7 @@ sequenced as (
     select
         unioned.*,
         row_number() over (
-            partition by unioned.employee_id
+            partition by unioned.replication_id, unioned.employee_id
             order by
                 unioned.effective_date asc nulls last,
                 {{ event_type_priority('unioned.event_type') }} asc nulls last,
@@ -56,6 +57,7 @@ final as (
         cast({{ deterministic_uuid([
             "'" ~ var('scenario_id') ~ "'",
             "'" ~ var('plan_design_id') ~ "'",
+            'sequenced.replication_id',
             sim_year(),
             'sequenced.employee_id',
             'sequenced.event_type',
@@ -63,6 +65,7 @@ final as (
         ]) }} as {{ dbt.type_string() }}) as event_id,
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
         cast('{{ var("plan_design_id") }}' as {{ dbt.type_string() }}) as plan_design_id,
+        cast(sequenced.replication_id as integer) as replication_id,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id,
         cast({{ sim_year() }} as integer) as simulation_year,
         {% for name, data_type in event_payload_columns() -%}

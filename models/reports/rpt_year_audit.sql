@@ -1,5 +1,5 @@
 {#-
-    One audit line per (scenario, plan design, year): what the CLI prints after each year
+    One audit line per (scenario, plan design, replication, year): what the CLI prints after each year
     and writes to the multi-year summary. Plan figures: eligible and participating
     employees active at Dec 31 (participating = enrolled at a rate above zero), their
     average deferral rate, and the year's contributions and forfeitures of everyone.
@@ -10,6 +10,7 @@ headcount_plan as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         start_headcount,
         experienced_terminations,
@@ -24,6 +25,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(case when employment_status = 'active' then 1 end) as end_headcount,
         avg(case when employment_status = 'active' then annual_compensation end) as average_compensation,
@@ -45,13 +47,14 @@ snapshot as (
         sum(forfeiture_amount) as forfeitures,
         sum(case when employment_status = 'active' then total_balance_amount end) as active_balances
     from {{ ref('fct_workforce_snapshot') }}
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 final as (
     select
         headcount_plan.scenario_id,
         headcount_plan.plan_design_id,
+        headcount_plan.replication_id,
         headcount_plan.simulation_year,
         headcount_plan.start_headcount,
         headcount_plan.experienced_terminations,
@@ -83,6 +86,7 @@ final as (
         on
             headcount_plan.scenario_id = snapshot.scenario_id
             and headcount_plan.plan_design_id = snapshot.plan_design_id
+            and headcount_plan.replication_id = snapshot.replication_id
             and headcount_plan.simulation_year = snapshot.simulation_year
 )
 

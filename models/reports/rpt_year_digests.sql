@@ -1,5 +1,5 @@
 {#-
-    One row per (scenario_id, plan_design_id, simulation_year): row counts and md5 digests of
+    One row per (scenario_id, plan_design_id, replication_id, simulation_year): row counts and md5 digests of
     the year's events and snapshot, run stamps (run_id, created_at) left out - so a re-run
     with the same configuration gives the same digests. The events digest covers every
     payload column; the snapshot digest the state that next year starts from (status,
@@ -12,6 +12,7 @@ events as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         event_id,
         cast(row(
@@ -27,6 +28,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         cast(row(
@@ -41,28 +43,31 @@ event_digests as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(*) as event_rows,
         md5(string_agg(event_id || ' ' || row_text, '|' order by event_id)) as events_digest
     from events
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 snapshot_digests as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(*) as snapshot_rows,
         md5(string_agg(row_text, '|' order by employee_id)) as snapshot_digest
     from snapshot
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 final as (
     select
         event_digests.scenario_id,
         event_digests.plan_design_id,
+        event_digests.replication_id,
         event_digests.simulation_year,
         event_digests.event_rows,
         event_digests.events_digest,
@@ -73,6 +78,7 @@ final as (
         on
             event_digests.scenario_id = snapshot_digests.scenario_id
             and event_digests.plan_design_id = snapshot_digests.plan_design_id
+            and event_digests.replication_id = snapshot_digests.replication_id
             and event_digests.simulation_year = snapshot_digests.simulation_year
 )
 

@@ -13,6 +13,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         enrollment_status,
@@ -30,6 +31,7 @@ events as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         sum(case when event_type = 'employee_contribution' then amount end) as employee_event_amount,
@@ -37,7 +39,7 @@ events as (
         sum(case when event_type = 'employer_core' then amount end) as core_event_amount
     from {{ ref('fct_yearly_events') }}
     where event_type in ('employee_contribution', 'employer_match', 'employer_core')
-    group by scenario_id, plan_design_id, simulation_year, employee_id
+    group by scenario_id, plan_design_id, replication_id, simulation_year, employee_id
 ),
 
 compared as (
@@ -51,6 +53,7 @@ compared as (
         on
             snapshot.scenario_id = events.scenario_id
             and snapshot.plan_design_id = events.plan_design_id
+            and snapshot.replication_id = events.replication_id
             and snapshot.simulation_year = events.simulation_year
             and snapshot.employee_id = events.employee_id
 )

@@ -14,6 +14,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         birth_date,
@@ -34,6 +35,7 @@ limits as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         elective_deferral_limit,
         catch_up_limit,
@@ -70,6 +72,7 @@ checked as (
         on
             snapshot.scenario_id = limits.scenario_id
             and snapshot.plan_design_id = limits.plan_design_id
+            and snapshot.replication_id = limits.replication_id
             and snapshot.simulation_year = limits.simulation_year
     left join plan_designs
         on snapshot.plan_design_id = plan_designs.plan_design_id

@@ -13,6 +13,7 @@ escalations as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         deferral_rate_before,
@@ -35,6 +36,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         enrollment_status,
@@ -50,6 +52,7 @@ bad_escalations as (
     select
         escalations.scenario_id,
         escalations.plan_design_id,
+        escalations.replication_id,
         escalations.simulation_year,
         escalations.employee_id,
         'escalation beyond the cap or not upward' as problem,
@@ -69,6 +72,7 @@ lowered_rates as (
     select
         this_year.scenario_id,
         this_year.plan_design_id,
+        this_year.replication_id,
         this_year.simulation_year,
         this_year.employee_id,
         'enrolled rate lowered from last year' as problem,
@@ -79,6 +83,7 @@ lowered_rates as (
         on
             this_year.scenario_id = last_year.scenario_id
             and this_year.plan_design_id = last_year.plan_design_id
+            and this_year.replication_id = last_year.replication_id
             and this_year.employee_id = last_year.employee_id
             and this_year.simulation_year = last_year.simulation_year + 1
     where this_year.deferral_rate < last_year.deferral_rate - 1e-9

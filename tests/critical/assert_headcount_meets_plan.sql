@@ -15,30 +15,33 @@ events as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(case when event_type = 'hire' then 1 end) as hires,
         count(case when reason = 'experienced_hazard' then 1 end) as experienced_terminations,
         count(case when reason = 'reduction_in_force' then 1 end) as reduction_in_force_terminations,
         count(case when reason = 'new_hire_hazard' then 1 end) as new_hire_terminations
     from {{ ref('fct_yearly_events') }}
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(case when not is_new_hire then 1 end) as start_headcount,
         count(case when employment_status = 'active' then 1 end) as end_headcount
     from {{ ref('fct_workforce_snapshot') }}
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 compared as (
     select
         headcount_plan.scenario_id,
         headcount_plan.plan_design_id,
+        headcount_plan.replication_id,
         headcount_plan.simulation_year,
         headcount_plan.start_headcount as planned_start,
         snapshot.start_headcount as actual_start,
@@ -57,11 +60,13 @@ compared as (
         on
             headcount_plan.scenario_id = events.scenario_id
             and headcount_plan.plan_design_id = events.plan_design_id
+            and headcount_plan.replication_id = events.replication_id
             and headcount_plan.simulation_year = events.simulation_year
     left join snapshot
         on
             headcount_plan.scenario_id = snapshot.scenario_id
             and headcount_plan.plan_design_id = snapshot.plan_design_id
+            and headcount_plan.replication_id = snapshot.replication_id
             and headcount_plan.simulation_year = snapshot.simulation_year
 )
 

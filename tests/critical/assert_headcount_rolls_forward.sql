@@ -10,22 +10,24 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(case when not is_new_hire then 1 end) as start_headcount,
         count(case when employment_status = 'active' then 1 end) as end_headcount
     from {{ ref('fct_workforce_snapshot') }}
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 events as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         count(case when event_type = 'hire' then 1 end) as hires,
         count(case when event_type = 'termination' then 1 end) as terminations
     from {{ ref('fct_yearly_events') }}
-    group by scenario_id, plan_design_id, simulation_year
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 years as (
@@ -39,11 +41,13 @@ years as (
         on
             snapshot.scenario_id = events.scenario_id
             and snapshot.plan_design_id = events.plan_design_id
+            and snapshot.replication_id = events.replication_id
             and snapshot.simulation_year = events.simulation_year
     left join snapshot as previous_year
         on
             snapshot.scenario_id = previous_year.scenario_id
             and snapshot.plan_design_id = previous_year.plan_design_id
+            and snapshot.replication_id = previous_year.replication_id
             and snapshot.simulation_year = previous_year.simulation_year + 1
 )
 

@@ -15,6 +15,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         employment_status,
@@ -72,6 +73,7 @@ owed as (
     select distinct
         facts.scenario_id,
         facts.plan_design_id,
+        facts.replication_id,
         facts.simulation_year,
         facts.employee_id
     from facts
@@ -96,6 +98,7 @@ inner join owed
     on
         facts.scenario_id = owed.scenario_id
         and facts.plan_design_id = owed.plan_design_id
+        and facts.replication_id = owed.replication_id
         and facts.simulation_year = owed.simulation_year
         and facts.employee_id = owed.employee_id
 where facts.employer_match_amount <= 0 and not facts.is_415c_limited

@@ -7,6 +7,7 @@ plan_events as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         event_type,
@@ -19,6 +20,7 @@ snapshot as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         is_plan_eligible,
@@ -35,6 +37,7 @@ left join snapshot
     on
         plan_events.scenario_id = snapshot.scenario_id
         and plan_events.plan_design_id = snapshot.plan_design_id
+        and plan_events.replication_id = snapshot.replication_id
         and plan_events.simulation_year = snapshot.simulation_year
         and plan_events.employee_id = snapshot.employee_id
 where

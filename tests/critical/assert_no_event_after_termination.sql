@@ -8,6 +8,7 @@ events as (
         event_id,
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         event_type,
@@ -20,6 +21,7 @@ terminations as (
     select
         scenario_id,
         plan_design_id,
+        replication_id,
         simulation_year,
         employee_id,
         effective_date as termination_date,
@@ -36,6 +38,7 @@ inner join terminations
     on
         events.scenario_id = terminations.scenario_id
         and events.plan_design_id = terminations.plan_design_id
+        and events.replication_id = terminations.replication_id
         and events.employee_id = terminations.employee_id
         and events.simulation_year >= terminations.simulation_year
 where

@@ -7,6 +7,7 @@ snapshot as (
     select distinct
         scenario_id,
         plan_design_id,
+        replication_id,
         employee_id,
         employee_source
     from {{ ref('fct_workforce_snapshot') }}
@@ -27,6 +28,7 @@ hires as (
     select distinct
         scenario_id,
         plan_design_id,
+        replication_id,
         employee_id
     from {{ ref('fct_yearly_events') }}
     where event_type = 'hire'
@@ -40,6 +42,7 @@ left join hires
     on
         snapshot.scenario_id = hires.scenario_id
         and snapshot.plan_design_id = hires.plan_design_id
+        and snapshot.replication_id = hires.replication_id
         and snapshot.employee_id = hires.employee_id
 where
     (snapshot.employee_source = 'census' and census.employee_id is null)

@@ -2,14 +2,17 @@
     The year's new hires, as many as int_headcount_plan needs. Each gets a level from
     the level mix, an age from the age mix, pay inside the level's band, and a hire
     date spread over Jan 1 - Dec 30 (so that a new-hire termination can still fall
-    after it within the year). Ids are NH_<year>_<sequence>.
+    after it within the year). Ids are NH_<year>_<sequence>, numbered per replication.
 -#}
 {%- set year = sim_year() -%}
 
 with
 
 headcount_plan as (
-    select hires from {{ ref('int_headcount_plan') }}
+    select
+        replication_id,
+        hires
+    from {{ ref('int_headcount_plan') }}
 ),
 
 job_levels as (
@@ -45,13 +48,16 @@ age_cumulative as (
 ),
 
 sequence_numbers as (
-    select {{ row_series('headcount_plan.hires', 'hire_sequence') }}
+    select
+        headcount_plan.replication_id,
+        {{ row_series('headcount_plan.hires', 'hire_sequence') }}
     from headcount_plan
     where headcount_plan.hires > 0
 ),
 
 new_ids as (
     select
+        sequence_numbers.replication_id,
         sequence_numbers.hire_sequence,
         'NH_{{ year }}_' || lpad(cast(sequence_numbers.hire_sequence as {{ dbt.type_string() }}), 6, '0')
             as employee_id
@@ -61,16 +67,17 @@ new_ids as (
 draws as (
     select
         new_ids.*,
-        {{ uniform_draw('new_ids.employee_id', 'hire_level') }} as level_draw,
-        {{ uniform_draw('new_ids.employee_id', 'hire_age') }} as age_draw,
-        {{ uniform_draw('new_ids.employee_id', 'hire_pay') }} as pay_draw,
-        {{ uniform_draw('new_ids.employee_id', 'hire_date') }} as date_draw,
-        {{ uniform_draw('new_ids.employee_id', 'hire_birthday') }} as birthday_draw
+        {{ uniform_draw('new_ids.employee_id', 'hire_level', replication='new_ids.replication_id') }} as level_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_age', replication='new_ids.replication_id') }} as age_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_pay', replication='new_ids.replication_id') }} as pay_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_date', replication='new_ids.replication_id') }} as date_draw,
+        {{ uniform_draw('new_ids.employee_id', 'hire_birthday', replication='new_ids.replication_id') }} as birthday_draw
     from new_ids
 ),
 
 attributes as (
     select
+        draws.replication_id,
         draws.employee_id,
         draws.pay_draw,
         level_cumulative.job_level,
@@ -93,6 +100,7 @@ attributes as (
 
 final as (
     select
+        attributes.replication_id,
         attributes.employee_id,
         'hire' as event_type,
         attributes.hire_date as effective_date,

@@ -10,6 +10,7 @@ with
 
 start_of_year as (
     select
+        replication_id,
         employee_id,
         birth_date,
         hire_date,
@@ -20,6 +21,7 @@ start_of_year as (
 
 terminations as (
     select
+        replication_id,
         employee_id,
         effective_date as termination_date
     from {{ ref('int_terminations_sampled') }}
@@ -52,6 +54,7 @@ tenure_bands as (
 
 eligible as (
     select
+        start_of_year.replication_id,
         start_of_year.employee_id,
         start_of_year.job_level,
         start_of_year.annual_compensation,
@@ -59,7 +62,9 @@ eligible as (
         {{ years_between('start_of_year.hire_date', promotion_date) }} as tenure_years
     from start_of_year
     left join terminations
-        on start_of_year.employee_id = terminations.employee_id
+        on
+            start_of_year.replication_id = terminations.replication_id
+            and start_of_year.employee_id = terminations.employee_id
     where
         (terminations.termination_date is null or terminations.termination_date > {{ promotion_date }})
         and start_of_year.job_level < (select max(job_levels.job_level) from job_levels)
@@ -67,13 +72,14 @@ eligible as (
 
 probabilities as (
     select
+        eligible.replication_id,
         eligible.employee_id,
         eligible.job_level,
         eligible.annual_compensation,
         coalesce(job_levels.promotion_base_rate, 0)
         * coalesce(age_bands.promotion_multiplier, 1)
         * coalesce(tenure_bands.promotion_multiplier, 1) as probability,
-        {{ uniform_draw('eligible.employee_id', 'promotion') }} as draw
+        {{ uniform_draw('eligible.employee_id', 'promotion', replication='eligible.replication_id') }} as draw
     from eligible
     left join job_levels
         on eligible.job_level = job_levels.job_level
@@ -98,6 +104,7 @@ promoted as (
 
 final as (
     select
+        promoted.replication_id,
         promoted.employee_id,
         'promotion' as event_type,
         {{ promotion_date }} as effective_date,

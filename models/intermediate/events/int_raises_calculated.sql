@@ -9,6 +9,7 @@ with
 
 start_of_year as (
     select
+        replication_id,
         employee_id,
         job_level,
         annual_compensation
@@ -17,6 +18,7 @@ start_of_year as (
 
 terminations as (
     select
+        replication_id,
         employee_id,
         effective_date as termination_date
     from {{ ref('int_terminations_sampled') }}
@@ -24,6 +26,7 @@ terminations as (
 
 promotions as (
     select
+        replication_id,
         employee_id,
         effective_date,
         compensation_after,
@@ -49,6 +52,7 @@ cola as (
 
 salary_on_raise_date as (
     select
+        start_of_year.replication_id,
         start_of_year.employee_id,
         case
             when promotions.effective_date <= {{ raise_date }} then promotions.job_level_after
@@ -60,14 +64,19 @@ salary_on_raise_date as (
         end as annual_compensation
     from start_of_year
     left join terminations
-        on start_of_year.employee_id = terminations.employee_id
+        on
+            start_of_year.replication_id = terminations.replication_id
+            and start_of_year.employee_id = terminations.employee_id
     left join promotions
-        on start_of_year.employee_id = promotions.employee_id
+        on
+            start_of_year.replication_id = promotions.replication_id
+            and start_of_year.employee_id = promotions.employee_id
     where terminations.termination_date is null or terminations.termination_date > {{ raise_date }}
 ),
 
 raises as (
     select
+        salary_on_raise_date.replication_id,
         salary_on_raise_date.employee_id,
         salary_on_raise_date.job_level,
         salary_on_raise_date.annual_compensation as compensation_before,
@@ -80,6 +89,7 @@ raises as (
 
 final as (
     select
+        raises.replication_id,
         raises.employee_id,
         'raise' as event_type,
         {{ raise_date }} as effective_date,

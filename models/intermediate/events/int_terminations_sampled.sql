@@ -3,12 +3,14 @@
     base(level) x age multiplier x tenure multiplier, rescaled so that the mean hazard is
     total_termination_rate. Exactly the planned number leave: hazard-weighted sampling
     without replacement, by an exponential clock -ln(u) / hazard (the k smallest leave).
-    A reduction in force takes the next people in the same order.
+    A reduction in force takes the next people in the same order. Everything is per
+    replication: its own mean hazard, its own quota, its own ranking.
 -#}
 with
 
 start_of_year as (
     select
+        replication_id,
         employee_id,
         job_level,
         age_years,
@@ -41,6 +43,7 @@ tenure_bands as (
 
 headcount_plan as (
     select
+        replication_id,
         total_termination_rate,
         experienced_terminations,
         reduction_in_force_terminations
@@ -49,6 +52,7 @@ headcount_plan as (
 
 raw_hazards as (
     select
+        start_of_year.replication_id,
         start_of_year.employee_id,
         coalesce(job_levels.termination_base_rate, 0)
         * coalesce(age_bands.termination_multiplier, 1)
@@ -68,20 +72,25 @@ raw_hazards as (
 
 rescaled_hazards as (
     select
+        raw_hazards.replication_id,
         raw_hazards.employee_id,
         raw_hazards.raw_hazard
         * cast(headcount_plan.total_termination_rate as {{ type_double() }})
-        / nullif(avg(raw_hazards.raw_hazard) over (), 0) as hazard
+        / nullif(avg(raw_hazards.raw_hazard) over (partition by raw_hazards.replication_id), 0) as hazard
     from raw_hazards
-    cross join headcount_plan
+    inner join headcount_plan
+        on raw_hazards.replication_id = headcount_plan.replication_id
 ),
 
 exit_clocks as (
     select
+        rescaled_hazards.replication_id,
         rescaled_hazards.employee_id,
         rescaled_hazards.hazard,
-        {{ uniform_draw('rescaled_hazards.employee_id', 'termination_clock') }} as draw,
-        {{ uniform_draw('rescaled_hazards.employee_id', 'termination_date') }} as date_draw
+        {{ uniform_draw('rescaled_hazards.employee_id', 'termination_clock',
+            replication='rescaled_hazards.replication_id') }} as draw,
+        {{ uniform_draw('rescaled_hazards.employee_id', 'termination_date',
+            replication='rescaled_hazards.replication_id') }} as date_draw
     from rescaled_hazards
 ),
 
@@ -89,6 +98,7 @@ ranked as (
     select
         exit_clocks.*,
         row_number() over (
+            partition by exit_clocks.replication_id
             order by
                 case when exit_clocks.hazard > 0 then -ln(exit_clocks.draw) / exit_clocks.hazard end
                 asc nulls last,
@@ -105,7 +115,8 @@ selected as (
             else 'reduction_in_force'
         end as reason
     from ranked
-    cross join headcount_plan
+    inner join headcount_plan
+        on ranked.replication_id = headcount_plan.replication_id
     where
         ranked.exit_rank
         <= headcount_plan.experienced_terminations + headcount_plan.reduction_in_force_terminations
@@ -113,6 +124,7 @@ selected as (
 
 final as (
     select
+        selected.replication_id,
         selected.employee_id,
         'termination' as event_type,
         {{ add_days(year_start_date(), 'cast(floor(selected.date_draw * ' ~ days_in_year() ~ ') as integer)') }}

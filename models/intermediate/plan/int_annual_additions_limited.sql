@@ -7,6 +7,7 @@ with
 
 employee as (
     select
+        replication_id,
         employee_id,
         prorated_compensation,
         plan_compensation,
@@ -23,6 +24,7 @@ employee as (
 
 match as (
     select
+        replication_id,
         employee_id,
         is_match_eligible,
         employer_match,
@@ -32,6 +34,7 @@ match as (
 
 core as (
     select
+        replication_id,
         employee_id,
         is_core_eligible,
         employer_core
@@ -59,9 +62,13 @@ excess as (
         ) as excess_additions
     from employee
     inner join match
-        on employee.employee_id = match.employee_id
+        on
+            employee.replication_id = match.replication_id
+            and employee.employee_id = match.employee_id
     inner join core
-        on employee.employee_id = core.employee_id
+        on
+            employee.replication_id = core.replication_id
+            and employee.employee_id = core.employee_id
     cross join limits
 ),
 

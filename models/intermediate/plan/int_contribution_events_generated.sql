@@ -6,6 +6,7 @@ with
 
 contributions as (
     select
+        replication_id,
         employee_id,
         employee_contribution,
         employer_match,
@@ -15,6 +16,7 @@ contributions as (
 
 workforce as (
     select
+        replication_id,
         employee_id,
         employment_end_date
     from {{ ref('int_workforce_year_folded') }}
@@ -22,6 +24,7 @@ workforce as (
 
 participation as (
     select
+        replication_id,
         employee_id,
         deferral_rate
     from {{ ref('int_plan_participation_resolved') }}
@@ -36,6 +39,7 @@ plan_design as (
 
 sources as (
     select
+        contributions.replication_id,
         contributions.employee_id,
         workforce.employment_end_date as effective_date,
         participation.deferral_rate,
@@ -46,14 +50,19 @@ sources as (
         contributions.employer_core
     from contributions
     inner join workforce
-        on contributions.employee_id = workforce.employee_id
+        on
+            contributions.replication_id = workforce.replication_id
+            and contributions.employee_id = workforce.employee_id
     inner join participation
-        on contributions.employee_id = participation.employee_id
+        on
+            contributions.replication_id = participation.replication_id
+            and contributions.employee_id = participation.employee_id
     cross join plan_design
 ),
 
 final as (
     select
+        replication_id,
         employee_id,
         'employee_contribution' as event_type,
         effective_date,
@@ -65,6 +74,7 @@ final as (
     where employee_contribution > 0
     union all
     select
+        replication_id,
         employee_id,
         'employer_match' as event_type,
         effective_date,
@@ -76,6 +86,7 @@ final as (
     where employer_match > 0
     union all
     select
+        replication_id,
         employee_id,
         'employer_core' as event_type,
         effective_date,

@@ -8,6 +8,7 @@ with
 
 start_of_year as (
     select
+        replication_id,
         employee_id,
         enrollment_status,
         enrollment_date,
@@ -26,12 +27,14 @@ plan_design as (
 
 candidates as (
     select
+        start_of_year.replication_id,
         start_of_year.employee_id,
         cast(round(start_of_year.deferral_rate, 6) as decimal(10, 6)) as deferral_rate_before,
         plan_design.escalation_rate,
         plan_design.escalation_cap,
         plan_design.escalation_opt_out_rate,
-        {{ uniform_draw('start_of_year.employee_id', 'escalation_opt_out', var('start_year')) }} as opt_out_draw
+        {{ uniform_draw('start_of_year.employee_id', 'escalation_opt_out', year=var('start_year'),
+            replication='start_of_year.replication_id') }} as opt_out_draw
     from start_of_year
     cross join plan_design
     where
@@ -44,6 +47,7 @@ candidates as (
 
 final as (
     select
+        candidates.replication_id,
         candidates.employee_id,
         'deferral_escalation' as event_type,
         {{ year_start_date() }} as effective_date,

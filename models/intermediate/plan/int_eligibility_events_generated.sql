@@ -3,6 +3,7 @@ with
 
 eligibility as (
     select
+        replication_id,
         employee_id,
         eligibility_date
     from {{ ref('int_plan_eligibility_determined') }}
@@ -11,6 +12,7 @@ eligibility as (
 
 final as (
     select
+        eligibility.replication_id,
         eligibility.employee_id,
         'eligibility' as event_type,
         eligibility.eligibility_date as effective_date,

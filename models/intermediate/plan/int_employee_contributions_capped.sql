@@ -7,6 +7,7 @@ with
 
 windows as (
     select
+        replication_id,
         employee_id,
         is_eligible,
         deferral_rate,

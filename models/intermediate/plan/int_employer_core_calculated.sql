@@ -7,6 +7,7 @@ with
 
 windows as (
     select
+        replication_id,
         employee_id,
         is_eligible,
         core_compensation,
@@ -49,6 +50,7 @@ eligibility as (
 
 final as (
     select
+        eligibility.replication_id,
         eligibility.employee_id,
         eligibility.core_formula_id,
         eligibility.is_core_eligible,

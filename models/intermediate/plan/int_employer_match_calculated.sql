@@ -9,6 +9,7 @@ with
 
 contributions as (
     select
+        replication_id,
         employee_id,
         employee_contribution,
         deferral_compensation,
@@ -54,6 +55,7 @@ eligibility as (
 
 formula as (
     select
+        eligibility.replication_id,
         eligibility.employee_id,
         sum(match_tiers.match_rate * least(
             greatest(eligibility.employee_contribution - match_tiers.deferral_from * eligibility.deferral_compensation, 0),
@@ -66,11 +68,12 @@ formula as (
             and eligibility.service_years >= match_tiers.min_service_years
             and eligibility.service_years < match_tiers.max_service_years
     where eligibility.is_match_eligible
-    group by eligibility.employee_id
+    group by eligibility.replication_id, eligibility.employee_id
 ),
 
 capped as (
     select
+        eligibility.replication_id,
         eligibility.employee_id,
         eligibility.match_formula_id,
         eligibility.is_match_eligible,
@@ -79,11 +82,14 @@ capped as (
             as match_cap
     from eligibility
     left join formula
-        on eligibility.employee_id = formula.employee_id
+        on
+            eligibility.replication_id = formula.replication_id
+            and eligibility.employee_id = formula.employee_id
 ),
 
 final as (
     select
+        capped.replication_id,
         capped.employee_id,
         capped.match_formula_id,
         capped.is_match_eligible,

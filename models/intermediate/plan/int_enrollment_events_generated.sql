@@ -3,6 +3,7 @@ with
 
 decisions as (
     select
+        replication_id,
         employee_id,
         is_auto_enrolled,
         auto_enroll_date,
@@ -22,6 +23,7 @@ decisions as (
 
 auto_enrollments as (
     select
+        replication_id,
         employee_id,
         'enrollment' as event_type,
         auto_enroll_date as effective_date,
@@ -36,6 +38,7 @@ auto_enrollments as (
 
 opt_outs as (
     select
+        replication_id,
         employee_id,
         'opt_out' as event_type,
         opt_out_date as effective_date,
@@ -50,6 +53,7 @@ opt_outs as (
 
 voluntary_enrollments as (
     select
+        replication_id,
         employee_id,
         'enrollment' as event_type,
         voluntary_enroll_date as effective_date,
@@ -64,6 +68,7 @@ voluntary_enrollments as (
 
 late_opt_outs as (
     select
+        replication_id,
         employee_id,
         event_type,
         effective_date,

@@ -3,6 +3,7 @@ with
 
 balances as (
     select
+        replication_id,
         employee_id,
         forfeiture,
         vesting_schedule_id
@@ -12,6 +13,7 @@ balances as (
 
 workforce as (
     select
+        replication_id,
         employee_id,
         termination_date
     from {{ ref('int_workforce_year_folded') }}
@@ -19,6 +21,7 @@ workforce as (
 
 final as (
     select
+        balances.replication_id,
         balances.employee_id,
         'forfeiture' as event_type,
         workforce.termination_date as effective_date,
@@ -26,7 +29,9 @@ final as (
         balances.vesting_schedule_id as reason
     from balances
     inner join workforce
-        on balances.employee_id = workforce.employee_id
+        on
+            balances.replication_id = workforce.replication_id
+            and balances.employee_id = workforce.employee_id
 )
 
 select * from final

@@ -10,6 +10,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         birth_date,
         termination_date,
@@ -38,9 +39,11 @@ behavior as (
 draws as (
     select
         workforce.*,
-        {{ uniform_draw('workforce.employee_id', 'opt_out', last_year) }} as opt_out_draw,
+        {{ uniform_draw('workforce.employee_id', 'opt_out', year=last_year,
+            replication='workforce.replication_id') }} as opt_out_draw,
         {{ opt_out_date('workforce.enrollment_date',
-            uniform_draw('workforce.employee_id', 'opt_out_day', last_year),
+            uniform_draw('workforce.employee_id', 'opt_out_day', year=last_year,
+                replication='workforce.replication_id'),
             'plan_design.opt_out_window_days') }} as opt_out_date
     from workforce
     cross join plan_design
@@ -48,6 +51,7 @@ draws as (
 
 final as (
     select
+        draws.replication_id,
         draws.employee_id,
         'opt_out' as event_type,
         draws.opt_out_date as effective_date,

@@ -8,6 +8,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         employment_status,
         employee_balance_amount,
@@ -18,6 +19,7 @@ workforce as (
 
 contributions as (
     select
+        replication_id,
         employee_id,
         employee_contribution,
         employer_match,
@@ -27,6 +29,7 @@ contributions as (
 
 windows as (
     select
+        replication_id,
         employee_id,
         service_years
     from {{ ref('int_plan_compensation_windows') }}
@@ -46,6 +49,7 @@ vested_shares as (
 
 rolled as (
     select
+        workforce.replication_id,
         workforce.employee_id,
         workforce.employment_status,
         plan_design.vesting_schedule_id,
@@ -64,9 +68,13 @@ rolled as (
         ) as core_balance
     from workforce
     inner join contributions
-        on workforce.employee_id = contributions.employee_id
+        on
+            workforce.replication_id = contributions.replication_id
+            and workforce.employee_id = contributions.employee_id
     inner join windows
-        on workforce.employee_id = windows.employee_id
+        on
+            workforce.replication_id = windows.replication_id
+            and workforce.employee_id = windows.employee_id
     cross join plan_design
     left join vested_shares
         on
@@ -90,6 +98,7 @@ forfeited as (
 
 final as (
     select
+        forfeited.replication_id,
         forfeited.employee_id,
         forfeited.vesting_schedule_id,
         forfeited.vested_share,

@@ -11,6 +11,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         birth_date,
         hire_date,
@@ -23,6 +24,7 @@ workforce as (
 
 participation as (
     select
+        replication_id,
         employee_id,
         eligibility_date,
         is_eligible,
@@ -33,6 +35,7 @@ participation as (
 
 salary_segments as (
     select
+        replication_id,
         employee_id,
         segment_start_date,
         segment_end_date,
@@ -46,6 +49,7 @@ limits as (
 
 windows as (
     select
+        workforce.replication_id,
         workforce.employee_id,
         workforce.employment_end_date,
         participation.deferral_start_date,
@@ -55,11 +59,14 @@ windows as (
         end as eligible_start_date
     from workforce
     inner join participation
-        on workforce.employee_id = participation.employee_id
+        on
+            workforce.replication_id = participation.replication_id
+            and workforce.employee_id = participation.employee_id
 ),
 
 segment_overlaps as (
     select
+        windows.replication_id,
         windows.employee_id,
         salary_segments.annual_compensation,
         {{ overlap_days('windows.deferral_start_date', 'windows.employment_end_date',
@@ -68,20 +75,24 @@ segment_overlaps as (
             'salary_segments.segment_start_date', 'salary_segments.segment_end_date') }} as eligible_days
     from windows
     inner join salary_segments
-        on windows.employee_id = salary_segments.employee_id
+        on
+            windows.replication_id = salary_segments.replication_id
+            and windows.employee_id = salary_segments.employee_id
 ),
 
 window_pay as (
     select
+        segment_overlaps.replication_id,
         segment_overlaps.employee_id,
         sum(segment_overlaps.annual_compensation * segment_overlaps.deferral_days) as deferral_compensation_days,
         sum(segment_overlaps.annual_compensation * segment_overlaps.eligible_days) as core_compensation_days
     from segment_overlaps
-    group by segment_overlaps.employee_id
+    group by segment_overlaps.replication_id, segment_overlaps.employee_id
 ),
 
 final as (
     select
+        workforce.replication_id,
         workforce.employee_id,
         participation.is_eligible,
         participation.deferral_rate,
@@ -111,9 +122,13 @@ final as (
         workforce.employment_end_date = {{ year_end_date() }} as is_employed_last_day
     from workforce
     inner join participation
-        on workforce.employee_id = participation.employee_id
+        on
+            workforce.replication_id = participation.replication_id
+            and workforce.employee_id = participation.employee_id
     left join window_pay
-        on workforce.employee_id = window_pay.employee_id
+        on
+            workforce.replication_id = window_pay.replication_id
+            and workforce.employee_id = window_pay.employee_id
     cross join limits
 )
 

@@ -10,6 +10,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         birth_date,
         hire_date,
@@ -52,6 +53,7 @@ entry as (
 
 eligibility as (
     select
+        entry.replication_id,
         entry.employee_id,
         entry.requirements_met_date,
         entry.entry_date,
@@ -72,7 +74,9 @@ final as (
         eligibility.eligibility_date >= {{ year_start_date() }} as is_newly_eligible
     from eligibility
     inner join workforce
-        on eligibility.employee_id = workforce.employee_id
+        on
+            eligibility.replication_id = workforce.replication_id
+            and eligibility.employee_id = workforce.employee_id
 )
 
 select * from final

@@ -13,6 +13,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         employee_source,
         birth_date,
@@ -24,6 +25,7 @@ workforce as (
 
 eligibility as (
     select
+        replication_id,
         employee_id,
         eligibility_date
     from {{ ref('int_plan_eligibility_determined') }}
@@ -79,14 +81,21 @@ candidates as (
             coalesce({{ add_days('workforce.termination_date', -1) }}, {{ year_end_date() }}),
             {{ year_end_date() }}
         ) as window_end_date,
-        {{ uniform_draw('workforce.employee_id', 'opt_out') }} as opt_out_draw,
-        {{ uniform_draw('workforce.employee_id', 'opt_out_day') }} as opt_out_day_draw,
-        {{ uniform_draw('workforce.employee_id', 'voluntary_enroll') }} as voluntary_draw,
-        {{ uniform_draw('workforce.employee_id', 'voluntary_enroll_day') }} as voluntary_day_draw,
-        {{ uniform_draw('workforce.employee_id', 'voluntary_deferral') }} as deferral_draw
+        {{ uniform_draw('workforce.employee_id', 'opt_out',
+            replication='workforce.replication_id') }} as opt_out_draw,
+        {{ uniform_draw('workforce.employee_id', 'opt_out_day',
+            replication='workforce.replication_id') }} as opt_out_day_draw,
+        {{ uniform_draw('workforce.employee_id', 'voluntary_enroll',
+            replication='workforce.replication_id') }} as voluntary_draw,
+        {{ uniform_draw('workforce.employee_id', 'voluntary_enroll_day',
+            replication='workforce.replication_id') }} as voluntary_day_draw,
+        {{ uniform_draw('workforce.employee_id', 'voluntary_deferral',
+            replication='workforce.replication_id') }} as deferral_draw
     from workforce
     inner join eligibility
-        on workforce.employee_id = eligibility.employee_id
+        on
+            workforce.replication_id = eligibility.replication_id
+            and workforce.employee_id = eligibility.employee_id
     cross join plan_design
 ),
 
@@ -125,6 +134,7 @@ with_rates as (
 
 decisions as (
     select
+        with_rates.replication_id,
         with_rates.employee_id,
         with_rates.eligibility_date,
         with_rates.is_in_auto_enroll_scope,
@@ -154,6 +164,7 @@ decisions as (
 
 final as (
     select
+        decisions.replication_id,
         decisions.employee_id,
         decisions.eligibility_date,
         decisions.is_in_auto_enroll_scope,
@@ -171,11 +182,12 @@ final as (
             when decisions.is_auto_enrolled
                 then
                     ((case when decisions.is_opt_out_drawn then 0 else 1 end) - (1 - decisions.opt_out_probability))
-                    * count(case when decisions.is_auto_enrolled then 1 end) over ()
+                    * count(case when decisions.is_auto_enrolled then 1 end)
+                        over (partition by decisions.replication_id)
                     / nullif(sqrt(sum(case
                         when decisions.is_auto_enrolled
                             then decisions.opt_out_probability * (1 - decisions.opt_out_probability)
-                    end) over ()), 0)
+                    end) over (partition by decisions.replication_id)), 0)
         end as participation_z_share,
         decisions.is_voluntarily_enrolled,
         decisions.voluntary_probability,

@@ -11,6 +11,7 @@ with
 
 workforce as (
     select
+        replication_id,
         employee_id,
         enrollment_status,
         enrollment_source,
@@ -22,6 +23,7 @@ workforce as (
 
 eligibility as (
     select
+        replication_id,
         employee_id,
         eligibility_date,
         is_eligible
@@ -30,17 +32,22 @@ eligibility as (
 
 escalations as (
     select
+        replication_id,
         employee_id,
         deferral_rate_after
     from {{ ref('int_deferral_escalations_applied') }}
 ),
 
 late_opt_outs as (
-    select employee_id from {{ ref('int_late_opt_outs_drawn') }}
+    select
+        replication_id,
+        employee_id
+    from {{ ref('int_late_opt_outs_drawn') }}
 ),
 
 decisions as (
     select
+        replication_id,
         employee_id,
         is_auto_enrolled,
         auto_enroll_date,
@@ -54,6 +61,7 @@ decisions as (
 
 resolved as (
     select
+        workforce.replication_id,
         workforce.employee_id,
         eligibility.eligibility_date,
         eligibility.is_eligible,
@@ -99,17 +107,26 @@ resolved as (
         end as deferral_start_date
     from workforce
     inner join eligibility
-        on workforce.employee_id = eligibility.employee_id
+        on
+            workforce.replication_id = eligibility.replication_id
+            and workforce.employee_id = eligibility.employee_id
     left join escalations
-        on workforce.employee_id = escalations.employee_id
+        on
+            workforce.replication_id = escalations.replication_id
+            and workforce.employee_id = escalations.employee_id
     left join decisions
-        on workforce.employee_id = decisions.employee_id
+        on
+            workforce.replication_id = decisions.replication_id
+            and workforce.employee_id = decisions.employee_id
     left join late_opt_outs
-        on workforce.employee_id = late_opt_outs.employee_id
+        on
+            workforce.replication_id = late_opt_outs.replication_id
+            and workforce.employee_id = late_opt_outs.employee_id
 ),
 
 final as (
     select
+        resolved.replication_id,
         resolved.employee_id,
         resolved.eligibility_date,
         resolved.is_eligible,

@@ -1,13 +1,21 @@
 {#-
-    The year's headcount arithmetic, one row: exactly round(N x total_termination_rate)
+    The year's headcount arithmetic: exactly round(N x total_termination_rate)
     experienced terminations, a year-end target of round(N x (1 + growth)), the hires
     that target needs after new-hire attrition, and a reduction in force when growth
-    is negative beyond attrition.
+    is negative beyond attrition. One row per replication: each replication's own
+    start headcount (a replication with nobody left still gets its row).
 -#}
 with
 
 start_of_year as (
-    select employee_id from {{ ref('int_workforce_start_of_year') }}
+    select
+        replication_id,
+        employee_id
+    from {{ ref('int_workforce_start_of_year') }}
+),
+
+replications as (
+    {{ replication_ids() }}
 ),
 
 rates as (
@@ -18,11 +26,18 @@ rates as (
 ),
 
 headcount as (
-    select count(*) as start_headcount from start_of_year
+    select
+        replications.replication_id,
+        count(start_of_year.employee_id) as start_headcount
+    from replications
+    left join start_of_year
+        on replications.replication_id = start_of_year.replication_id
+    group by replications.replication_id
 ),
 
 targets as (
     select
+        headcount.replication_id,
         headcount.start_headcount,
         rates.total_termination_rate,
         rates.target_growth_rate,
@@ -64,6 +79,7 @@ final as (
         '{{ var("scenario_id") }}' as scenario_id,
         '{{ var("plan_design_id") }}' as plan_design_id,
         {{ sim_year() }} as simulation_year,
+        cast(hires.replication_id as integer) as replication_id,
         hires.start_headcount,
         hires.total_termination_rate,
         hires.target_growth_rate,

@@ -8,6 +8,7 @@ with
 
 start_of_year as (
     select
+        replication_id,
         employee_id,
         hire_date,
         job_level,
@@ -17,6 +18,7 @@ start_of_year as (
 
 hires as (
     select
+        replication_id,
         employee_id,
         effective_date,
         job_level_after,
@@ -26,11 +28,13 @@ hires as (
 
 terminations as (
     select
+        replication_id,
         employee_id,
         effective_date
     from {{ ref('int_terminations_sampled') }}
     union all
     select
+        replication_id,
         employee_id,
         effective_date
     from {{ ref('int_new_hire_terminations_sampled') }}
@@ -38,6 +42,7 @@ terminations as (
 
 pay_events as (
     select
+        replication_id,
         employee_id,
         effective_date,
         event_type,
@@ -46,6 +51,7 @@ pay_events as (
     from {{ ref('int_promotions_drawn') }}
     union all
     select
+        replication_id,
         employee_id,
         effective_date,
         event_type,
@@ -56,11 +62,13 @@ pay_events as (
 
 employment_spans as (
     select
+        start_of_year.replication_id,
         start_of_year.employee_id,
         {{ year_start_date() }} as span_start_date
     from start_of_year
     union all
     select
+        hires.replication_id,
         hires.employee_id,
         hires.effective_date as span_start_date
     from hires
@@ -68,6 +76,7 @@ employment_spans as (
 
 salary_changes as (
     select
+        start_of_year.replication_id,
         start_of_year.employee_id,
         {{ year_start_date() }} as effective_date,
         0 as change_priority,
@@ -76,6 +85,7 @@ salary_changes as (
     from start_of_year
     union all
     select
+        hires.replication_id,
         hires.employee_id,
         hires.effective_date,
         {{ event_type_priority("'hire'") }} as change_priority,
@@ -84,6 +94,7 @@ salary_changes as (
     from hires
     union all
     select
+        pay_events.replication_id,
         pay_events.employee_id,
         pay_events.effective_date,
         {{ event_type_priority('pay_events.event_type') }} as change_priority,
@@ -96,11 +107,11 @@ ordered_changes as (
     select
         salary_changes.*,
         lead(salary_changes.effective_date) over (
-            partition by salary_changes.employee_id
+            partition by salary_changes.replication_id, salary_changes.employee_id
             order by salary_changes.effective_date asc nulls last, salary_changes.change_priority asc nulls last
         ) as next_change_date,
         row_number() over (
-            partition by salary_changes.employee_id
+            partition by salary_changes.replication_id, salary_changes.employee_id
             order by salary_changes.effective_date desc nulls last, salary_changes.change_priority desc nulls last
         ) as recency_rank
     from salary_changes
@@ -108,6 +119,7 @@ ordered_changes as (
 
 clipped as (
     select
+        ordered_changes.replication_id,
         ordered_changes.employee_id,
         ordered_changes.job_level,
         ordered_changes.annual_compensation,
@@ -119,13 +131,18 @@ clipped as (
         ) as segment_end_date
     from ordered_changes
     inner join employment_spans
-        on ordered_changes.employee_id = employment_spans.employee_id
+        on
+            ordered_changes.replication_id = employment_spans.replication_id
+            and ordered_changes.employee_id = employment_spans.employee_id
     left join terminations
-        on ordered_changes.employee_id = terminations.employee_id
+        on
+            ordered_changes.replication_id = terminations.replication_id
+            and ordered_changes.employee_id = terminations.employee_id
 ),
 
 final as (
     select
+        clipped.replication_id,
         clipped.employee_id,
         cast(clipped.segment_start_date as date) as segment_start_date,
         cast(clipped.segment_end_date as date) as segment_end_date,

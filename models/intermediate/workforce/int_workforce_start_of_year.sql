@@ -5,6 +5,8 @@
     The plan state travels with it: enrollment status and date, deferral rate and the
     balance of each source. A census row with a positive deferral rate is enrolled; a
     zero rate with an enrollment date is an employee who chose not to defer (opted out).
+    One row per replication and employee: the start year crosses the census with the
+    run's replications; later years read those replications' rows of last year.
 -#}
 {%- set year = sim_year() -%}
 {%- set is_first_year = (year == var('start_year') | int) -%}
@@ -36,6 +38,10 @@ job_levels as (
 
 {% if is_first_year %}
 
+    replications as (
+        {{ replication_ids() }}
+    ),
+
     census_levels_derived as (
         select
             census.employee_id,
@@ -49,6 +55,7 @@ job_levels as (
 
     start_state as (
         select
+            replications.replication_id,
             census.employee_id,
             'census' as employee_source,
             census.birth_date,
@@ -69,6 +76,7 @@ job_levels as (
             0 as match_balance_amount,
             0 as core_balance_amount
         from census
+        cross join replications
         left join census_levels_derived
             on census.employee_id = census_levels_derived.employee_id
     ),
@@ -77,6 +85,7 @@ job_levels as (
 
 prior_year_actives as (
     select
+        replication_id,
         employee_id,
         employee_source,
         birth_date,
@@ -96,6 +105,7 @@ prior_year_actives as (
         and plan_design_id = '{{ var("plan_design_id") }}'
         and simulation_year = {{ year - 1 }}
         and employment_status = 'active'
+        and {{ replication_filter() }}
 ),
 
 start_state as (
@@ -109,6 +119,7 @@ final as (
         '{{ var("scenario_id") }}' as scenario_id,
         '{{ var("plan_design_id") }}' as plan_design_id,
         {{ year }} as simulation_year,
+        cast(start_state.replication_id as integer) as replication_id,
         start_state.employee_id,
         start_state.employee_source,
         start_state.birth_date,

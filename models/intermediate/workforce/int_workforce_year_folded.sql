@@ -9,6 +9,7 @@ with
 
 start_of_year as (
     select
+        replication_id,
         employee_id,
         employee_source,
         birth_date,
@@ -26,6 +27,7 @@ start_of_year as (
 
 hires as (
     select
+        replication_id,
         employee_id,
         birth_date,
         effective_date
@@ -34,12 +36,14 @@ hires as (
 
 terminations as (
     select
+        replication_id,
         employee_id,
         effective_date,
         reason
     from {{ ref('int_terminations_sampled') }}
     union all
     select
+        replication_id,
         employee_id,
         effective_date,
         reason
@@ -48,6 +52,7 @@ terminations as (
 
 salary_segments as (
     select
+        replication_id,
         employee_id,
         segment_start_date,
         segment_end_date,
@@ -64,6 +69,7 @@ population as (
     from start_of_year
     union all
     select
+        hires.replication_id,
         hires.employee_id,
         'hire' as employee_source,
         hires.birth_date,
@@ -82,6 +88,7 @@ population as (
 
 compensation as (
     select
+        salary_segments.replication_id,
         salary_segments.employee_id,
         max(case when salary_segments.is_year_end_rate then salary_segments.annual_compensation end)
             as annual_compensation,
@@ -92,11 +99,12 @@ compensation as (
                 'salary_segments.segment_end_date', 'day') }} + 1)
         ) as compensation_days
     from salary_segments
-    group by salary_segments.employee_id
+    group by salary_segments.replication_id, salary_segments.employee_id
 ),
 
 final as (
     select
+        population.replication_id,
         population.employee_id,
         population.employee_source,
         population.is_new_hire,
@@ -125,9 +133,13 @@ final as (
         cast(population.core_balance_amount as decimal(18, 2)) as core_balance_amount
     from population
     left join terminations
-        on population.employee_id = terminations.employee_id
+        on
+            population.replication_id = terminations.replication_id
+            and population.employee_id = terminations.employee_id
     left join compensation
-        on population.employee_id = compensation.employee_id
+        on
+            population.replication_id = compensation.replication_id
+            and population.employee_id = compensation.employee_id
 )
 
 select * from final
