@@ -145,8 +145,9 @@ def write_summary(con: duckdb.DuckDBPyConnection, out: Path, scenario_id: str, p
                "order by simulation_year")
         params = {"scenario": scenario_id, "plan": plan_design_id, "start": start, "end": end}
     else:
-        sql = ("select * from rpt_replication_bands where scenario_id = $scenario and plan_design_id = $plan "
-               "and simulation_year between $start and $end order by simulation_year, metric")
+        sql = ("select * exclude (period_sort, metric_sort) from rpt_replication_bands "
+               "where scenario_id = $scenario and plan_design_id = $plan "
+               "and (period_sort between $start and $end or period = 'horizon') order by period_sort, metric_sort")
         params = {"scenario": scenario_id, "plan": plan_design_id, "start": start, "end": end}
     con.execute(f"copy ({sql}) to '{_quoted(tmp)}' (header true)", params)
     tmp.replace(out)

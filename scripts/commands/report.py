@@ -58,13 +58,18 @@ def write_comparison(database: Path, base: str, alt: str) -> Path:
         raise PlanAlignError(f"{base} and {alt} have no simulated year in common")
     folder = PROJECT_ROOT / "reports" / "compare"
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{_name(base)}__vs__{_name(alt)}.csv"
+    out = folder / f"{_name(base_id, base_design)}__vs__{_name(alt_id, alt_design)}.csv"
     db.write_rows_csv(columns, rows, out)
     return out
 
 
-def _name(side: str) -> str:
-    return side.replace("/", "-")
+def _name(scenario_id: str, plan_design_id: str) -> str:
+    """The scenario's name alone when it ran its own design, else scenario-design."""
+    try:
+        own = resolve(scenario_file(scenario_id)).plan_design_id
+    except PlanAlignError:
+        own = None
+    return scenario_id if own == plan_design_id else f"{scenario_id}-{plan_design_id}"
 
 
 def print_headline(path: Path) -> None:
@@ -76,9 +81,13 @@ def print_headline(path: Path) -> None:
         band = (f"  difference P10-P90 {float(row['difference_p10']):>14,.2f} .. {float(row['difference_p90']):,.2f}"
                 if row.get("difference_p10") else "")
         rel = f"{float(row['rel_difference']) * 100:+.1f}%" if row.get("rel_difference") else ""
-        click.echo(f"  {row['metric']:<22} base {float(row['base_value']):>16,.2f}  "
-                   f"alt {float(row['alt_value']):>16,.2f}  "
-                   f"diff {float(row['abs_difference']):>+15,.2f} {rel:>8}{band}")
+        scale, unit = (100, "%") if row["metric"].endswith("_rate") else (1, "")
+        values = [float(row[key]) * scale for key in ("base_value", "alt_value", "abs_difference")]
+        if band:
+            low, high = (float(row[key]) * scale for key in ("difference_p10", "difference_p90"))
+            band = f"  difference P10..P90 {low:,.2f}{unit} .. {high:,.2f}{unit}"
+        click.echo(f"  {row['metric']:<22} base {values[0]:>16,.2f}{unit:1}  alt {values[1]:>16,.2f}{unit:1}  "
+                   f"diff {values[2]:>+15,.2f}{unit:1} {rel:>8}{band}")
 
 
 @click.command("compare")
@@ -93,5 +102,5 @@ def compare_command(base: str, alts: tuple[str, ...]) -> None:
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
     for alt in [name for text in alts for name in text.split()]:
         path = write_comparison(database, base, alt)
-        click.echo(f"{base} vs {alt}: {path.relative_to(PROJECT_ROOT)} (horizon totals:)")
+        click.echo(f"{base} vs {alt}: {path.relative_to(PROJECT_ROOT)}; over the horizon:")
         print_headline(path)

@@ -10,7 +10,7 @@ from scripts import engine, options
 from scripts.commands.report import write_comparison
 from scripts.config import Effective
 from scripts.errors import PlanAlignError
-from scripts.paths import database_path
+from scripts.paths import PROJECT_ROOT, database_path
 
 
 def print_dry_run(run: engine.Run, plans: list[engine.YearPlan]) -> None:
@@ -172,7 +172,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
     if compare and len(done) > 1:
         for other in done[1:]:
             path = write_comparison(database, _side(done[0]), _side(other))
-            click.echo(f"comparison: {path}")
+            click.echo(f"comparison: {path.relative_to(PROJECT_ROOT)}")
     if status != "success":
         failed = [row["label"] for row in rows if row["status"] != "success"]
         raise PlanAlignError(f"batch: {len(failed)} of {len(rows)} failed: {', '.join(failed)}",
@@ -185,7 +185,8 @@ def _side(effective: Effective) -> str:
 
 
 def print_batch_table(rows: list[dict]) -> None:
-    click.echo(f"\n{'scenario / design':<40}  {'status':<8}  {'years':<11}  {'seconds':>8}  "
+    width = max(len("scenario / design"), *(len(row["label"]) for row in rows))
+    click.echo(f"\n{'scenario / design':<{width}}  {'status':<8}  {'years':<11}  {'seconds':>8}  "
                f"{'employer cost (match + core)':>30}")
     for row in rows:
         result = row.get("result") or {}
@@ -194,5 +195,5 @@ def print_batch_table(rows: list[dict]) -> None:
         seconds = sum(result.get("year_seconds", {}).values())
         cost = result.get("employer_cost")
         mean = " (mean)" if plan and plan.effective.scenario.replications else ""
-        click.echo(f"{row['label']:<40}  {row['status']:<8}  {years:<11}  {seconds:>8.1f}  "
+        click.echo(f"{row['label']:<{width}}  {row['status']:<8}  {years:<11}  {seconds:>8.1f}  "
                    f"{(f'{cost:,.0f}{mean}' if cost is not None else '-'):>30}")
