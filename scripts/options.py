@@ -29,6 +29,13 @@ dry_run = click.option("--dry-run", is_flag=True,
 verbose = click.option("-v", "--verbose", is_flag=True, help="show dbt's own output")
 
 
+def configuration(command):
+    """The options that make an effective configuration: scenario, census, plan design, --set, replications."""
+    for option in (replications, sets, plan_design, census, scenario):
+        command = option(command)
+    return command
+
+
 def effective(scenario_name: str, census_path: str | None = None, plan_design_id: str | None = None,
               sets: tuple[str, ...] = (), replication_count: int | None = None,
               start_year: int | None = None) -> Effective:

@@ -22,11 +22,7 @@ def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
 
 
 @click.command("resume")
-@options.scenario
-@options.census
-@options.plan_design
-@options.sets
-@options.replications
+@options.configuration
 @options.clear
 @options.dry_run
 @options.verbose

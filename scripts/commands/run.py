@@ -49,11 +49,7 @@ def run_one(command: str, plan: engine.YearPlan, dry_run: bool, verbose: bool) -
 
 
 @click.command("simulate")
-@options.scenario
-@options.census
-@options.plan_design
-@options.sets
-@options.replications
+@options.configuration
 @options.clear
 @click.option("--start", type=int, default=None, help="first year (default: the scenario's start_year)")
 @click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
@@ -77,11 +73,7 @@ def simulate_command(scenario_name: str, census_path: str | None, plan_design_id
 
 
 @click.command("year")
-@options.scenario
-@options.census
-@options.plan_design
-@options.sets
-@options.replications
+@options.configuration
 @click.argument("year", type=int)
 @options.dry_run
 @options.verbose

@@ -80,7 +80,7 @@ def test_same_list_twice_same_digests_and_other_replications_untouched(runs):
     assert {k: digests(db, k) for k in (1, 2, 3)} == before
 
     # its checkpoint holds the aggregate over the run's replications (what resume recomputes)
-    checkpoint = runsafety.read_checkpoint(db, "rep", "baseline", START + 1)
+    checkpoint = runsafety.read_checkpoint(db, "rep", "baseline", START + 1, track="mc")
     assert checkpoint is not None and checkpoint["replications"] == [1, 2, 3]
     aggregate = query(db, """
         select sum(event_rows),
