@@ -245,7 +245,12 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {"scenario_id": effective.scenario_id, "plan_design_id": effective.plan_design_id,
                               "replications": effective.scenario.replications, "years_done": [],
                               "year_seconds": {}, "rows": {}, "retries": 0}
-    if not plan.years:
+    if not plan.years:  # resumed and every year is done: report what is stored
+        for line in plan.reasons:
+            click.echo(f"  {line}")
+        with db.read_only(run.database) as con:
+            result["employer_cost"] = db.employer_cost(con, effective.scenario_id, effective.plan_design_id, ids,
+                                                       effective.start_year, effective.end_year)
         return result
     if plan.years[0] == effective.start_year:
         check_census_file(effective.census)

@@ -103,6 +103,10 @@ def test_status_and_a_dry_run_write_nothing(batch):
     assert "skip: 2025, 2026, 2027" in resume.stdout and "run: nothing" in resume.stdout
     after = (listing(folder), table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot"))
     assert before == after
+    # a batch resumes: with every year of both scenarios done, nothing runs and nothing changes
+    resumed = run_planalign("batch", "--scenarios", f"{batch['fixture']} {batch['alt']}", "--resume", db=db)
+    assert resumed.stdout.count("every year 2025-2027 is done") == 2 and "run: nothing" not in resumed.stdout
+    assert (table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot")) == before[1:]
 
 
 @pytest.fixture(scope="module")
@@ -151,14 +155,17 @@ def test_replications_are_deterministic(monte_carlo, tmp_path):
 def test_editing_a_seeded_tier_makes_resume_rebuild_and_say_why(fixture_census, tmp_path):
     db = tmp_path / "seed_edit.duckdb"
     scenario = write_scenario(tmp_path / "seeds.yml", fixture_census, scenario_id="seed_edit", end_year=START + 1)
-    run_planalign("simulate", "--scenario", str(scenario), db=db)
+    run_planalign("simulate", "--scenario", str(scenario), "--set", "plan.investment_return_rate=0.04", db=db)
+    settings = query(db, "select settings_json from dim_scenario_settings")[0][0]
+    assert '"investment_return_rate":0.04' in settings.replace(" ", ""), settings  # --set reached dbt
     before = query(db, "select sum(employer_match_amount) from fct_workforce_snapshot")[0][0]
     tiers = ROOT / "seeds" / "plan_match_tiers.csv"
     original = tiers.read_text()
     try:
         tiers.write_text(original.replace("safe_harbor_basic,0,999,2,0.030000,0.050000,0.500000",
                                           "safe_harbor_basic,0,999,2,0.030000,0.060000,0.500000"))
-        result = run_planalign("resume", "--scenario", str(scenario), db=db)
+        result = run_planalign("resume", "--scenario", str(scenario), "--set", "plan.investment_return_rate=0.04",
+                               db=db)
         after = query(db, "select sum(employer_match_amount) from fct_workforce_snapshot")[0][0]
     finally:
         tiers.write_text(original)
@@ -167,5 +174,6 @@ def test_editing_a_seeded_tier_makes_resume_rebuild_and_say_why(fixture_census, 
     assert f"years {START}-{START + 1}" in result.stdout
     assert after > before
     # the database now holds the edited seed: a later year alone reloads the restored one first
-    later = run_planalign("year", "--scenario", str(scenario), str(START + 1), "--dry-run", db=db)
+    later = run_planalign("year", "--scenario", str(scenario), str(START + 1), "--set",
+                          "plan.investment_return_rate=0.04", "--dry-run", db=db)
     assert "reload seeds: seeds/plan_match_tiers.csv" in later.stdout, later.stdout
