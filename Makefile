@@ -21,7 +21,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare version census check-config lint unit test test-critical validate bench clean
+.PHONY: help setup deps simulate year batch resume restore status compare export version census check-config lint unit test test-critical validate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -50,7 +50,10 @@ batch:  ## a grid into one database: make batch SCENARIOS="baseline qaca_switch"
 
 compare:  ## make compare BASE=baseline ALT="qaca_switch high_growth" (scenario or scenario/design)
 	@test -n "$(BASE)" -a -n "$(ALT)" || { echo 'error: say what to compare, e.g. make compare BASE=baseline ALT=qaca_switch'; exit 2; }
-	$(PLANALIGN) compare --base $(BASE) $(foreach a,$(ALT),--alt $(a))
+	$(PLANALIGN) compare --base $(BASE) $(foreach a,$(ALT),--alt $(a)) $(if $(FORMAT),--format $(FORMAT))
+
+export:  ## a scenario's workbook (FORMAT=xlsx, default) or its snapshot and events (FORMAT=parquet|csv)
+	$(PLANALIGN) export $(scenario_args) $(if $(FORMAT),--format $(FORMAT))
 
 status:  ## what the database holds: years, checkpoints, last runs, lock, backups
 	$(PLANALIGN) status

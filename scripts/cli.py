@@ -17,7 +17,7 @@ from scripts.bench import bench_command
 from scripts.census import census_command
 from scripts.commands.inspect import check_config_command, status_command
 from scripts.commands.recover import restore_command, resume_command
-from scripts.commands.report import compare_command
+from scripts.commands.report import compare_command, export_command
 from scripts.commands.run import batch_command, simulate_command, year_command
 
 
@@ -40,7 +40,7 @@ def main() -> None:
 
 
 for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,
-                check_config_command, compare_command, census_command, bench_command):
+                check_config_command, compare_command, export_command, census_command, bench_command):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -275,3 +275,124 @@ def write_rows_csv(columns: list[str], rows: list[tuple], out: Path) -> None:
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+# ---- reports (numbers from the rpt_ models; Python only renders them) ------------------------------
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | list[Any] | None = None
+         ) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(sql, params or [])
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def report_years(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                 ) -> tuple[list[str], list[tuple]]:
+    """The single run's audit lines, one per year."""
+    return rows(con, "select * exclude (scenario_id, plan_design_id, replication_id) from rpt_year_audit "
+                     "where scenario_id = ? and plan_design_id = ? and replication_id = 0 order by simulation_year",
+                [scenario_id, plan_design_id])
+
+
+def report_bands(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                 ) -> tuple[list[str], list[tuple]]:
+    """The Monte Carlo set's mean and P10/P50/P90 per year and metric."""
+    return rows(con, "select period, metric, replications, mean_value, p10_value, p50_value, p90_value "
+                     "from rpt_replication_bands where scenario_id = ? and plan_design_id = ? "
+                     "order by period_sort, metric_sort", [scenario_id, plan_design_id])
+
+
+def report_census(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                  ) -> tuple[list[str], list[tuple]]:
+    return rows(con, "select row_status, coalesce(reject_reason, '') as reject_reason, row_count "
+                     "from rpt_census_reconciliation where scenario_id = ? and plan_design_id = ? "
+                     "order by row_status, row_count desc, reject_reason", [scenario_id, plan_design_id])
+
+
+def report_tripwires(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                     ) -> tuple[list[str], list[tuple]]:
+    """The data tests of the latest build of each year, from the run log: test, years run, years failed."""
+    return rows(con, """
+        with builds as (
+            select simulation_year, node_timings
+            from main.planalign_run_log
+            where scenario_id = ? and plan_design_id = ? and command = 'build' and event = 'end'
+            qualify row_number() over (partition by simulation_year order by logged_at desc) = 1
+        ),
+        nodes as (
+            select builds.simulation_year, unnest(from_json(builds.node_timings,
+                '[{"node": "VARCHAR", "status": "VARCHAR", "seconds": "DOUBLE"}]')) as node
+            from builds
+        )
+        select
+            case
+                when split_part(node.node, '.', 3) like 'assert%' or split_part(node.node, '.', 3) like 'critical%'
+                    then split_part(node.node, '.', 3)
+                else 'other data tests (grain, ranges, accepted values, relationships)'
+            end as test_name,
+            count(distinct node.node) as tests,
+            count(*) as runs,
+            count(*) filter (where node.status not in ('pass', 'success')) as failed_runs,
+            string_agg(distinct node.status, ', ') as statuses
+        from nodes
+        where node.node like 'test.%'
+        group by 1
+        order by failed_runs desc, test_name like 'other%', test_name
+    """, [scenario_id, plan_design_id])
+
+
+def report_provenance(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> dict[str, Any]:
+    settings = con.execute("select config_hash, settings_json, run_id, built_at from dim_scenario_settings "
+                           "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchone()
+    columns, design = rows(con, "select * exclude (scenario_id) from dim_plan_designs "
+                                "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id])
+    git = con.execute("select git_sha from main.planalign_run_log where scenario_id = ? and plan_design_id = ? "
+                      "and git_sha is not null order by logged_at desc limit 1",
+                      [scenario_id, plan_design_id]).fetchone()
+    return {"config_hash": settings[0] if settings else None, "settings_json": settings[1] if settings else "{}",
+            "run_id": settings[2] if settings else None, "built_at": settings[3] if settings else None,
+            "design": dict(zip(columns, design[0], strict=True)) if design else {},
+            "git_sha": git[0] if git else None}
+
+
+def report_irs_limits(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                      ) -> tuple[list[str], list[tuple]]:
+    return rows(con, "select * exclude (scenario_id, plan_design_id, replication_id, run_id) from fct_irs_limits "
+                     "where scenario_id = ? and plan_design_id = ? and replication_id = "
+                     "(select min(replication_id) from fct_irs_limits where scenario_id = ? and plan_design_id = ?) "
+                     "order by simulation_year", [scenario_id, plan_design_id, scenario_id, plan_design_id])
+
+
+def report_rejects(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                   ) -> tuple[list[str], list[tuple]]:
+    return rows(con, "select * exclude (scenario_id, plan_design_id) from stg_census__rejects "
+                     "where scenario_id = ? and plan_design_id = ? order by census_row_number",
+                [scenario_id, plan_design_id])
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: str, scenario_id: str, plan_design_id: str,
+                 replications: list[int], out: Path, file_format: str) -> Path:
+    """A scenario's rows of a mart, as Parquet or CSV (for other tools), written atomically."""
+    tmp = out.with_name(out.name + ".tmp")
+    options = "(format parquet)" if file_format == "parquet" else "(format csv, header true)"
+    con.execute(f"copy (select * from {table} where scenario_id = $scenario and plan_design_id = $plan "
+                f"and list_contains($replications, replication_id) order by all) to '{_quoted(tmp)}' {options}",
+                _key(scenario_id, plan_design_id, replications))
+    tmp.replace(out)
+    return out
+
+
+def comparisons_from(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replication_set: str
+                     ) -> tuple[list[str], list[tuple]]:
+    """Every comparison with this run as the base side (for the workbook)."""
+    return rows(con, "select * exclude (replication_set, base_scenario_id, base_plan_design_id, period_sort, "
+                     "metric_sort) from rpt_scenario_comparison where base_scenario_id = ? and base_plan_design_id = ? "
+                     "and replication_set = ? order by alt_scenario_id, alt_plan_design_id, period_sort, metric_sort",
+                [scenario_id, plan_design_id, replication_set])
+
+
+def report_breakdowns(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
+                      replications: list[int]) -> tuple[list[str], list[tuple]]:
+    return rows(con, "select * exclude (scenario_id, plan_design_id) from rpt_workforce_breakdown "
+                     "where scenario_id = $scenario and plan_design_id = $plan "
+                     "and list_contains($replications, replication_id) order by all",
+                _key(scenario_id, plan_design_id, replications))

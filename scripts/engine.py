@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from scripts import db, runsafety
+from scripts import db, report_html, runsafety
 from scripts.census import check_census_file
 from scripts.config import Effective, seed_hashes
 from scripts.dbt_runner import DbtRun, explain_failure, run_dbt, year_selection
@@ -311,6 +311,10 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
                                                          ids, year), strict=True))
     with db.read_only(run.database) as con:
         result["report"] = str(write_summary(con, effective, plan.years[0], plan.years[-1]).relative_to(PROJECT_ROOT))
+        page = report_html.write_run_report(con, effective.scenario_id, effective.plan_design_id,
+                                            effective.scenario.replications, effective.scenario.description)
+        result["html"] = str(page.relative_to(PROJECT_ROOT))
+        click.echo(f"report: {result['html']} (opens offline in a browser); summary: {result['report']}")
         result["employer_cost"] = db.employer_cost(con, effective.scenario_id, effective.plan_design_id, ids,
                                                    effective.start_year, plan.years[-1])
     return result

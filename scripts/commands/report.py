@@ -5,11 +5,12 @@ The numbers come from the rpt_scenario_comparison model; this module only picks 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from scripts import db
+from scripts import db, options, report_html, report_xlsx
 from scripts.config import resolve, scenario_file
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT, database_path
@@ -42,7 +43,7 @@ def _side(con, text: str) -> tuple[str, str, set[str]]:
     return scenario_id, plan_design_id, {s for d, s in stored if d == plan_design_id}
 
 
-def write_comparison(database: Path, base: str, alt: str) -> Path:
+def write_comparison(database: Path, base: str, alt: str, file_format: str = "csv") -> Path:
     """reports/compare/<base>__vs__<alt>.csv: per year and for the horizon, both sides, the differences
     and - when both sides have Monte Carlo replications - their P10-P90 bands and the paired difference's."""
     with db.read_only(database) as con:
@@ -60,7 +61,27 @@ def write_comparison(database: Path, base: str, alt: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{_name(base_id, base_design)}__vs__{_name(alt_id, alt_design)}.csv"
     db.write_rows_csv(columns, rows, out)
+    with db.read_only(database) as con:
+        report_html.write_comparison_report(con, out.with_suffix(".html"), (base_id, base_design),
+                                            (alt_id, alt_design), columns, rows)
+        if file_format == "xlsx":
+            period = columns.index("period")
+            report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
+                ("Horizon", columns, [row for row in rows if row[period] == "horizon"]),
+                ("By year", columns, [row for row in rows if row[period] != "horizon"]),
+                *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, *side))
+                  for label, side in (("base", (base_id, base_design)), ("alt", (alt_id, alt_design))))])
     return out
+
+
+def _provenance_rows(con, scenario_id: str, plan_design_id: str) -> list[tuple]:
+    provenance = db.report_provenance(con, scenario_id, plan_design_id)
+    settings = json.loads(provenance.pop("settings_json") or "{}")
+    design = provenance.pop("design")
+    return ([(key, str(value)) for key, value in provenance.items()]
+            + [(key, str(value)) for key, value in sorted(settings.items())]
+            + [(f"design: {key}", str(value)) for key, value in design.items()]
+            + list(report_html.versions()))
 
 
 def _name(scenario_id: str, plan_design_id: str) -> str:
@@ -94,13 +115,58 @@ def print_headline(path: Path) -> None:
 @click.option("--base", required=True, help="scenario or scenario/design: the reference side")
 @click.option("--alt", "alts", required=True, multiple=True,
               help="scenario or scenario/design to compare with BASE (repeatable; space-separated in make)")
-def compare_command(base: str, alts: tuple[str, ...]) -> None:
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+              help="xlsx: also write the comparison as an Excel workbook (the CSV and HTML page are always written)")
+def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
     """Write reports/compare/<base>__vs__<alt>.csv for each ALT: per year and for the whole horizon,
     each metric for both sides with absolute and relative differences (and bands with replications)."""
     database = database_path()
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
     for alt in [name for text in alts for name in text.split()]:
-        path = write_comparison(database, base, alt)
-        click.echo(f"{base} vs {alt}: {path.relative_to(PROJECT_ROOT)}; over the horizon:")
+        path = write_comparison(database, base, alt, file_format)
+        click.echo(f"{base} vs {alt}: {path.relative_to(PROJECT_ROOT)} (and .html"
+                   + (", .xlsx" if file_format == "xlsx" else "") + "); over the horizon:")
         print_headline(path)
+
+
+@click.command("export")
+@options.configuration
+@click.option("--format", "file_format", type=click.Choice(["xlsx", "parquet", "csv"]), default="xlsx",
+              show_default=True, help="xlsx: a workbook for people; parquet / csv: the snapshot and events for tools")
+def export_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
+                   replications: int | None, file_format: str) -> None:
+    """Export a simulated scenario: an Excel workbook (summary by year, breakdowns, comparisons, IRS limits,
+    census rejects, provenance), or its snapshot and events as Parquet or CSV."""
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    database = database_path()
+    key = (effective.scenario_id, effective.plan_design_id)
+    folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
+    folder.mkdir(parents=True, exist_ok=True)
+    n = effective.scenario.replications
+    suffix = f"_mc{n}" if n else ""
+    if not database.exists():
+        raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate)")
+    with db.read_only(database) as con:
+        if not db.designs_of(con, effective.scenario_id):
+            raise PlanAlignError(f"scenario '{effective.scenario_id}' has no simulated years in {database}",
+                                 hint=f"run it first: make simulate SCENARIO={effective.scenario_id}")
+        if file_format != "xlsx":
+            for table in ("fct_workforce_snapshot", "fct_yearly_events"):
+                out = db.export_table(con, table, *key, effective.replication_ids,
+                                      folder / f"{table}{suffix}.{file_format}", file_format)
+                click.echo(f"wrote {out.relative_to(PROJECT_ROOT)}")
+            return
+        summary = db.report_bands(con, *key) if n else db.report_years(con, *key)
+        sheets = [("Summary by year", *summary)]
+        if db.has_table(con, "rpt_workforce_breakdown"):
+            sheets.append(("Breakdowns", *db.report_breakdowns(con, *key, effective.replication_ids)))
+        comparison = db.comparisons_from(con, *key, "monte_carlo" if n else "single")
+        if comparison[1]:
+            sheets.append(("Comparisons", *comparison))
+        sheets += [("IRS limits", *db.report_irs_limits(con, *key)),
+                   ("Census reconciliation", *db.report_census(con, *key)),
+                   ("Census rejects", *db.report_rejects(con, *key)),
+                   ("Provenance", ["setting", "value"], _provenance_rows(con, *key))]
+        out = report_xlsx.write_workbook(folder / f"workbook{suffix}.xlsx", sheets)
+    click.echo(f"wrote {out.relative_to(PROJECT_ROOT)} ({', '.join(name for name, *_ in sheets)})")

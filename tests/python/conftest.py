@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,24 @@ def simulated(tmp_path_factory, fixture_census) -> dict:
     result = run_planalign("simulate", "--scenario", str(scenario), db=db)
     return {"db": db, "scenario": scenario, "census": fixture_census, "output": result.stdout,
             "folder": folder}
+
+
+def render_in_chromium(page: Path, screenshot: Path) -> tuple[str, str]:
+    """Load an HTML file in headless Chromium with every host unresolvable (no network): the DOM after
+    its scripts ran, and the browser's log (console messages included). Keeps a screenshot."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "headless Chromium is required (apt-get install chromium; .ci/run installs it)"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    common = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+              "--host-resolver-rules=MAP * ~NOTFOUND", "--virtual-time-budget=10000", "--window-size=1280,1800",
+              "--enable-logging=stderr", "--v=0"]
+    dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    shot = subprocess.run([*common, f"--screenshot={screenshot}", page.as_uri()], capture_output=True, text=True,
+                          timeout=120)
+    assert dom.returncode == 0 and shot.returncode == 0, dom.stderr[-2000:] + shot.stderr[-2000:]
+    return dom.stdout, dom.stderr
+
+
+def console_errors(log: str) -> list[str]:
+    return [line for line in log.splitlines()
+            if "CONSOLE" in line and ("Uncaught" in line or "Error" in line or ":ERROR:" in line)]

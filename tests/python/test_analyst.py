@@ -4,6 +4,7 @@ dry runs, and resume after a seed edit. Real dbt on the small fixture census."""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import END, ROOT, START, query, run_planalign, write_scenario
+from conftest import END, ROOT, START, console_errors, query, render_in_chromium, run_planalign, write_scenario
 from digests import table_digest, year_digests
 
 WORKFORCE_COLUMNS = ("employee_id, employment_status, hire_date, termination_date, termination_reason, "
@@ -141,6 +142,11 @@ def test_replications_give_bands_and_paired_differences(monte_carlo):
     assert float(cost["difference_p10"]) <= float(cost["difference_p50"]) <= float(cost["difference_p90"])
     hires = rows[("horizon", "hires")]
     assert float(hires["difference_p10"]) == float(hires["difference_p90"]) == 0  # common random numbers
+    dom, log = render_in_chromium(path.with_suffix(".html"), ROOT / "artifacts" / "screenshots" / "comparison.png")
+    assert console_errors(log) == [] and dom.count("js-plotly-plot") >= 5
+    assert "difference (alt - base)" in dom and "P10-P90" in dom  # both sides' bands on the same axes
+    cell = re.search(r'data-column="metric">employer_cost</td>.*?data-column="abs_difference">([-\d,.]+)</td>', dom)
+    assert cell and float(cell.group(1).replace(",", "")) == round(float(cost["abs_difference"]), 2)
     summary = ROOT / "reports" / "mc_base" / "baseline" / f"multi_year_summary_{START}_{START + 1}_mc3.csv"
     assert summary.exists()
 

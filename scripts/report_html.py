@@ -1,0 +1,225 @@
+"""HTML reports that open from the file system with no network: Plotly (its JavaScript embedded once)
+for the charts, a Jinja2 template for the page. Every number comes from an rpt_ model through
+scripts/db.py; this module only arranges and formats them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from scripts import db
+from scripts.paths import PROJECT_ROOT
+
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                               autoescape=jinja2.select_autoescape(["html", "j2"]))
+PACKAGES = ("planalign", "dbt-core", "dbt-duckdb", "duckdb", "plotly", "Jinja2", "XlsxWriter")
+MONEY = {"employee_contributions", "employer_match", "employer_core", "employer_cost", "forfeitures",
+         "net_employer_cost", "active_balances", "average_compensation", "total_prorated_compensation",
+         "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "annual_additions_limit",
+         "compensation_limit"}
+BASE_COLOR, ALT_COLOR = "#1f5f8b", "#c0392b"
+
+
+def fmt(column: str, value: Any) -> str:
+    """A cell as a plan sponsor reads it: money with separators, rates as percentages."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if column.endswith("_rate") or column in {"growth_rate", "participation_rate", "rel_difference"}:
+        return f"{float(value) * 100:,.2f}%"
+    if column in MONEY or column.endswith(("_value", "_difference", "_p10", "_p50", "_p90")):
+        return f"{float(value):,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and column != "simulation_year" and not column.endswith("year"):
+        return f"{value:,}"
+    return str(value)
+
+
+def table(columns: list[str], rows: list[tuple], title: str = "") -> dict[str, Any]:
+    return {"title": title, "columns": columns,
+            "rows": [[fmt(column, value) for column, value in zip(columns, row, strict=True)] for row in rows],
+            "numeric": [isinstance(rows[0][i], int | float) or columns[i] in MONEY if rows else False
+                        for i in range(len(columns))]}
+
+
+def _figure(title: str, yaxis: str, percent: bool = False) -> go.Figure:
+    figure = go.Figure()
+    figure.update_layout(title=title, template="plotly_white", height=380, autosize=True,
+                         margin={"l": 60, "r": 20, "t": 50, "b": 40},
+                         legend={"orientation": "h", "y": -0.15}, yaxis_title=yaxis,
+                         xaxis={"dtick": 1, "title": "year"})
+    if percent:
+        figure.update_yaxes(tickformat=".1%")
+    else:
+        figure.update_yaxes(tickformat=",.0f")
+    return figure
+
+
+def _html(figure: go.Figure, name: str) -> str:
+    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=name,
+                          config={"displaylogo": False, "responsive": True})
+
+
+def _column(columns: list[str], rows: list[tuple], name: str) -> list[Any]:
+    index = columns.index(name)
+    return [float(row[index]) if row[index] is not None else None for row in rows]
+
+
+def single_run_charts(columns: list[str], rows: list[tuple]) -> list[str]:
+    years = _column(columns, rows, "simulation_year")
+    terms = [sum(v or 0 for v in values) for values in zip(
+        *(_column(columns, rows, c) for c in ("experienced_terminations", "reduction_in_force_terminations",
+                                              "new_hire_terminations")), strict=True)]
+    flow = _figure("Headcount flow: start, terminations, hires, end", "employees")
+    flow.add_bar(x=years, y=_column(columns, rows, "start_headcount"), name="start (Jan 1)", marker_color="#7f8c8d")
+    flow.add_bar(x=years, y=[-t for t in terms], name="terminations", marker_color=ALT_COLOR)
+    flow.add_bar(x=years, y=_column(columns, rows, "hires"), name="hires", marker_color="#27ae60")
+    flow.add_bar(x=years, y=_column(columns, rows, "end_headcount"), name="end (Dec 31)", marker_color=BASE_COLOR)
+    pay = _figure("Average pay of the Dec 31 actives", "$")
+    pay.add_scatter(x=years, y=_column(columns, rows, "average_compensation"), name="average pay", mode="lines+markers")
+    cost = _figure("Employer cost by source", "$")
+    cost.update_layout(barmode="stack")
+    cost.add_bar(x=years, y=_column(columns, rows, "employer_match"), name="match", marker_color=BASE_COLOR)
+    cost.add_bar(x=years, y=_column(columns, rows, "employer_core"), name="core", marker_color="#8e44ad")
+    cost.add_scatter(x=years, y=_column(columns, rows, "forfeitures"), name="forfeitures", mode="lines+markers")
+    cost.add_scatter(x=years, y=_column(columns, rows, "employee_contributions"), name="employee deferrals",
+                     mode="lines+markers", line={"dash": "dot"})
+    plan = _figure("Participation and average deferral", "share", percent=True)
+    plan.add_scatter(x=years, y=_column(columns, rows, "participation_rate"), name="participation",
+                     mode="lines+markers")
+    plan.add_scatter(x=years, y=_column(columns, rows, "average_deferral_rate"), name="average deferral rate",
+                     mode="lines+markers")
+    return [_html(flow, "chart-headcount"), _html(pay, "chart-pay"), _html(cost, "chart-cost"),
+            _html(plan, "chart-participation")]
+
+
+BAND_CHARTS = (("end_headcount", "Year-end headcount", False), ("employer_cost", "Employer cost (match + core)", False),
+               ("employer_match", "Employer match", False), ("employer_core", "Employer core", False),
+               ("participation_rate", "Participation", True), ("average_deferral_rate", "Average deferral rate", True))
+
+
+def _band(figure: go.Figure, years: list[float], low: list[float], high: list[float], mean: list[float],
+          name: str, color: str) -> None:
+    figure.add_scatter(x=years + years[::-1], y=high + low[::-1], fill="toself", fillcolor=color, opacity=0.2,
+                       line={"width": 0}, name=f"{name} P10-P90", hoverinfo="skip")
+    figure.add_scatter(x=years, y=mean, name=f"{name} mean", mode="lines+markers", line={"color": color})
+
+
+def band_charts(sides: list[tuple[str, list[str], list[tuple]]]) -> list[str]:
+    """One chart per metric, every side's P10-P90 band and mean on the same axes."""
+    charts = []
+    for metric, title, percent in BAND_CHARTS:
+        figure = _figure(f"{title}: mean and P10-P90 over the replications", "share" if percent else "",
+                         percent=percent)
+        for (name, columns, rows), color in zip(sides, (BASE_COLOR, ALT_COLOR), strict=False):
+            picked = [row for row in rows if row[columns.index("metric")] == metric
+                      and row[columns.index("period")] != "horizon"]
+            years = [float(row[columns.index("period")]) for row in picked]
+            _band(figure, years, _column(columns, picked, "p10_value"), _column(columns, picked, "p90_value"),
+                  _column(columns, picked, "mean_value"), name, color)
+        charts.append(_html(figure, f"chart-band-{metric}"))
+    return charts
+
+
+def comparison_charts(columns: list[str], rows: list[tuple], base: str, alt: str) -> list[str]:
+    charts = []
+    yearly = [row for row in rows if row[columns.index("period")] != "horizon"]
+    for metric, title, percent in (("employer_cost", "Employer cost (match + core)", False),
+                                   ("end_headcount", "Year-end headcount", False),
+                                   ("participation_rate", "Participation", True),
+                                   ("average_deferral_rate", "Average deferral rate", True),
+                                   ("employee_contributions", "Employee deferrals", False)):
+        picked = [row for row in yearly if row[columns.index("metric")] == metric]
+        years = [float(row[columns.index("period")]) for row in picked]
+        figure = _figure(f"{title}: {base} vs {alt}", "share" if percent else "$", percent=percent)
+        if picked and picked[0][columns.index("difference_p10")] is not None:
+            for side, color in (("base", BASE_COLOR), ("alt", ALT_COLOR)):
+                _band(figure, years, _column(columns, picked, f"{side}_p10"), _column(columns, picked, f"{side}_p90"),
+                      _column(columns, picked, f"{side}_value"), base if side == "base" else alt, color)
+        else:
+            figure.add_bar(x=years, y=_column(columns, picked, "base_value"), name=base, marker_color=BASE_COLOR)
+            figure.add_bar(x=years, y=_column(columns, picked, "alt_value"), name=alt, marker_color=ALT_COLOR)
+        figure.add_scatter(x=years, y=_column(columns, picked, "abs_difference"), name="difference (alt - base)",
+                           mode="lines+markers", yaxis="y2", line={"color": "#f39c12", "width": 3})
+        figure.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "difference",
+                                     "tickformat": ".2%" if percent else ",.0f", "showgrid": False})
+        charts.append(_html(figure, f"chart-compare-{metric}"))
+    return charts
+
+
+def versions() -> list[tuple[str, str]]:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            found.append((name, "not installed"))
+    return found
+
+
+def render(out: Path, **context: Any) -> Path:
+    page = TEMPLATES.get_template("report.html.j2").render(
+        plotly_js=get_plotlyjs(), generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        versions=versions(), **context)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(page)
+    tmp.replace(out)
+    return out
+
+
+def _provenance(con: Any, scenario_id: str, plan_design_id: str) -> dict[str, Any]:
+    provenance = db.report_provenance(con, scenario_id, plan_design_id)
+    settings = json.loads(provenance["settings_json"] or "{}")
+    design = provenance.pop("design")
+    provenance["settings"] = sorted(settings.items())
+    provenance["design"] = sorted((k, v) for k, v in design.items())
+    return provenance
+
+
+def write_run_report(con: Any, scenario_id: str, plan_design_id: str, replications: int, description: str) -> Path:
+    """reports/<scenario>/<design>/report.html (report_mc<N>.html for a Monte Carlo set)."""
+    name = f"report_mc{replications}.html" if replications else "report.html"
+    out = PROJECT_ROOT / "reports" / scenario_id / plan_design_id / name
+    if replications:
+        columns, rows = db.report_bands(con, scenario_id, plan_design_id)
+        charts = band_charts([(scenario_id, columns, rows)])
+    else:
+        columns, rows = db.report_years(con, scenario_id, plan_design_id)
+        charts = single_run_charts(columns, rows)
+    return render(out, title=f"{scenario_id} / {plan_design_id}", subtitle=description, charts=charts,
+                  tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
+                                else "The years, as simulated")],
+                  census=table(*db.report_census(con, scenario_id, plan_design_id)),
+                  tripwires=table(*db.report_tripwires(con, scenario_id, plan_design_id)),
+                  provenance=[(f"{scenario_id} / {plan_design_id}", _provenance(con, scenario_id, plan_design_id))],
+                  replications=replications)
+
+
+def write_comparison_report(con: Any, out: Path, base: tuple[str, str], alt: tuple[str, str],
+                            columns: list[str], rows: list[tuple]) -> Path:
+    base_label, alt_label = "/".join(base), "/".join(alt)
+    horizon = [row for row in rows if row[columns.index("period")] == "horizon"]
+    shown = [c for c in columns if c not in {"replication_set", "base_scenario_id", "base_plan_design_id",
+                                             "alt_scenario_id", "alt_plan_design_id", "period_sort", "metric_sort"}]
+    picked = [[row[columns.index(c)] for c in shown] for row in rows]
+    horizon_rows = [[row[columns.index(c)] for c in shown] for row in horizon]
+    return render(out, title=f"{base_label} vs {alt_label}", subtitle="alt - base; differences highlighted",
+                  charts=comparison_charts(columns, rows, base_label, alt_label),
+                  tables=[table(shown, horizon_rows, "Over the horizon"), table(shown, picked, "By year")],
+                  census=None, tripwires=None,
+                  provenance=[(label, _provenance(con, *side)) for label, side in
+                              ((base_label, base), (alt_label, alt))],
+                  replications=rows[0][columns.index("replications")] if rows and
+                  rows[0][columns.index("replication_set")] == "monte_carlo" else 0,
+                  highlight="abs_difference")
