@@ -61,4 +61,4 @@ final as (
 )
 
 select * from final
-order by final.simulation_year, final.event_sequence, final.effective_date, final.event_id
+order by simulation_year, event_sequence, effective_date, event_id

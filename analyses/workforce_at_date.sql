@@ -253,4 +253,4 @@ final as (
 )
 
 select * from final
-order by final.employee_id
+order by employee_id
