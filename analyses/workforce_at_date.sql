@@ -1,11 +1,12 @@
 {#-
     The time machine: the workforce on date D of year Y, one row per employee employed at any
-    time from Jan 1 of Y to D. The start state is the Y-1 year-end snapshot's active rows (for
-    the start year: the staged census); the events of Y dated on or before D are folded in:
-    hires, terminations, raises and promotions, enrollments, opt-outs and deferral escalations.
-    Balances are those of the last year end (Y-1; zero in the start year). On Dec 31 this
-    equals the year's snapshot. `planalign workforce-at --date D` (make workforce-at) runs this
-    file with its parameters bound.
+    time from Jan 1 of Y to D, rebuilt from the staged census and the event store alone: every
+    event of the run dated on or before D (hires, terminations, raises and promotions,
+    enrollments, opt-outs, deferral escalations) folded into the census. The snapshot is not
+    read back for any of these columns; only the balances come from it, those of the last
+    year end (Y-1; zero in the start year), since investment returns are not events. On Dec 31
+    this equals the year's snapshot row for row. `planalign workforce-at --date D` (make
+    workforce-at) runs this file with its parameters bound.
 -#}
 with
 
@@ -83,11 +84,6 @@ run_snapshots as (
             and snapshots.replication_id = settings.replication_id
 ),
 
-start_year as (
-    select min(run_snapshots.simulation_year) as simulation_year
-    from run_snapshots
-),
-
 census_levels_derived as (
     select
         census.employee_id,
@@ -114,30 +110,19 @@ census_start as (
             when census.deferral_rate > 0 then 'enrolled'
             when census.enrollment_date is not null then 'opted_out'
             else 'not_enrolled'
-        end as enrollment_status,
-        0 as employee_balance_amount,
-        0 as match_balance_amount,
-        0 as core_balance_amount,
-        0 as total_balance_amount
+        end as enrollment_status
     from census
     inner join settings
         on
             census.scenario_id = settings.scenario_id
             and census.plan_design_id = settings.plan_design_id
-    inner join start_year
-        on year(settings.as_of_date) = start_year.simulation_year
     left join census_levels_derived
         on census.employee_id = census_levels_derived.employee_id
 ),
 
-prior_year_actives as (
+prior_year_end_balances as (
     select
         run_snapshots.employee_id,
-        run_snapshots.hire_date,
-        run_snapshots.job_level,
-        run_snapshots.annual_compensation,
-        run_snapshots.deferral_rate,
-        run_snapshots.enrollment_status,
         run_snapshots.employee_balance_amount,
         run_snapshots.match_balance_amount,
         run_snapshots.core_balance_amount,
@@ -145,7 +130,6 @@ prior_year_actives as (
     from run_snapshots
     inner join settings
         on run_snapshots.simulation_year = year(settings.as_of_date) - 1
-    where run_snapshots.employment_status = 'active'
 ),
 
 events_to_date as (
@@ -156,7 +140,7 @@ events_to_date as (
             year_events.scenario_id = settings.scenario_id
             and year_events.plan_design_id = settings.plan_design_id
             and year_events.replication_id = settings.replication_id
-            and year_events.simulation_year = year(settings.as_of_date)
+            and year_events.simulation_year <= year(settings.as_of_date)
             and year_events.effective_date <= settings.as_of_date
 ),
 
@@ -167,19 +151,13 @@ hires as (
         events_to_date.job_level_after as job_level,
         events_to_date.compensation_after as annual_compensation,
         cast(null as decimal(10, 6)) as deferral_rate,
-        'not_enrolled' as enrollment_status,
-        0 as employee_balance_amount,
-        0 as match_balance_amount,
-        0 as core_balance_amount,
-        0 as total_balance_amount
+        'not_enrolled' as enrollment_status
     from events_to_date
     where events_to_date.event_type = 'hire'
 ),
 
 start_state as (
     select * from census_start
-    union all
-    select * from prior_year_actives
     union all
     select * from hires
 ),
@@ -238,10 +216,14 @@ final as (
         cast(round(coalesce(latest_deferral.deferral_rate_after, start_state.deferral_rate), 6) as decimal(10, 6))
             as deferral_rate,
         coalesce(latest_deferral.enrollment_status, start_state.enrollment_status) as enrollment_status,
-        cast(start_state.employee_balance_amount as decimal(18, 2)) as prior_year_end_employee_balance_amount,
-        cast(start_state.match_balance_amount as decimal(18, 2)) as prior_year_end_match_balance_amount,
-        cast(start_state.core_balance_amount as decimal(18, 2)) as prior_year_end_core_balance_amount,
-        cast(start_state.total_balance_amount as decimal(18, 2)) as prior_year_end_total_balance_amount
+        cast(coalesce(prior_year_end_balances.employee_balance_amount, 0) as decimal(18, 2))
+            as prior_year_end_employee_balance_amount,
+        cast(coalesce(prior_year_end_balances.match_balance_amount, 0) as decimal(18, 2))
+            as prior_year_end_match_balance_amount,
+        cast(coalesce(prior_year_end_balances.core_balance_amount, 0) as decimal(18, 2))
+            as prior_year_end_core_balance_amount,
+        cast(coalesce(prior_year_end_balances.total_balance_amount, 0) as decimal(18, 2))
+            as prior_year_end_total_balance_amount
     from start_state
     cross join settings
     left join latest_pay
@@ -250,6 +232,10 @@ final as (
         on start_state.employee_id = latest_deferral.employee_id
     left join terminations
         on start_state.employee_id = terminations.employee_id
+    left join prior_year_end_balances
+        on start_state.employee_id = prior_year_end_balances.employee_id
+    -- employed at some time from Jan 1 of the date's year: nobody who left in an earlier year
+    where coalesce(year(terminations.termination_date), year(settings.as_of_date)) = year(settings.as_of_date)
 )
 
 select * from final

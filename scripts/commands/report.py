@@ -149,8 +149,8 @@ def _shown(path: Path) -> str:
 @replication
 def workforce_at_command(as_of: str, scenario_name: str, plan_design_id: str | None, replication_id: int) -> None:
     """The time machine: write reports/<scenario>/<design>/workforce_<date>.csv, the workforce on DATE -
-    status, job level, pay, deferral rate, enrollment, and balances as of the last year end - folded
-    from the census or last year end and the events dated on or before DATE (analyses/workforce_at_date.sql)."""
+    status, job level, pay, deferral rate, enrollment - folded from the staged census and every event dated
+    on or before DATE, plus the balances of the last year end (analyses/workforce_at_date.sql)."""
     try:
         date = dt.date.fromisoformat(as_of)
     except ValueError:
