@@ -1,4 +1,5 @@
-"""Every SQL statement the CLI sends to the database, in one place (dbt sends the rest).
+"""Every SQL statement the CLI sends to the database, in one place (dbt sends the rest); the report
+queries (time machine, timeline) live in analyses/ and are read, bound and run here.
 
 Reads go through read-only connections; the only writes are clearing a scenario's rows (after a
 backup) and stamping the run log. Numbers shown to users come from the rpt_ models.
