@@ -21,7 +21,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export version census check-config lint unit test test-critical validate bench clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test test-critical validate bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -54,6 +54,16 @@ compare:  ## make compare BASE=baseline ALT="qaca_switch high_growth" (scenario 
 
 export:  ## a scenario's workbook (FORMAT=xlsx, default) or its snapshot and events (FORMAT=parquet|csv)
 	$(PLANALIGN) export $(scenario_args) $(if $(FORMAT),--format $(FORMAT))
+
+report_args = --scenario $(SCENARIO) $(if $(PLAN),--plan-design $(PLAN)) $(if $(REPLICATION),--replication $(REPLICATION))
+
+workforce-at:  ## time machine: make workforce-at DATE=2027-06-30 [SCENARIO= PLAN= REPLICATION=] -> reports/<scenario>/<design>/
+	@test -n "$(DATE)" || { echo "error: say which date, e.g. make workforce-at DATE=2027-06-30"; exit 2; }
+	$(PLANALIGN) workforce-at --date $(DATE) $(report_args)
+
+timeline:  ## one employee's events: make timeline EMPLOYEE=EMP_0000123 [SCENARIO= PLAN= REPLICATION=]
+	@test -n "$(EMPLOYEE)" || { echo "error: say which employee, e.g. make timeline EMPLOYEE=EMP_0000123"; exit 2; }
+	$(PLANALIGN) timeline --employee $(EMPLOYEE) $(report_args)
 
 status:  ## what the database holds: years, checkpoints, last runs, lock, backups
 	$(PLANALIGN) status

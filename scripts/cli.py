@@ -1,9 +1,9 @@
 """planalign: the command-line front door (the Makefile calls it).
 
 Command groups, one module each under scripts/commands/: run (simulate, year, batch), recover (resume,
-restore), inspect (status, check-config), report (compare); plus census and bench. Shared options live
-in scripts/options.py, every SQL statement the CLI sends in scripts/db.py, the year protocol in
-scripts/engine.py.
+restore), inspect (status, check-config), report (compare, workforce-at, timeline); plus census and
+bench. Shared options live in scripts/options.py, every SQL statement the CLI sends in scripts/db.py
+(report queries in analyses/), the year protocol in scripts/engine.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from scripts.bench import bench_command
 from scripts.census import census_command
 from scripts.commands.inspect import check_config_command, status_command
 from scripts.commands.recover import restore_command, resume_command
-from scripts.commands.report import compare_command, export_command
+from scripts.commands.report import compare_command, export_command, timeline_command, workforce_at_command
 from scripts.commands.run import batch_command, simulate_command, year_command
 
 
@@ -40,7 +40,8 @@ def main() -> None:
 
 
 for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,
-                check_config_command, compare_command, export_command, census_command, bench_command):
+                check_config_command, compare_command, export_command, workforce_at_command, timeline_command,
+                census_command, bench_command):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Every SQL statement the CLI sends to the database, in one place (dbt sends the rest).
+"""Every SQL statement the CLI sends to the database, in one place (dbt sends the rest); the report
+queries (time machine, timeline) live in analyses/ and are read, bound and run here.
 
 Reads go through read-only connections; the only writes are clearing a scenario's rows (after a
 backup) and stamping the run log. Numbers shown to users come from the rpt_ models.
@@ -7,6 +8,7 @@ backup) and stamping the run log. Numbers shown to users come from the rpt_ mode
 from __future__ import annotations
 
 import csv
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +19,7 @@ import click
 import duckdb
 
 from scripts.errors import PlanAlignError
+from scripts.paths import PROJECT_ROOT
 from scripts.runsafety import mask
 
 BACKOFF_SECONDS = (2, 4, 8)
@@ -396,3 +399,59 @@ def report_breakdowns(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_des
                      "where scenario_id = $scenario and plan_design_id = $plan "
                      "and list_contains($replications, replication_id) order by all",
                 _key(scenario_id, plan_design_id, replications))
+# ---- report queries kept in analyses/ (dbt compiles and lints them; the CLI binds their parameters) ----
+
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+_REF = re.compile(r"\{\{\s*ref\(\s*'(\w+)'\s*\)\s*\}\}")
+_PARAM = re.compile(r"\{\{\s*report_param\(\s*'(\w+)'\s*,[^}]*\)\s*\}\}")
+
+
+def analysis_sql(name: str) -> str:
+    """analyses/<name>.sql as DuckDB SQL: ref('x') -> x, report_param('p', default) -> $p."""
+    text = (PROJECT_ROOT / "analyses" / f"{name}.sql").read_text()
+    sql = _PARAM.sub(lambda m: f"${m.group(1)}", _REF.sub(lambda m: m.group(1), _JINJA_COMMENT.sub("", text)))
+    if "{{" in sql or "{%" in sql:
+        raise PlanAlignError(f"analyses/{name}.sql uses Jinja the CLI cannot run",
+                             hint="keep report analyses to ref() and report_param()")
+    return sql
+
+
+def _analysis(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(analysis_sql(name), params)
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def simulated_years(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
+                    replication_id: int) -> list[int]:
+    if not has_table(con, "fct_workforce_snapshot"):
+        return []
+    return [row[0] for row in con.execute(
+        "select distinct simulation_year from fct_workforce_snapshot where scenario_id = ? and plan_design_id = ? "
+        "and replication_id = ? order by 1", [scenario_id, plan_design_id, replication_id]).fetchall()]
+
+
+def workforce_at(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replication_id: int,
+                 as_of_date: str) -> tuple[list[str], list[tuple]]:
+    """The time machine (analyses/workforce_at_date.sql): the workforce on a date, from the events."""
+    return _analysis(con, "workforce_at_date", {"scenario_id": scenario_id, "plan_design_id": plan_design_id,
+                                                "replication_id": replication_id, "as_of_date": as_of_date})
+
+
+def workforce_at_summary(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
+                         replication_id: int, as_of_date: str) -> tuple[int, float, int]:
+    """(active headcount, their total annual pay, active participants) on the date."""
+    row = con.execute(
+        "select count(*) filter (where employment_status = 'active'), "
+        "coalesce(sum(annual_compensation) filter (where employment_status = 'active'), 0), "
+        "count(*) filter (where employment_status = 'active' and enrollment_status = 'enrolled') "
+        f"from ({analysis_sql('workforce_at_date')})",
+        {"scenario_id": scenario_id, "plan_design_id": plan_design_id, "replication_id": replication_id,
+         "as_of_date": as_of_date}).fetchone()
+    return int(row[0]), float(row[1]), int(row[2])
+
+
+def employee_timeline(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replication_id: int,
+                      employee_id: str) -> tuple[list[str], list[tuple]]:
+    """One employee's events in order (analyses/employee_timeline.sql)."""
+    return _analysis(con, "employee_timeline", {"scenario_id": scenario_id, "plan_design_id": plan_design_id,
+                                                "replication_id": replication_id, "employee_id": employee_id})

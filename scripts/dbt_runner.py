@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,46 @@ from scripts.paths import LOG_DIR, PROJECT_ROOT, dbt_executable
 from scripts.runsafety import mask
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# dbt's "12 of 99 START sql table model main.int_hires_generated ....... [RUN]"
+START_LINE = re.compile(r"\b(\d+) of (\d+) START (.*?)\s*(?:\.{2,}\s*)?(?:\[RUN\])?$")
+
+
+def parse_progress(line: str) -> tuple[int, int, str] | None:
+    """(n, total, node name) of a dbt START line, else None; the schema prefix is dropped."""
+    match = START_LINE.search(ANSI.sub("", line).rstrip())
+    if not match:
+        return None
+    name = match.group(3).split()[-1] if match.group(3).split() else "?"
+    return int(match.group(1)), int(match.group(2)), name.removeprefix("main.")
+
+
+class Progress:
+    """One updating terminal line while dbt works: year, n of total, node, elapsed seconds.
+    Silent when the stream is not a terminal (CI logs, tests, pipes)."""
+
+    def __init__(self, year: int | None, stream=None):
+        self.stream = stream if stream is not None else sys.stdout
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.label = f"year {year}" if year is not None else "dbt"
+        self.started = time.monotonic()
+        self.shown = 0
+
+    def update(self, line: str) -> None:
+        parsed = parse_progress(line) if self.enabled else None
+        if parsed is None:
+            return
+        n, total, name = parsed
+        text = f"{self.label}: {n}/{total} {name}  {time.monotonic() - self.started:.0f}s"
+        text = text[:max(shutil.get_terminal_size().columns - 1, 20)]
+        self.stream.write("\r" + text.ljust(self.shown))
+        self.stream.flush()
+        self.shown = len(text)
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
+            self.shown = 0
 
 
 @dataclass
@@ -60,17 +102,24 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     # a failure must never be explained by a previous run's results
     (PROJECT_ROOT / "target" / "run_results.json").unlink(missing_ok=True)
     started = time.monotonic()
+    progress = Progress(year) if not verbose else None
     with log_file.open("w") as log:
         process = subprocess.Popen(args, cwd=PROJECT_ROOT, env={**dbt_env(year, run_id, database), **(extra_env or {})},
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines = []
         assert process.stdout is not None
-        for line in process.stdout:
-            plain = mask(ANSI.sub("", line))
-            log.write(plain)
-            lines.append(plain)
-            if verbose:
-                print(plain, end="")
+        try:
+            for line in process.stdout:
+                plain = mask(ANSI.sub("", line))
+                log.write(plain)
+                lines.append(plain)
+                if verbose:
+                    print(plain, end="")
+                elif progress is not None:
+                    progress.update(plain)
+        finally:
+            if progress is not None:
+                progress.clear()
         process.wait()
     return DbtRun(process.returncode, time.monotonic() - started, log_file, "".join(lines))
 

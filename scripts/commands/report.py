@@ -1,10 +1,13 @@
-"""Reporting: `compare` - two or more simulated scenarios (or scenario/design pairs) side by side.
+"""Reporting: `compare` - two or more simulated scenarios (or scenario/design pairs) side by side;
+`workforce-at` - the time machine, the workforce on a date; `timeline` - one employee's events.
 
-The numbers come from the rpt_scenario_comparison model; this module only picks the rows and writes them.
+The numbers come from rpt_ models and the report queries in analyses/ (run by scripts/db.py); this module
+only picks the rows and writes them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -170,3 +173,125 @@ def export_command(scenario_name: str, census_path: str | None, plan_design_id: 
                    ("Provenance", ["setting", "value"], _provenance_rows(con, *key))]
         out = report_xlsx.write_workbook(folder / f"workbook{suffix}.xlsx", sheets)
     click.echo(f"wrote {out.relative_to(PROJECT_ROOT)} ({', '.join(name for name, *_ in sheets)})")
+
+
+# ---- time machine and timeline ----------------------------------------------------------------------
+
+replication = click.option("--replication", "replication_id", type=int, default=0, show_default=True,
+                           help="replication id: 0 = the single run, 1..N = a Monte Carlo replication")
+
+
+def _run_key(con, scenario_name: str, plan_design_id: str | None, replication_id: int) -> tuple[str, str]:
+    """The stored (scenario, design) the user means; the design defaults like compare's."""
+    scenario_id = scenario_name
+    if scenario_name.endswith((".yml", ".yaml")):  # a scenario file: its own id, which may differ from its name
+        scenario_id = resolve(scenario_file(scenario_name)).scenario_id
+    scenario_id, plan_design_id, _ = _side(con, f"{scenario_id}/{plan_design_id}" if plan_design_id else scenario_id)
+    if not db.simulated_years(con, scenario_id, plan_design_id, replication_id):
+        raise PlanAlignError(f"{scenario_id}/{plan_design_id} has no replication {replication_id} in the database",
+                             hint="replication 0 is the single run; Monte Carlo sets are 1..N (make status)")
+    return scenario_id, plan_design_id
+
+
+def _database() -> Path:
+    database = database_path()
+    if not database.exists():
+        raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
+    return database
+
+
+def _report_folder(scenario_id: str, plan_design_id: str) -> Path:
+    folder = PROJECT_ROOT / "reports" / scenario_id / plan_design_id
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+@click.command("workforce-at")
+@click.option("--date", "as_of", required=True, metavar="YYYY-MM-DD", help="the date D (in a simulated year)")
+@options.scenario
+@options.plan_design
+@replication
+def workforce_at_command(as_of: str, scenario_name: str, plan_design_id: str | None, replication_id: int) -> None:
+    """The time machine: write reports/<scenario>/<design>/workforce_<date>.csv, the workforce on DATE -
+    status, job level, pay, deferral rate, enrollment - folded from the staged census and every event dated
+    on or before DATE, plus the balances of the last year end (analyses/workforce_at_date.sql)."""
+    try:
+        date = dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise PlanAlignError(f"'{as_of}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2027-06-30") from None
+    with db.read_only(_database()) as con:
+        scenario_id, plan_design_id = _run_key(con, scenario_name, plan_design_id, replication_id)
+        years = db.simulated_years(con, scenario_id, plan_design_id, replication_id)
+        if date.year not in years:
+            raise PlanAlignError(f"{date} is not in a simulated year of {scenario_id}/{plan_design_id}",
+                                 hint=f"simulated years: {years[0]}-{years[-1]}")
+        columns, rows = db.workforce_at(con, scenario_id, plan_design_id, replication_id, date.isoformat())
+        active, pay, participants = db.workforce_at_summary(con, scenario_id, plan_design_id, replication_id,
+                                                            date.isoformat())
+    out = _report_folder(scenario_id, plan_design_id) / f"workforce_{date.isoformat()}.csv"
+    db.write_rows_csv(columns, rows, out)
+    click.echo(f"{scenario_id}/{plan_design_id} on {date}: {active:,} active, total pay {pay:,.2f}, "
+               f"{participants:,} participants ({len(rows):,} rows in {_shown(out)})")
+
+
+TIMELINE_HEADINGS = {"simulation_year": "year", "event_sequence": "seq", "effective_date": "date",
+                     "event_type": "event", "amount": "amount", "compensation_before": "pay before",
+                     "compensation_after": "pay after", "job_level_before": "lvl before",
+                     "job_level_after": "lvl after", "deferral_rate_before": "def before",
+                     "deferral_rate_after": "def after", "reason": "reason"}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if hasattr(value, "as_tuple"):  # Decimal money
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def print_table(columns: list[str], rows: list[tuple]) -> None:
+    """An aligned text table of the columns that have a heading (numbers right-aligned)."""
+    shown = [i for i, name in enumerate(columns) if name in TIMELINE_HEADINGS]
+    cells = [[_cell(row[i]) for i in shown] for row in rows]
+    headings = [TIMELINE_HEADINGS[columns[i]] for i in shown]
+    widths = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(headings)]
+    numeric = [all(r[k] == "" or r[k].replace(",", "").replace(".", "").replace("-", "").isdigit() for r in cells)
+               for k in range(len(headings))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w)
+                         for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+
+    click.echo(line(headings))
+    for row in cells:
+        click.echo(line(row))
+
+
+@click.command("timeline")
+@click.option("--employee", "employee_id", required=True, help="employee id, e.g. EMP_0000123")
+@options.scenario
+@options.plan_design
+@replication
+def timeline_command(employee_id: str, scenario_name: str, plan_design_id: str | None, replication_id: int) -> None:
+    """One employee's events in order (year, event sequence) with dates, amounts, pay, level and deferral
+    before/after and reason; writes reports/<scenario>/<design>/timeline_<employee>.csv
+    (analyses/employee_timeline.sql)."""
+    with db.read_only(_database()) as con:
+        scenario_id, plan_design_id = _run_key(con, scenario_name, plan_design_id, replication_id)
+        columns, rows = db.employee_timeline(con, scenario_id, plan_design_id, replication_id, employee_id)
+    if not rows:
+        raise PlanAlignError(f"employee '{employee_id}' has no events in {scenario_id}/{plan_design_id} "
+                             f"replication {replication_id}",
+                             hint="ids look like EMP_0000123 (census) or NH_2026_000042 (hires); "
+                                  "make workforce-at DATE=<date> lists everyone employed on a date")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in employee_id)
+    out = _report_folder(scenario_id, plan_design_id) / f"timeline_{safe}.csv"
+    db.write_rows_csv(columns, rows, out)
+    click.echo(f"{employee_id} in {scenario_id}/{plan_design_id}: {len(rows)} events ({_shown(out)})")
+    print_table(columns, rows)

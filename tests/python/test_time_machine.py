@@ -1,0 +1,147 @@
+"""The time machine (workforce-at), one employee's timeline, and the progress line of a run."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+from conftest import END, ROOT, START, query, run_planalign
+from scripts.dbt_runner import Progress, parse_progress
+
+# the columns the time machine reports that the year's snapshot also holds
+COLUMNS = ("employee_id", "employment_status", "hire_date", "termination_date", "job_level",
+           "annual_compensation", "deferral_rate", "enrollment_status")
+
+
+def _workforce_at(db, date: dt.date) -> tuple[dict[str, dict], str]:
+    result = run_planalign("workforce-at", "--date", date.isoformat(), "--scenario", "fixture", db=db)
+    path = ROOT / "reports" / "fixture" / "baseline" / f"workforce_{date.isoformat()}.csv"
+    with path.open(newline="") as handle:
+        rows = {row["employee_id"]: row for row in csv.DictReader(handle)}
+    return rows, result.stdout
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):  # the snapshot keeps deferral rates as doubles
+        return f"{Decimal(str(value)).quantize(Decimal('0.000001'))}"
+    return str(value)
+
+
+def test_on_every_december_31_the_time_machine_equals_the_snapshot(simulated):
+    """Folded from the census and the events alone; only the balances are the last year end's."""
+    db = simulated["db"]
+    for year in range(START, END + 1):
+        rows, output = _workforce_at(db, dt.date(year, 12, 31))
+        snapshot = {row[0]: dict(zip(COLUMNS, map(_text, row), strict=True)) for row in query(
+            db, f"select {', '.join(COLUMNS)} from fct_workforce_snapshot where scenario_id = 'fixture' "
+                "and replication_id = 0 and simulation_year = ?", [year])}
+        assert rows.keys() == snapshot.keys(), year
+        for employee_id, want in snapshot.items():
+            got = {column: rows[employee_id][column] for column in COLUMNS}
+            assert got == want, (year, employee_id)
+        balances = dict(query(db, "select employee_id, total_balance_amount from fct_workforce_snapshot "
+                                  "where scenario_id = 'fixture' and replication_id = 0 and simulation_year = ?",
+                                  [year - 1]))
+        assert all(Decimal(row["prior_year_end_total_balance_amount"]) == balances.get(employee_id, 0)
+                   for employee_id, row in rows.items())
+        end_headcount = sum(1 for row in snapshot.values() if row["employment_status"] == "active")
+        assert f"{end_headcount:,} active" in output
+
+
+def test_mid_year_headcount_is_the_start_plus_hires_less_terminations_to_date_and_nobody_hired_later(simulated):
+    """Not "between the start and end headcounts": hires lead terminations in the year (new-hire
+    terminations come months after the hire), so the mid-year headcount can peak above both."""
+    db = simulated["db"]
+    year = START + 1
+    date = dt.date(year, 6, 30)
+    rows, _ = _workforce_at(db, date)
+    (start,), = query(db, "select start_headcount from rpt_year_audit "
+                          "where scenario_id = 'fixture' and replication_id = 0 and simulation_year = ?", [year])
+    (hires, terminations), = query(
+        db, "select count(*) filter (where event_type = 'hire'), count(*) filter (where event_type = 'termination') "
+            "from fct_yearly_events where scenario_id = 'fixture' and replication_id = 0 and simulation_year = ? "
+            "and effective_date <= ?", [year, date])
+    active = sum(1 for row in rows.values() if row["employment_status"] == "active")
+    assert active == start + hires - terminations
+    assert start - terminations < active < start + hires
+    assert all(dt.date.fromisoformat(row["hire_date"]) <= date for row in rows.values())
+    assert all(not row["termination_date"] or dt.date.fromisoformat(row["termination_date"]) <= date
+               for row in rows.values())
+    later_hires = {row[0] for row in query(
+        db, "select employee_id from fct_yearly_events where scenario_id = 'fixture' and event_type = 'hire' "
+            "and effective_date > ?", [date])}
+    assert later_hires and not later_hires & rows.keys()
+
+
+def test_a_date_outside_the_simulated_years_is_one_clear_error(simulated):
+    result = run_planalign("workforce-at", "--date", f"{END + 5}-01-01", "--scenario", "fixture",
+                           db=simulated["db"], check=False)
+    assert result.returncode == 2 and "not in a simulated year" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_timeline_holds_exactly_the_employees_events(simulated):
+    db = simulated["db"]
+    (employee_id,), = query(db, "select employee_id from fct_yearly_events where scenario_id = 'fixture' "
+                                "group by employee_id order by count(*) desc, employee_id limit 1")
+    result = run_planalign("timeline", "--employee", employee_id, "--scenario", "fixture", db=db)
+    path = ROOT / "reports" / "fixture" / "baseline" / f"timeline_{employee_id}.csv"
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = query(db, "select event_id, simulation_year, event_sequence from fct_yearly_events "
+                         "where scenario_id = 'fixture' and replication_id = 0 and employee_id = ? "
+                         "order by simulation_year, event_sequence, effective_date, event_id", [employee_id])
+    assert [row["event_id"] for row in rows] == [row[0] for row in expected]
+    assert f"{len(expected)} events" in result.stdout
+    header = result.stdout.splitlines()[1]
+    assert header.split()[:4] == ["year", "seq", "date", "event"]
+
+
+def test_an_unknown_employee_is_one_clear_error(simulated):
+    result = run_planalign("timeline", "--employee", "EMP_NOBODY", "--scenario", "fixture",
+                           db=simulated["db"], check=False)
+    assert result.returncode == 2
+    assert "EMP_NOBODY" in result.stderr and "hint:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_progress_parser_reads_dbt_start_lines():
+    line = "05:38:39  2 of 99 START sql table model main.int_hires_generated ............. [RUN]"
+    assert parse_progress(line) == (2, 99, "int_hires_generated")
+    assert parse_progress("05:38:38  1 of 3 START hook: planalign.on-run-start.0 ...... [RUN]") == \
+        (1, 3, "planalign.on-run-start.0")
+    assert parse_progress("05:40:33  15 of 151 START test unique_cola_rates_simulation_year  [RUN]") == \
+        (15, 151, "unique_cola_rates_simulation_year")
+    assert parse_progress("05:38:39  2 of 99 OK created sql table model main.int_x ... [OK in 0.1s]") is None
+    assert parse_progress("Found 46 models, 2 analyses") is None
+
+
+class _Terminal(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_draws_one_line_on_a_terminal_erases_it_and_is_silent_otherwise():
+    line = "05:38:39  2 of 99 START sql table model main.int_hires_generated ............. [RUN]"
+    terminal = _Terminal(tty=True)
+    progress = Progress(2026, stream=terminal)
+    progress.update(line)
+    progress.clear()
+    text = terminal.getvalue()
+    assert "year 2026: 2/99 int_hires_generated" in text and "\n" not in text and text.endswith("\r")
+    pipe = _Terminal(tty=False)
+    quiet = Progress(2026, stream=pipe)
+    quiet.update(line)
+    quiet.clear()
+    assert pipe.getvalue() == ""
+
+
+def test_a_run_whose_output_is_not_a_terminal_shows_no_progress(simulated):
+    assert "\r" not in simulated["output"] and " START " not in simulated["output"]
+    assert not any(parse_progress(line) for line in simulated["output"].splitlines())
