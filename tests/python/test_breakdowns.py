@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import START, END, query
+from conftest import END, START, query
 
 KEYS = "scenario_id, plan_design_id, replication_id, simulation_year"
 DIMENSIONS = ("job_level", "age_band", "tenure_band", "pay_band")
@@ -41,7 +41,8 @@ def test_every_dimension_adds_up_to_the_year_audit(simulated, dimension):
     assert sorted(key[3] for key in audit) == list(range(START, END + 1))
     assert breakdown.keys() == audit.keys()
     for key, expected in audit.items():
-        assert dict(zip(TOTALS, breakdown[key])) == dict(zip(TOTALS, expected)), (dimension, key)
+        got = dict(zip(TOTALS, breakdown[key], strict=True))
+        assert got == dict(zip(TOTALS, expected, strict=True)), (dimension, key)
 
 
 def test_every_employee_falls_in_a_seeded_band(simulated):
