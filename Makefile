@@ -21,7 +21,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test test-critical validate bench clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test test-critical validate bench docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -103,6 +103,11 @@ validate: lint check-config unit test  ## what CI runs
 
 bench:  ## time a 5-year run on a generated census: make bench N=100000 [REPLICATIONS=50]
 	$(PLANALIGN) bench --n $(N) $(if $(REPLICATIONS),--replications $(REPLICATIONS))
+
+# Offline: index.html is the page shipped inside dbt-core; no usage stats, nothing fetched.
+docs:  ## dbt docs generate into target/index.html (catalog from PLANALIGN_DB, default db/planalign.duckdb)
+	DBT_SEND_ANONYMOUS_USAGE_STATS=false $(DBT) docs generate --no-version-check
+	@echo "open target/index.html (or: $(DBT) docs serve --port 8080)"
 
 clean:  ## remove build output (never the database or reports)
 	rm -rf target logs/dbt_*.log

@@ -1,0 +1,269 @@
+{#-
+    The year's workforce and plan figures broken down by job level, age band, tenure band
+    and pay band, in long form: one row per (scenario_id, plan_design_id, replication_id,
+    simulation_year, dimension, band_label). Every employee of the year's snapshot falls in
+    exactly one band of each dimension, banded on their snapshot row: job level at year end
+    (or at termination), age and tenure at Dec 31 (or at termination), full-year pay rate
+    at year end (or at termination). Bands come from the report_*_bands seeds. Hires,
+    terminations and promotions are the year's events of fct_yearly_events, counted in the
+    band of the employee's snapshot row. So within a band start + hires - terminations = end,
+    and every dimension adds up to rpt_year_audit.
+-#}
+with
+
+snapshot as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        employee_id,
+        is_new_hire,
+        employment_status,
+        job_level,
+        age,
+        tenure_years,
+        annual_compensation,
+        is_plan_eligible,
+        enrollment_status,
+        deferral_rate,
+        employee_contribution_amount,
+        employer_match_amount,
+        employer_core_amount,
+        forfeiture_amount,
+        is_402g_limited,
+        is_415c_limited,
+        is_401a17_limited,
+        is_match_capped
+    from {{ ref('fct_workforce_snapshot') }}
+),
+
+workforce_events as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        employee_id,
+        event_type
+    from {{ ref('fct_yearly_events') }}
+    where event_type in ('hire', 'termination', 'promotion')
+),
+
+job_levels as (
+    select
+        job_level,
+        level_name
+    from {{ ref('job_levels') }}
+),
+
+age_bands as (
+    select
+        band_label,
+        band_sort,
+        min_value,
+        max_value
+    from {{ ref('report_age_bands') }}
+),
+
+tenure_bands as (
+    select
+        band_label,
+        band_sort,
+        min_value,
+        max_value
+    from {{ ref('report_tenure_bands') }}
+),
+
+pay_bands as (
+    select
+        band_label,
+        band_sort,
+        min_value,
+        max_value
+    from {{ ref('report_pay_bands') }}
+),
+
+deferral_bands as (
+    select
+        band_sort,
+        min_value,
+        max_value
+    from {{ ref('report_deferral_bands') }}
+),
+
+event_counts as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        employee_id,
+        count(case when event_type = 'hire' then 1 end) as hire_count,
+        count(case when event_type = 'termination' then 1 end) as termination_count,
+        count(case when event_type = 'promotion' then 1 end) as promotion_count
+    from workforce_events
+    group by scenario_id, plan_design_id, replication_id, simulation_year, employee_id
+),
+
+employees as (
+    select
+        snapshot.*,
+        coalesce(event_counts.hire_count, 0) as hire_count,
+        coalesce(event_counts.termination_count, 0) as termination_count,
+        coalesce(event_counts.promotion_count, 0) as promotion_count,
+        snapshot.employment_status = 'active' as is_active_at_year_end,
+        snapshot.employment_status = 'active' and snapshot.is_plan_eligible as is_eligible_at_year_end,
+        snapshot.employment_status = 'active' and snapshot.is_plan_eligible
+        and snapshot.enrollment_status = 'enrolled' and snapshot.deferral_rate > 0 as is_participant,
+        case
+            when snapshot.enrollment_status = 'enrolled' then coalesce(snapshot.deferral_rate, 0)
+            else 0
+        end as effective_deferral_rate
+    from snapshot
+    left join event_counts
+        on
+            snapshot.scenario_id = event_counts.scenario_id
+            and snapshot.plan_design_id = event_counts.plan_design_id
+            and snapshot.replication_id = event_counts.replication_id
+            and snapshot.simulation_year = event_counts.simulation_year
+            and snapshot.employee_id = event_counts.employee_id
+),
+
+employees_deferral_banded as (
+    select
+        employees.*,
+        deferral_bands.band_sort as deferral_band_sort
+    from employees
+    left join deferral_bands
+        on
+            employees.effective_deferral_rate >= deferral_bands.min_value
+            and employees.effective_deferral_rate < deferral_bands.max_value
+),
+
+banded as (
+    select
+        employees_deferral_banded.*,
+        'job_level' as dimension,
+        coalesce(job_levels.level_name, cast(employees_deferral_banded.job_level as varchar)) as band_label,
+        employees_deferral_banded.job_level as band_sort
+    from employees_deferral_banded
+    left join job_levels
+        on employees_deferral_banded.job_level = job_levels.job_level
+
+    union all
+
+    select
+        employees_deferral_banded.*,
+        'age_band' as dimension,
+        age_bands.band_label,
+        age_bands.band_sort
+    from employees_deferral_banded
+    left join age_bands
+        on
+            employees_deferral_banded.age >= age_bands.min_value
+            and employees_deferral_banded.age < age_bands.max_value
+
+    union all
+
+    select
+        employees_deferral_banded.*,
+        'tenure_band' as dimension,
+        tenure_bands.band_label,
+        tenure_bands.band_sort
+    from employees_deferral_banded
+    left join tenure_bands
+        on
+            employees_deferral_banded.tenure_years >= tenure_bands.min_value
+            and employees_deferral_banded.tenure_years < tenure_bands.max_value
+
+    union all
+
+    select
+        employees_deferral_banded.*,
+        'pay_band' as dimension,
+        pay_bands.band_label,
+        pay_bands.band_sort
+    from employees_deferral_banded
+    left join pay_bands
+        on
+            employees_deferral_banded.annual_compensation >= pay_bands.min_value
+            and employees_deferral_banded.annual_compensation < pay_bands.max_value
+),
+
+aggregated as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        dimension,
+        band_label,
+        band_sort,
+        count(case when not is_new_hire then 1 end) as headcount_start,
+        count(case when is_active_at_year_end then 1 end) as headcount_end,
+        sum(hire_count) as hires,
+        sum(termination_count) as terminations,
+        sum(promotion_count) as promotions,
+        avg(case when is_active_at_year_end then annual_compensation end) as average_pay,
+        count(case when is_eligible_at_year_end then 1 end) as eligible_count,
+        count(case when is_participant then 1 end) as participant_count,
+        count(case when is_eligible_at_year_end and deferral_band_sort = 1 then 1 end) as deferral_band_1_count,
+        count(case when is_eligible_at_year_end and deferral_band_sort = 2 then 1 end) as deferral_band_2_count,
+        count(case when is_eligible_at_year_end and deferral_band_sort = 3 then 1 end) as deferral_band_3_count,
+        count(case when is_eligible_at_year_end and deferral_band_sort = 4 then 1 end) as deferral_band_4_count,
+        count(case when is_eligible_at_year_end and deferral_band_sort = 5 then 1 end) as deferral_band_5_count,
+        avg(case when is_participant then deferral_rate end) as average_deferral_rate,
+        sum(employee_contribution_amount) as employee_contributions,
+        sum(employer_match_amount) as employer_match,
+        sum(employer_core_amount) as employer_core,
+        sum(forfeiture_amount) as forfeitures,
+        count(case when is_402g_limited then 1 end) as limit_402g_count,
+        count(case when is_415c_limited then 1 end) as limit_415c_count,
+        count(case when is_401a17_limited then 1 end) as limit_401a17_count,
+        count(case when is_match_capped then 1 end) as match_cap_count
+    from banded
+    group by scenario_id, plan_design_id, replication_id, simulation_year, dimension, band_label, band_sort
+),
+
+final as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        dimension,
+        coalesce(band_label, 'unbanded') as band_label,
+        band_sort,
+        headcount_start,
+        headcount_end,
+        cast(hires as bigint) as hires,
+        cast(terminations as bigint) as terminations,
+        cast(promotions as bigint) as promotions,
+        cast(round(average_pay, 2) as decimal(18, 2)) as average_pay,
+        eligible_count,
+        participant_count,
+        round(
+            cast(participant_count as {{ type_double() }}) / nullif(eligible_count, 0), 6
+        ) as participation_rate,
+        deferral_band_1_count,
+        deferral_band_2_count,
+        deferral_band_3_count,
+        deferral_band_4_count,
+        deferral_band_5_count,
+        round(average_deferral_rate, 6) as average_deferral_rate,
+        cast(employee_contributions as decimal(18, 2)) as employee_contributions,
+        cast(employer_match as decimal(18, 2)) as employer_match,
+        cast(employer_core as decimal(18, 2)) as employer_core,
+        cast(employer_match + employer_core as decimal(18, 2)) as employer_cost,
+        cast(round((employer_match + employer_core) / nullif(participant_count, 0), 2) as decimal(18, 2))
+            as employer_cost_per_participant,
+        cast(forfeitures as decimal(18, 2)) as forfeitures,
+        limit_402g_count,
+        limit_415c_count,
+        limit_401a17_count,
+        match_cap_count
+    from aggregated
+)
+
+select * from final
