@@ -455,3 +455,31 @@ def employee_timeline(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_des
     """One employee's events in order (analyses/employee_timeline.sql)."""
     return _analysis(con, "employee_timeline", {"scenario_id": scenario_id, "plan_design_id": plan_design_id,
                                                 "replication_id": replication_id, "employee_id": employee_id})
+
+
+def report_plan_distribution(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
+                             replications: list[int]) -> tuple[list[str], list[tuple]]:
+    """Per year (the mean over a set's replications): deferral-band counts and limit hits, summed over
+    the job-level breakdown (every employee is in exactly one level)."""
+    bands = ", ".join(f"avg(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))
+    return rows(con, f"""
+        select simulation_year, {bands},
+            avg(limit_402g_count) as limit_402g_count, avg(limit_415c_count) as limit_415c_count,
+            avg(limit_401a17_count) as limit_401a17_count, avg(match_cap_count) as match_cap_count
+        from (
+            select replication_id, simulation_year,
+                {", ".join(f"sum(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))},
+                sum(limit_402g_count) as limit_402g_count, sum(limit_415c_count) as limit_415c_count,
+                sum(limit_401a17_count) as limit_401a17_count, sum(match_cap_count) as match_cap_count
+            from rpt_workforce_breakdown
+            where scenario_id = $scenario and plan_design_id = $plan and dimension = 'job_level'
+                and list_contains($replications, replication_id)
+            group by all
+        )
+        group by simulation_year
+        order by simulation_year
+    """, _key(scenario_id, plan_design_id, replications))
+
+
+def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [row[0] for row in con.execute("select band_label from report_deferral_bands order by band_sort").fetchall()]

@@ -187,6 +187,20 @@ def _provenance(con: Any, scenario_id: str, plan_design_id: str) -> dict[str, An
     return provenance
 
 
+def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: list[str]) -> list[str]:
+    """The deferral-rate distribution of the eligible Dec 31 actives, and who hit which limit, per year."""
+    years = _column(columns, rows, "simulation_year")
+    deferrals = _figure("Deferral-rate distribution of the eligible (Dec 31)", "employees")
+    deferrals.update_layout(barmode="stack")
+    for i, label in enumerate(labels[:5], start=1):
+        deferrals.add_bar(x=years, y=_column(columns, rows, f"deferral_band_{i}_count"), name=label)
+    limits = _figure("Limit hits: employees capped by each limit", "employees")
+    for name, label in (("limit_402g_count", "402(g) deferral limit"), ("limit_415c_count", "415(c) annual additions"),
+                        ("limit_401a17_count", "401(a)(17) compensation"), ("match_cap_count", "match cap")):
+        limits.add_bar(x=years, y=_column(columns, rows, name), name=label)
+    return [_html(deferrals, "chart-deferral-distribution"), _html(limits, "chart-limit-hits")]
+
+
 def write_run_report(con: Any, scenario_id: str, plan_design_id: str, replications: int, description: str) -> Path:
     """reports/<scenario>/<design>/report.html (report_mc<N>.html for a Monte Carlo set)."""
     name = f"report_mc{replications}.html" if replications else "report.html"
@@ -197,6 +211,9 @@ def write_run_report(con: Any, scenario_id: str, plan_design_id: str, replicatio
     else:
         columns, rows = db.report_years(con, scenario_id, plan_design_id)
         charts = single_run_charts(columns, rows)
+    charts += plan_distribution_charts(*db.report_plan_distribution(
+        con, scenario_id, plan_design_id, list(range(1, replications + 1)) if replications else [0]),
+        db.deferral_band_labels(con))
     return render(out, title=f"{scenario_id} / {plan_design_id}", subtitle=description, charts=charts,
                   tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
                                 else "The years, as simulated")],

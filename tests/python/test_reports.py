@@ -20,8 +20,9 @@ def test_the_run_report_draws_its_charts_offline_and_its_table_matches_the_datab
     assert "cdn." not in html.split("<body>")[1]
     dom, log = render_in_chromium(page, SCREENSHOTS / "run_report.png")
     assert console_errors(log) == [], console_errors(log)
-    assert dom.count('class="main-svg"') >= 4 * 2, "every chart drew (plotly makes two svg layers a chart)"
-    assert dom.count("js-plotly-plot") >= 4
+    assert dom.count('class="main-svg"') >= 6 * 2, "every chart drew (plotly makes two svg layers a chart)"
+    assert dom.count("js-plotly-plot") >= 6
+    assert "Deferral-rate distribution" in dom and "402(g) deferral limit" in dom
     expected = dict(query(simulated["db"], "select simulation_year, end_headcount from rpt_year_audit "
                                            "where scenario_id = 'fixture' and replication_id = 0"))
     cells = re.findall(r'<tr><td class="num" data-column="simulation_year">(\d+)</td>.*?'
