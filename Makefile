@@ -21,7 +21,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test test-critical validate bench docs clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -101,8 +101,16 @@ test-critical:  ## the tripwires on the current database (failing rows are store
 
 validate: lint check-config unit test  ## what CI runs
 
-bench:  ## time a 5-year run on a generated census: make bench N=100000 [REPLICATIONS=50]
-	$(PLANALIGN) bench --n $(N) $(if $(REPLICATIONS),--replications $(REPLICATIONS))
+SIZES ?= 10000 100000
+YEARS ?= 5
+bench_args = $(foreach n,$(SIZES),--n $(n)) --years $(YEARS) --seed $(SEED) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) \
+	$(if $(NOTES),--notes "$(NOTES)") $(if $(RESULTS),--results $(RESULTS))
+
+bench:  ## full runs as make simulate does them, appended to benchmarks/results.csv: SIZES="10000 100000" YEARS=5 SEED=7 REPLICATIONS= NOTES=
+	$(PLANALIGN) bench $(bench_args)
+
+bench-compare:  ## per census size, the latest benchmark row beside the previous one (Markdown)
+	$(PLANALIGN) bench-compare $(if $(RESULTS),--results $(RESULTS))
 
 # Offline: index.html is the page shipped inside dbt-core; no usage stats, nothing fetched.
 docs:  ## dbt docs generate into target/index.html (catalog from PLANALIGN_DB, default db/planalign.duckdb)

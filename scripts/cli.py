@@ -2,8 +2,8 @@
 
 Command groups, one module each under scripts/commands/: run (simulate, year, batch), recover (resume,
 restore), inspect (status, check-config), report (compare, workforce-at, timeline); plus census and
-bench. Shared options live in scripts/options.py, every SQL statement the CLI sends in scripts/db.py
-(report queries in analyses/), the year protocol in scripts/engine.py.
+bench (bench, bench-compare). Shared options live in scripts/options.py, every SQL statement the CLI sends
+in scripts/db.py (report queries in analyses/), the year protocol in scripts/engine.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from importlib import metadata
 
 import click
 
-from scripts.bench import bench_command
+from scripts.bench import bench_command, bench_compare_command
 from scripts.census import census_command
 from scripts.commands.inspect import check_config_command, status_command
 from scripts.commands.recover import restore_command, resume_command
@@ -41,7 +41,7 @@ def main() -> None:
 
 for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,
                 check_config_command, compare_command, export_command, workforce_at_command, timeline_command,
-                census_command, bench_command):
+                census_command, bench_command, bench_compare_command):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -483,3 +483,58 @@ def report_plan_distribution(con: duckdb.DuckDBPyConnection, scenario_id: str, p
 
 def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in con.execute("select band_label from report_deferral_bands order by band_sort").fetchall()]
+
+
+# ---- benchmark (a database written by one `planalign bench` run) -----------------------------------
+
+_NODE_TIMINGS = '[{"node": "VARCHAR", "status": "VARCHAR", "seconds": "DOUBLE"}]'
+
+
+def bench_node_time(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """From the run log the hooks write (one end row per dbt invocation, whether dbt ran as a subprocess or
+    in-process): dbt invocations, node runs, seconds inside nodes, seconds inside data tests."""
+    if not has_table(con, "planalign_run_log"):
+        return {"dbt_invocations": 0, "node_runs": 0, "sql_seconds": 0.0, "test_seconds": 0.0}
+    row = con.execute(f"""
+        with invocations as (
+            select distinct invocation_id
+            from main.planalign_run_log
+            where invocation_id is not null
+        ),
+        ends as (
+            select node_timings
+            from main.planalign_run_log
+            where event = 'end' and invocation_id is not null
+        ),
+        nodes as (
+            select unnest(from_json(ends.node_timings, '{_NODE_TIMINGS}')) as node
+            from ends
+        )
+        select
+            (select count(*) from invocations),
+            count(nodes.node),
+            coalesce(sum(nodes.node.seconds), 0),
+            coalesce(sum(nodes.node.seconds) filter (where nodes.node.node like 'test.%'), 0)
+        from nodes
+    """).fetchone()
+    return dict(zip(("dbt_invocations", "node_runs", "sql_seconds", "test_seconds"), row, strict=True))
+
+
+def bench_year_ends(con: duckdb.DuckDBPyConnection) -> list[tuple[int, float]]:
+    """(simulation year, Unix time its last dbt invocation ended), in year order. logged_at is the hook's
+    now() in the session time zone; casting it back through timestamptz gives the instant."""
+    if not has_table(con, "planalign_run_log"):
+        return []
+    return con.execute("""
+        select simulation_year, epoch(max(cast(logged_at as timestamptz)))
+        from main.planalign_run_log
+        where event = 'end' and invocation_id is not null
+        group by simulation_year
+        order by simulation_year
+    """).fetchall()
+
+
+def bench_rows_written(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {f"{kind}_rows": (con.execute(f"select count(*) from main.{table}").fetchone()[0]
+                             if has_table(con, table) else 0)
+            for kind, table in (("event", "fct_yearly_events"), ("snapshot", "fct_workforce_snapshot"))}
