@@ -89,7 +89,8 @@ class Scenario(BaseModel):
         if self.end_year < self.start_year:
             raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
         if self.end_year - self.start_year >= 50:
-            raise ValueError("at most 50 years can be simulated in one scenario")
+            raise ValueError(f"start_year {self.start_year} to end_year {self.end_year} is "
+                             f"{self.end_year - self.start_year + 1} years; at most 50 can be simulated at once")
         return self
 
 
@@ -189,7 +190,7 @@ def _read_yaml(path: Path, chain: list[Path]) -> dict[str, Any]:
         raise PlanAlignError(f"scenario file not found: {_short(path)}" + (f" (extended by {where})" if chain else ""),
                              hint="name a file of scenarios/ (e.g. SCENARIO=baseline) or a path to a YAML file")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = load_yaml(path.read_text(), _short(path)) or {}
     except yaml.YAMLError as exc:
         raise PlanAlignError(f"{_short(path)}: not valid YAML ({' '.join(str(exc).split())})",
                              hint="fix the YAML syntax at the line named; nothing was run") from None
@@ -199,6 +200,36 @@ def _read_yaml(path: Path, chain: list[Path]) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise PlanAlignError(f"{_short(path)}: expected a mapping of settings at the top level")
     return _normalized(raw, _short(path))
+
+
+def load_yaml(text: str, where: str, prefix: tuple[str, ...] = ()) -> Any:
+    """yaml.safe_load, but a key that appears twice in one mapping (at any depth) is refused, naming the key
+    path and both places: YAML itself lets the last one win silently."""
+    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        if document is not None:
+            _refuse_duplicate_keys(document, list(prefix), where)
+    return yaml.safe_load(text)
+
+
+def _refuse_duplicate_keys(node: yaml.Node, path: list[str], where: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            mark = key_node.start_mark
+            if key is not None and key != "<<":
+                if key in seen:
+                    first = seen[key]
+                    places = (f"lines {first.line + 1} and {mark.line + 1}" if first.line != mark.line else
+                              f"columns {first.column + 1} and {mark.column + 1} of line {mark.line + 1}")
+                    raise PlanAlignError(
+                        f"{where}: key {'.'.join([*path, str(key)])!r} appears twice ({places})",
+                        hint="keep one of them: YAML would silently use the last; nothing was run")
+                seen[key] = mark
+            _refuse_duplicate_keys(value_node, [*path, str(key)], where)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, [*path[:-1], f"{path[-1] if path else ''}[{index}]"], where)
 
 
 def _normalized(raw: dict[str, Any], where: str) -> dict[str, Any]:
@@ -268,7 +299,7 @@ def parse_set(assignment: str) -> tuple[list[str], Any]:
         raise PlanAlignError(f"--set {assignment!r}: empty key segment",
                              hint="e.g. --set plan.investment_return_rate=0.04")
     try:
-        value = yaml.safe_load(text) if text.strip() else ""
+        value = load_yaml(text, f"--set {key.strip()}", tuple(path)) if text.strip() else ""
     except yaml.YAMLError:
         value = text
     return path, value

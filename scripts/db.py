@@ -18,6 +18,7 @@ from typing import Any
 import click
 import duckdb
 
+from scripts import failures
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
 from scripts.runsafety import mask
@@ -49,7 +50,7 @@ def read_only(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             con = duckdb.connect(str(database), read_only=True)
             break
         except duckdb.Error as exc:
-            if "lock" not in str(exc).lower():
+            if not failures.is_transient(str(exc)):
                 raise PlanAlignError(f"cannot open the database {database}: {str(exc).splitlines()[0]}") from None
             if attempt == len(BACKOFF_SECONDS):
                 raise PlanAlignError(f"the database {database} is in use by another process "

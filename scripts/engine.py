@@ -18,15 +18,13 @@ from typing import Any
 
 import click
 
-from scripts import db, report_html, runsafety
+from scripts import db, failures, report_html, runsafety
 from scripts.census import check_census_file
 from scripts.config import Effective, seed_hashes
 from scripts.dbt_runner import DbtRun, explain_failure, run_dbt, year_selection
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
 from scripts.plan_designs import seed_sources
-
-TRANSIENT = ("Could not set lock on file", "Conflicting lock", "IO Error: Could not read", "Resource temporarily")
 
 
 def new_run_id() -> str:
@@ -204,10 +202,6 @@ def record_seeds(database: Path) -> None:
 
 # ---- running --------------------------------------------------------------------------------------
 
-def is_transient(output: str) -> bool:
-    return any(marker in output for marker in TRANSIENT) and "No space left on device" not in output
-
-
 def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict, verbose: bool) -> tuple[DbtRun, int]:
     """One year's dbt build; a transient failure (lock conflict, I/O hiccup) is retried after 2, 4, 8 s."""
     effective = plan.effective
@@ -215,7 +209,7 @@ def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict, v
     for attempt in range(len(db.BACKOFF_SECONDS) + 1):
         result = run_dbt(["build", *year_selection(year, effective.start_year, reload)], variables,
                          year=year, run_id=run.run_id, database=run.database, verbose=verbose, extra_env=env)
-        if result.returncode == 0 or not is_transient(result.output) or attempt == len(db.BACKOFF_SECONDS):
+        if result.returncode == 0 or not failures.is_transient(result.output) or attempt == len(db.BACKOFF_SECONDS):
             return result, attempt
         wait = db.BACKOFF_SECONDS[attempt]
         click.echo(f"year {year}: transient failure (retry {attempt + 1}/{len(db.BACKOFF_SECONDS)} in {wait}s): "

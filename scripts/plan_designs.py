@@ -46,7 +46,8 @@ class MatchTier(_Strict):
         if self.deferral_from >= self.deferral_to:
             raise ValueError(f"deferral_from {self.deferral_from} must be below deferral_to {self.deferral_to}")
         if self.min_service_years >= self.max_service_years:
-            raise ValueError("min_service_years must be below max_service_years")
+            raise ValueError(f"min_service_years {self.min_service_years} must be below max_service_years "
+                             f"{self.max_service_years}")
         return self
 
 
@@ -58,7 +59,8 @@ class CoreTier(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> CoreTier:
         if self.min_service_years >= self.max_service_years:
-            raise ValueError("min_service_years must be below max_service_years")
+            raise ValueError(f"min_service_years {self.min_service_years} must be below max_service_years "
+                             f"{self.max_service_years}")
         return self
 
 
@@ -122,13 +124,17 @@ class PlanDesign(_Strict):
     def _consistent(self) -> PlanDesign:
         if self.is_auto_enroll and (self.auto_enroll_scope == "none" or self.auto_enroll_rate <= 0):
             raise ValueError("is_auto_enroll needs auto_enroll_scope new_hires or all_eligible_unenrolled "
-                             "and an auto_enroll_rate above 0")
+                             f"and an auto_enroll_rate above 0 (auto_enroll_scope {self.auto_enroll_scope}, "
+                             f"auto_enroll_rate {self.auto_enroll_rate})")
         if self.is_auto_escalation and (self.escalation_rate <= 0 or self.escalation_cap <= 0):
-            raise ValueError("is_auto_escalation needs escalation_rate and escalation_cap above 0")
+            raise ValueError(f"is_auto_escalation needs escalation_rate and escalation_cap above 0 (escalation_rate "
+                             f"{self.escalation_rate}, escalation_cap {self.escalation_cap})")
         if (self.match_formula_id == "none") != (not self.match_tiers):
-            raise ValueError("match_tiers must be given exactly when there is a match (match_formula_id not 'none')")
+            raise ValueError(f"match_tiers must be given exactly when there is a match (match_formula_id "
+                             f"{self.match_formula_id!r}, {len(self.match_tiers)} match_tiers)")
         if (self.core_formula_id == "none") != (not self.core_tiers):
-            raise ValueError("core_tiers must be given exactly when there is a core contribution")
+            raise ValueError(f"core_tiers must be given exactly when there is a core contribution (core_formula_id "
+                             f"{self.core_formula_id!r}, {len(self.core_tiers)} core_tiers)")
         _bands_disjoint(self.core_tiers, "min_service_years", "max_service_years", "core_tiers service bands")
         for band in {tier.min_service_years for tier in self.match_tiers}:
             tiers = sorted((t for t in self.match_tiers if t.min_service_years == band), key=lambda t: t.tier_number)
@@ -142,7 +148,8 @@ class PlanDesign(_Strict):
             raise ValueError("vesting needs at least one step (service_years 0)")
         steps = sorted(self.vesting, key=lambda s: s.service_years)
         if steps[0].service_years != 0 or steps[-1].vested_share != 1:
-            raise ValueError("vesting must start at service_years 0 and reach vested_share 1")
+            raise ValueError(f"vesting must start at service_years 0 and reach vested_share 1 (starts at "
+                             f"{steps[0].service_years}, reaches {steps[-1].vested_share})")
         if any(b.vested_share < a.vested_share for a, b in zip(steps, steps[1:], strict=False)) or \
                 len({s.service_years for s in steps}) != len(steps):
             raise ValueError("vesting: one step per service year, with vested_share never decreasing")
@@ -206,18 +213,23 @@ def _validate(raw: dict[str, Any], where: str, fix: str) -> PlanDesign:
 
 
 def describe_error(error: dict[str, Any], prefix: str = "") -> str:
-    """One validation error as `key.path[index] = value: message`."""
+    """One validation error as `key.path[index] = value: message`; a rule over several keys (a model
+    validator) as its message alone, which names the values involved, never as a dump of the settings."""
     parts = [prefix] if prefix else []
     for part in error["loc"]:
         if isinstance(part, int) and parts:
             parts[-1] += f"[{part}]"
         else:
             parts.append(str(part))
-    where = ".".join(parts) or "(file)"
     message = error["msg"].removeprefix("Value error, ")
-    if error["type"] in {"missing", "extra_forbidden"} or "input" not in error or isinstance(error["input"], dict):
+    if not parts:
+        return message
+    where = ".".join(parts)
+    if error["type"] in {"missing", "extra_forbidden"} or "input" not in error or \
+            isinstance(error["input"], dict):
         return f"{where}: {message}"
-    return f"{where} = {error['input']!r}: {message}"
+    value = repr(error["input"])
+    return f"{where} = {value if len(value) <= 60 else value[:57] + '...'}: {message}"
 
 
 def load_plan_design(plan_design_id: str) -> PlanDesign:

@@ -11,7 +11,6 @@ and logs/run_<run_id>.jsonl in the repository. Files are created readable by the
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
@@ -22,6 +21,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import psutil
+
+from scripts import failures
 from scripts.paths import LOG_DIR, PROJECT_ROOT
 
 SECRET_NAME = re.compile(r"(SALT|SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|CREDENTIAL)", re.IGNORECASE)
@@ -123,16 +125,13 @@ def lock_path(database: Path) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process runs under this PID, on every platform and without /proc (psutil); a zombie
+    (killed, not yet reaped) is not alive. os.kill(pid, 0) is no test on Windows: it ends the process."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped) is not alive
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-        return state != "Z"
-    except (OSError, IndexError):
+    except psutil.Error:  # e.g. access denied: someone's process is there
         return True
 
 
@@ -209,14 +208,19 @@ def make_backup(database: Path, run_id: str, keep: int = DEFAULT_KEEP) -> Path |
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{database.stem}_{stamp}_{run_id}.duckdb"
     temporary = target.with_name(target.name + ".tmp")
-    try:
-        copy_private(database, temporary)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        if exc.errno == errno.ENOSPC:
-            raise RunSafetyError(f"the disk is full: no room for the backup of {database}") from None
-        raise RunSafetyError(f"cannot back up {database}: {exc.strerror}") from None
+    for attempt in range(3):
+        try:
+            copy_private(database, temporary)
+            os.replace(temporary, target)
+            break
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            failure = failures.classify_os_error(exc)
+            if failure.transient and attempt < 2:  # an interrupted copy: try again at once
+                continue
+            if failure.reason == "disk_full":
+                raise RunSafetyError(f"the disk is full: no room for the backup of {database}") from None
+            raise RunSafetyError(f"cannot back up {database}: {exc.strerror}") from None
     latest = folder / "LATEST"
     latest_tmp = folder / "LATEST.tmp"
     latest_tmp.write_text(target.name + "\n")

@@ -9,7 +9,7 @@ import click
 
 from scripts import db, runsafety
 from scripts.config import SCENARIO_DIR, resolve
-from scripts.paths import database_path
+from scripts.paths import checked_database
 from scripts.plan_designs import load_plan_design, plan_design_ids
 
 
@@ -41,7 +41,7 @@ def _checkpoint_state(database: Path, scenario_id: str, plan_design_id: str, tra
 def status_command() -> None:
     """Per scenario x design x replication set: the years present, whether each year's checkpoint is
     valid, the last run; then the lock holder and the backups."""
-    database = database_path()
+    database = checked_database(writing=False)
     click.echo(f"database: {database}" + (f" ({_size(database)})" if database.exists() else " (not created yet)"))
     if database.exists():
         with db.read_only(database) as con:

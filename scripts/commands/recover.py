@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
 from pathlib import Path
 
 import click
 
-from scripts import engine, options, runsafety
+from scripts import db, engine, options, runsafety
 from scripts.commands.run import run_one
 from scripts.errors import PlanAlignError
-from scripts.paths import database_path
+from scripts.paths import checked_database
 
 
 def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
@@ -32,7 +34,7 @@ def resume_command(scenario_name: str, census_path: str | None, plan_design_id: 
 
     With --clear all, remove the scenario's years and checkpoints and run everything again."""
     effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
-    database = database_path()
+    database = checked_database(writing=True)
     _refuse_if_locked(database, "not resuming under it", "wait for that run to finish (RUNBOOK.md, 'Locking')")
     if clear == "all":
         plan = engine.plan_years(database, effective, effective.start_year, effective.end_year, "all")
@@ -44,7 +46,7 @@ def resume_command(scenario_name: str, census_path: str | None, plan_design_id: 
         plan.reasons = []
         if not plan.years:
             return
-    run_one("resume", plan, dry_run, verbose)
+    run_one("resume", database, plan, dry_run, verbose)
 
 
 @click.command("restore")
@@ -52,7 +54,7 @@ def resume_command(scenario_name: str, census_path: str | None, plan_design_id: 
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 def restore_command(backup: str | None, yes: bool) -> None:
     """Put a backup back in place of the database (the latest one unless BACKUP names another)."""
-    database = database_path()
+    database = checked_database(writing=True)
     _refuse_if_locked(database, "refusing to restore under it",
                       "wait for that run to finish, or stop it first (RUNBOOK.md, 'Restoring')")
     backups = runsafety.list_backups(database)
@@ -67,14 +69,33 @@ def restore_command(backup: str | None, yes: bool) -> None:
                              hint=f"backups in {runsafety.backup_folder(database)}: {names}")
     if not yes and not click.confirm(f"replace {database} with {chosen.name}?", default=False):
         raise PlanAlignError("restore cancelled; nothing was changed", exit_code=1)
-    if not runsafety.acquire_lock(database, f"restore_{os.getpid()}"):
+    run_id = f"restore_{engine.new_run_id()}"
+    if not runsafety.acquire_lock(database, run_id):
         raise PlanAlignError("could not lock the database for the restore")
     try:
         temporary = database.with_name(database.name + ".restoring")
         runsafety.copy_private(chosen, temporary)
         Path(str(database) + ".wal").unlink(missing_ok=True)
         os.replace(temporary, database)
+        log_restore(database, chosen, run_id)
     finally:
-        runsafety.release_lock(database, f"restore_{os.getpid()}")
+        runsafety.release_lock(database, run_id)
     click.echo(f"restored {database} from {chosen}; checkpoints of later runs no longer match it, "
                "so `make resume` re-runs those years")
+
+
+def log_restore(database: Path, backup: Path, run_id: str) -> None:
+    """Who restored which backup over which database, and when: a row of the (restored) database's run log
+    and a line of logs/run_<run_id>.jsonl."""
+    record = {"backup": backup.name, "backup_path": str(backup), "database": str(database),
+              "user": _user(), "pid": os.getpid()}
+    runsafety.log_line(run_id, {"event": "restore", **record})
+    db.stamp_run_log(database, [[run_id, "restore", "end", None, None, None, None, "success",
+                                 json.dumps(record, sort_keys=True), runsafety.now_utc().rstrip("Z")]])
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment nor the password database
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"

@@ -16,7 +16,7 @@ import click
 from scripts import db, options, report_html, report_xlsx
 from scripts.config import resolve, scenario_file
 from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT, database_path
+from scripts.paths import PROJECT_ROOT, checked_database, database_path
 
 HEADLINE = ("end_headcount", "employer_match", "employer_core", "employer_cost", "participation_rate")
 
@@ -123,7 +123,7 @@ def print_headline(path: Path) -> None:
 def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
     """Write reports/compare/<base>__vs__<alt>.csv for each ALT: per year and for the whole horizon,
     each metric for both sides with absolute and relative differences (and bands with replications)."""
-    database = database_path()
+    database = checked_database(writing=False)
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
     for alt in [name for text in alts for name in text.split()]:
@@ -142,7 +142,7 @@ def export_command(scenario_name: str, census_path: str | None, plan_design_id: 
     """Export a simulated scenario: an Excel workbook (summary by year, breakdowns, comparisons, IRS limits,
     census rejects, provenance), or its snapshot and events as Parquet or CSV."""
     effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
-    database = database_path()
+    database = checked_database(writing=False)
     key = (effective.scenario_id, effective.plan_design_id)
     folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -194,7 +194,7 @@ def _run_key(con, scenario_name: str, plan_design_id: str | None, replication_id
 
 
 def _database() -> Path:
-    database = database_path()
+    database = checked_database(writing=False)
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
     return database

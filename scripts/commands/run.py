@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 
@@ -10,7 +11,7 @@ from scripts import engine, options
 from scripts.commands.report import write_comparison
 from scripts.config import Effective
 from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT, database_path
+from scripts.paths import PROJECT_ROOT, checked_database
 
 
 def print_dry_run(run: engine.Run, plans: list[engine.YearPlan]) -> None:
@@ -24,9 +25,9 @@ def print_dry_run(run: engine.Run, plans: list[engine.YearPlan]) -> None:
                if any(plan.years for plan in plans) else "backup: no (nothing to run)")
 
 
-def run_one(command: str, plan: engine.YearPlan, dry_run: bool, verbose: bool) -> None:
+def run_one(command: str, database: Path, plan: engine.YearPlan, dry_run: bool, verbose: bool) -> None:
     """One (scenario, design, replication set) under its own run: stops at the first failure."""
-    run = engine.Run(database_path(), command)
+    run = engine.Run(database, command)
     if dry_run:
         print_dry_run(run, [plan])
         return
@@ -69,7 +70,8 @@ def simulate_command(scenario_name: str, census_path: str | None, plan_design_id
     if clear == "all" and first != effective.start_year:
         raise PlanAlignError(f"--clear all removes every year of the scenario, so it must start at "
                              f"start_year {effective.start_year}, not {first}", hint="drop START= or use --clear year")
-    run_one("simulate", engine.plan_years(database_path(), effective, first, last, clear), dry_run, verbose)
+    database = checked_database(writing=True)
+    run_one("simulate", database, engine.plan_years(database, effective, first, last, clear), dry_run, verbose)
 
 
 @click.command("year")
@@ -84,7 +86,8 @@ def year_command(scenario_name: str, census_path: str | None, plan_design_id: st
     if year < effective.start_year:
         raise PlanAlignError(f"year {year} is before the scenario's start_year {effective.start_year}",
                              hint=f"choose a year from {effective.start_year} on")
-    run_one("year", engine.plan_years(database_path(), effective, year, year, "year"), dry_run, verbose)
+    database = checked_database(writing=True)
+    run_one("year", database, engine.plan_years(database, effective, year, year, "year"), dry_run, verbose)
 
 
 def split_names(text: str | None) -> list[str]:
@@ -109,7 +112,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
     """Run a grid of scenarios (x plan designs) into one database, under one lock and one backup.
 
     A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
-    database = database_path()
+    database = checked_database(writing=True)
     run = engine.Run(database, "batch")
     rows: list[dict] = []
     plans: list[engine.YearPlan] = []

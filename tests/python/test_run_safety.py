@@ -13,11 +13,13 @@ import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 import yaml
 
 from conftest import ROOT, query, run_planalign, write_scenario
 from digests import table_digest, year_digests
+from scripts import runsafety
 
 TABLES = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
 
@@ -123,6 +125,26 @@ def test_a_stale_lock_of_a_dead_process_is_cleared(five_years, tmp_path):
     assert "success" in result.stdout
 
 
+def test_the_lock_liveness_check_knows_live_dead_and_zombie_holders(tmp_path):
+    """psutil, not /proc: a live holder keeps the lock; a dead or a zombie (killed, unreaped) one does not."""
+    db = tmp_path / "liveness.duckdb"
+    lock = db.with_name(db.name + ".lock")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        lock.write_text(json.dumps({"run_id": "live", "pid": live.pid}))
+        assert runsafety.lock_holder(db)["run_id"] == "live" and lock.exists()
+        wait_for(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE, timeout=30, what="a zombie")
+        lock.write_text(json.dumps({"run_id": "zombie", "pid": zombie.pid}))
+        assert runsafety.lock_holder(db) is None and not lock.exists()
+    finally:
+        live.kill()
+        live.wait()
+        zombie.wait()
+    lock.write_text(json.dumps({"run_id": "dead", "pid": live.pid}))
+    assert runsafety.lock_holder(db) is None and not lock.exists()
+
+
 def test_a_changed_config_makes_resume_start_over(five_years, tmp_path):
     db = tmp_path / "changed.duckdb"
     census = Path(yaml.safe_load(five_years["scenario"].read_text())["census_path"])
@@ -154,9 +176,19 @@ def test_backups_rotate_and_restore_brings_back_the_pre_run_state_exactly(five_y
     assert query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2027
     refused = run_planalign("restore", db=db, check=False)  # no --yes and no terminal: not confirmed
     assert refused.returncode != 0 and query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2027
-    run_planalign("restore", "--yes", db=db)
+    latest = (folder / "LATEST").read_text().strip()  # the backup of the 2027 run: the state before it
+    restored = run_planalign("restore", "--yes", db=db)
     assert {t: table_digest(db, t) for t in TABLES} == before
     assert query(db, "select max(simulation_year) from fct_yearly_events")[0][0] == 2026
+    # who restored which backup, and when: a run-log row in the restored database and a jsonl line
+    (run_id, status, details, logged_at), = query(
+        db, "select run_id, status, node_counts, logged_at from planalign_run_log where command = 'restore'")
+    record = json.loads(details)
+    assert status == "success" and record["backup"] == latest and record["database"] == str(db)
+    assert record["user"] and record["pid"] > 0 and logged_at is not None
+    assert latest in restored.stdout
+    (line,) = [json.loads(text) for text in (ROOT / "logs" / f"run_{run_id}.jsonl").read_text().splitlines()]
+    assert line["event"] == "restore" and line["backup"] == record["backup"] and line["user"] == record["user"]
 
 
 def test_a_failed_preflight_writes_nothing(five_years, tmp_path):

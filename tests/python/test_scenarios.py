@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_planalign
-from scripts.config import Effective, Scenario, resolve
+from scripts.config import Scenario, resolve
 from scripts.errors import PlanAlignError
 from scripts.plan_designs import PlanDesign, load_plan_design
 
@@ -158,4 +158,3 @@ def test_every_scenario_setting_is_read_by_some_model_or_hook():
             continue
         reads = len(re.findall(rf"\b{name}\b", sql))
         assert reads >= 2, f"plan design field {name} is read by no model beyond its selection"
-    assert isinstance(effective, Effective)

@@ -4,7 +4,8 @@
     (hire date + eligibility_service_days); entry is that day (immediate), the first of
     the next month (monthly) or of the next quarter (quarterly), unless the day already
     is one. A census participant who enrolled earlier is eligible from the enrollment
-    date. Eligible in the year means entry on or before Dec 31 and before termination.
+    date. Eligible in the year means entry on or before Dec 31 and on or before the
+    termination date (the termination day is a day employed, as everywhere in the engine).
 -#}
 with
 
@@ -69,7 +70,7 @@ final as (
     select
         eligibility.*,
         eligibility.eligibility_date <= {{ year_end_date() }}
-        and (workforce.termination_date is null or eligibility.eligibility_date < workforce.termination_date)
+        and (workforce.termination_date is null or eligibility.eligibility_date <= workforce.termination_date)
             as is_eligible,
         eligibility.eligibility_date >= {{ year_start_date() }} as is_newly_eligible
     from eligibility
