@@ -1,6 +1,7 @@
 {#-
-    A census CSV read as lines (the source) and split here: a quoted field may hold the
-    delimiter and doubled quotes; a line that is not a sequence of fields, or has another
+    A census CSV read as lines (the source) and split here: a line without a quote is split
+    on the delimiter (fast); a line with one is matched field by field: a quoted field may
+    hold the delimiter and doubled quotes; a line that is not a sequence of fields, or has another
     number of fields than the header, is malformed (its values stay null, so that shifted
     fields never show an SSN in the rejects). Blank lines are skipped; line numbers count them.
 -#}
@@ -22,10 +23,20 @@
     census_split as (
         select
             census_lines.census_line_number,
-            regexp_extract_all({{ delimiter_sql }} || census_lines.census_line, '{{ separator }}({{ field }})', 1)
-                as census_fields,
-            regexp_full_match(census_lines.census_line, '(?:{{ field }})(?:{{ separator }}(?:{{ field }}))*')
-                as is_well_formed
+            case
+                when contains(census_lines.census_line, '"')
+                    then regexp_extract_all(
+                        {{ delimiter_sql }} || census_lines.census_line, '{{ separator }}({{ field }})', 1
+                    )
+                else string_split(census_lines.census_line, {{ delimiter_sql }})
+            end as census_fields,
+            case
+                when contains(census_lines.census_line, '"')
+                    then regexp_full_match(
+                        census_lines.census_line, '(?:{{ field }})(?:{{ separator }}(?:{{ field }}))*'
+                    )
+                else true
+            end as is_well_formed
         from census_lines
         where census_lines.census_line_number > 1 and trim(coalesce(census_lines.census_line, '')) <> ''
     ),
