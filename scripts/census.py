@@ -6,13 +6,15 @@ so the same N and seed give the same file byte for byte on any machine.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import click
 import duckdb
-import yaml
 
+from scripts.census_policy import is_utf8, project_vars
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
 
@@ -139,33 +141,118 @@ def write_census(n: int, seed: int, out: Path, as_of: dt.date) -> int:
 
 
 def census_column_names() -> tuple[dict[str, list[str]], list[str]]:
-    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
-    return project["vars"]["census_columns"], project["vars"]["census_required_columns"]
+    project = project_vars()
+    return project["census_columns"], project["census_required_columns"]
 
 
-def check_census_file(path: Path) -> None:
-    """Fail before anything runs when the census file cannot be read or lacks a required column."""
-    if not path.exists():
-        raise PlanAlignError(f"census file not found: {path}",
-                             hint="pass CENSUS=path/to/census.csv (or .parquet), or run `make census`")
-    if path.suffix.lower() not in {".csv", ".parquet"}:
-        raise PlanAlignError(f"census file {path} is neither .csv nor .parquet",
-                             hint="export the census as CSV (with a header row) or Parquet")
-    reader = "read_parquet(?)" if path.suffix.lower() == ".parquet" else \
-        "read_csv(?, all_varchar = true, header = true)"
+DELIMITERS = (",", ";", "\t", "|")
+ENCODING_HINT = ("set census_encoding: cp1252 (Windows exports) or latin-1 in the scenario "
+                 "(or --set census_encoding=cp1252), or re-export the file as UTF-8")
+
+
+def csv_header_names(line: str) -> list[str]:
+    """The header's column names, split as staging splits them (macros/census/census_csv_header.sql):
+    the delimiter is whichever of , ; tab | occurs most often (a comma on a tie)."""
+    delimiter = max(DELIMITERS, key=lambda candidate: (line.count(candidate), -DELIMITERS.index(candidate)))
+    return [name.strip().strip('"').strip().lower() for name in line.split(delimiter)]
+
+
+def _decoded_csv(path: Path, encoding: str) -> str:
+    """The file's text; refuses an empty file or bytes that are not text in `encoding`, naming the line."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise PlanAlignError(f"census file {path} is empty ({len(data)} bytes)",
+                             hint="export the census again: a header row and one row per employee")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and is_utf8(encoding):
+        raise PlanAlignError(f"census file {path} is UTF-16 text, not {encoding}",
+                             hint="set census_encoding: utf-16 in the scenario, or re-export the file as UTF-8")
     try:
-        columns = {row[0].lower() for row in
-                   duckdb.execute(f"describe select * from {reader}", [str(path)]).fetchall()}
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise PlanAlignError(
+            f"census file {path}, line {line}: byte 0x{data[exc.start]:02x} is not {encoding} text",
+            hint=ENCODING_HINT if is_utf8(encoding) else
+            f"check census_encoding ({encoding}): the file is in another encoding") from None
+
+
+def _csv_columns(path: Path, encoding: str) -> list[str]:
+    lines = _decoded_csv(path, encoding).lstrip("\ufeff").splitlines()
+    names = csv_header_names(lines[0])
+    _refuse_duplicates(path, names)
+    if not any(line.strip() for line in lines[1:]):
+        raise PlanAlignError(f"census file {path} is empty: a header and no rows",
+                             hint="export the census again with one row per employee")
+    return names
+
+
+def _parquet_columns(path: Path) -> list[str]:
+    try:
+        with duckdb.connect() as con:
+            names = [row[0] for row in con.execute(
+                "select name from parquet_schema(?) where num_children is null or num_children = 0",
+                [str(path)]).fetchall()]
+            rows = con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(path)]).fetchone()[0]
     except duckdb.Error as exc:
         first_line = str(exc).splitlines()[0]
         raise PlanAlignError(f"census file {path} cannot be read: {first_line}",
-                             hint="check that it is a CSV with a header row, or a Parquet file") from None
+                             hint="export the census again as Parquet, or as a UTF-8 CSV with a header row") from None
+    names = [name.lower() for name in names]
+    _refuse_duplicates(path, names)
+    if not rows:
+        raise PlanAlignError(f"census file {path} is empty: no rows",
+                             hint="export the census again with one row per employee")
+    return names
+
+
+def _refuse_duplicates(path: Path, names: list[str]) -> None:
+    seen: set[str] = set()
+    for position, name in enumerate(names, start=1):
+        if name and name in seen:
+            raise PlanAlignError(
+                f"census file {path}: the header has the column '{name}' twice "
+                f"(columns {names.index(name) + 1} and {position})",
+                hint="rename or remove one of them; staging cannot tell which one holds the data")
+        seen.add(name)
+
+
+def check_census_file(path: Path, encoding: str = "utf-8") -> None:
+    """Fail before anything runs when the census file cannot be read, is empty, is not text in its
+    encoding, names a column twice or lacks a required column."""
+    if not path.exists():
+        raise PlanAlignError(f"census file not found: {path}",
+                             hint="pass CENSUS=path/to/census.csv (or .parquet), or run `make census`")
+    if path.is_dir() or path.suffix.lower() not in {".csv", ".parquet"}:
+        raise PlanAlignError(f"census file {path} is neither .csv nor .parquet",
+                             hint="export the census as CSV (with a header row) or Parquet")
+    try:
+        names = _parquet_columns(path) if path.suffix.lower() == ".parquet" else _csv_columns(path, encoding)
+    except OSError as exc:
+        raise PlanAlignError(f"census file {path} cannot be read: {exc.strerror or exc}",
+                             hint="check the file's permissions") from None
     aliases, required = census_column_names()
-    missing = [name for name in required if not columns & {a.lower() for a in aliases[name]}]
+    missing = [name for name in required if not set(names) & {a.lower() for a in aliases[name]}]
     if missing:
         accepted = "; ".join(f"{name}: {' or '.join(aliases[name])}" for name in missing)
         raise PlanAlignError(f"census file {path} has no column for {', '.join(missing)}",
                              hint=f"accepted column names: {accepted}")
+
+
+def census_for_dbt(path: Path, encoding: str, folder: Path) -> Path:
+    """The census as dbt reads it: the file itself when it is UTF-8 (or Parquet), else a UTF-8 copy
+    in `folder` (named by the content's sha256, lines kept as they are, so line numbers still hold)."""
+    if path.suffix.lower() == ".parquet" or is_utf8(encoding):
+        return path
+    check_census_file(path, encoding)  # in any year: a later year also reads the census (its tripwire)
+    data = path.read_bytes()
+    copy = folder / f"{hashlib.sha256(data).hexdigest()[:16]}.{codecs.lookup(encoding).name}.csv"
+    if not copy.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = copy.with_name(copy.name + ".partial")
+        partial.write_bytes(_decoded_csv(path, encoding).encode("utf-8"))
+        partial.chmod(0o600)
+        partial.replace(copy)
+    return copy
 
 
 @click.command("census")

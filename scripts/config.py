@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scripts import runsafety
+from scripts.census_policy import CensusBounds, check_encoding, check_severities, check_timezone, effective_checks
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
 from scripts.plan_designs import DESIGN_SEEDS, PlanDesign, describe_error, first_limit_year, resolve_plan_design
@@ -81,8 +82,16 @@ class Scenario(BaseModel):
     random_seed: int = Field(42, ge=0, le=2**31 - 1)
     replications: int = Field(0, ge=0, le=MAX_REPLICATIONS)
     census_path: str = "data/census_default.csv"
+    census_encoding: str = "utf-8"
+    census_timezone: str = "UTC"
+    census_checks: dict[str, str] = Field(default_factory=dict)
+    census_bounds: CensusBounds = CensusBounds()
     workforce: WorkforceSettings = WorkforceSettings()
     plan: PlanSettings = PlanSettings()
+
+    _census_encoding = field_validator("census_encoding")(check_encoding)
+    _census_timezone = field_validator("census_timezone")(check_timezone)
+    _census_checks = field_validator("census_checks", mode="before")(check_severities)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Scenario:
@@ -150,6 +159,9 @@ class Effective:
             "replications": self.replication_ids,
             "start_year": scenario.start_year,
             "census_path": str(self.census),
+            "census_timezone": scenario.census_timezone,
+            "census_checks": effective_checks(scenario.census_checks),
+            "census_bounds": scenario.census_bounds.model_dump(),
             **scenario.workforce.model_dump(),
             **scenario.plan.model_dump(),
         }
@@ -159,6 +171,7 @@ class Effective:
         config = self.dbt_vars()
         config.pop("census_path")
         config["census_sha256"] = runsafety.file_sha256(self.census)
+        config["census_encoding"] = self.scenario.census_encoding  # the CLI decodes the file (dbt reads UTF-8)
         config.update({f"seeds/{name}.csv": sha for name, sha in seed_hashes().items() if name not in DESIGN_SEEDS})
         return config
 

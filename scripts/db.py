@@ -91,8 +91,15 @@ def replications_with_year(database: Path, scenario_id: str, plan_design_id: str
 
 def census_counts(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> list[tuple]:
     return con.execute(
-        "select row_status, reject_reason, row_count from rpt_census_reconciliation "
+        "select row_status, reject_reason, row_count, warned_row_count from rpt_census_reconciliation "
         "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchall()
+
+
+def census_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> list[tuple]:
+    """(warning_reason, staged rows) of the census, most frequent first."""
+    return con.execute(
+        "select warning_reason, count(*) from stg_census__warnings where scenario_id = ? and plan_design_id = ? "
+        "group by warning_reason order by count(*) desc, warning_reason", [scenario_id, plan_design_id]).fetchall()
 
 
 def staged_count(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> int:
@@ -307,9 +314,17 @@ def report_bands(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_i
 
 def report_census(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
                   ) -> tuple[list[str], list[tuple]]:
-    return rows(con, "select row_status, coalesce(reject_reason, '') as reject_reason, row_count "
+    return rows(con, "select row_status, coalesce(reject_reason, '') as reject_reason, row_count, "
+                     "warned_row_count as kept_with_warnings "
                      "from rpt_census_reconciliation where scenario_id = ? and plan_design_id = ? "
                      "order by row_status, row_count desc, reject_reason", [scenario_id, plan_design_id])
+
+
+def report_census_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                           ) -> tuple[list[str], list[tuple]]:
+    return rows(con, "select warning_reason, count(*) as staged_rows from stg_census__warnings "
+                     "where scenario_id = ? and plan_design_id = ? group by warning_reason "
+                     "order by staged_rows desc, warning_reason", [scenario_id, plan_design_id])
 
 
 def report_tripwires(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
@@ -364,6 +379,13 @@ def report_irs_limits(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_des
                      "where scenario_id = ? and plan_design_id = ? and replication_id = "
                      "(select min(replication_id) from fct_irs_limits where scenario_id = ? and plan_design_id = ?) "
                      "order by simulation_year", [scenario_id, plan_design_id, scenario_id, plan_design_id])
+
+
+def report_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+                    ) -> tuple[list[str], list[tuple]]:
+    return rows(con, "select * exclude (scenario_id, plan_design_id) from stg_census__warnings "
+                     "where scenario_id = ? and plan_design_id = ? order by census_row_number, warning_reason",
+                [scenario_id, plan_design_id])
 
 
 def report_rejects(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str

@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from scripts import db, failures, report_html, runsafety
-from scripts.census import check_census_file
+from scripts.census import census_for_dbt, check_census_file
 from scripts.config import Effective, seed_hashes
 from scripts.dbt_runner import DbtRun, explain_failure, run_dbt, year_selection
 from scripts.errors import PlanAlignError
@@ -247,7 +247,7 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
                                                        effective.start_year, effective.end_year)
         return result
     if plan.years[0] == effective.start_year:
-        check_census_file(effective.census)
+        check_census_file(effective.census, effective.scenario.census_encoding)
     elif db.replications_with_year(run.database, effective.scenario_id, effective.plan_design_id, ids,
                                    plan.years[0] - 1) < len(ids):
         raise PlanAlignError(
@@ -255,6 +255,9 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
             f"so year {plan.years[0]} has no starting workforce",
             hint=f"run the years in order: make simulate START={effective.start_year} END={plan.years[0]}")
     variables = effective.dbt_vars()
+    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept)
+    variables["census_path"] = str(census_for_dbt(effective.census, effective.scenario.census_encoding,
+                                                  run.database.parent / "census_utf8" / run.database.stem))
     config = effective.run_config()
     current_hash = runsafety.config_hash(config)
     result["config_hash"] = current_hash
@@ -345,14 +348,20 @@ def _thousands(amount: object) -> str:
 
 def print_census_counts(con: Any, effective: Effective) -> None:
     rows = db.census_counts(con, effective.scenario_id, effective.plan_design_id)
-    totals = {status: sum(n for s, _, n in rows if s == status) for status in ("staged", "rejected", "excluded")}
+    totals = {status: sum(n for s, _, n, _ in rows if s == status) for status in ("staged", "rejected", "excluded")}
+    warned = sum(w for s, _, _, w in rows if s == "staged")
     raw = sum(totals.values())
-    click.echo(f"census: {raw:,} rows = {totals['staged']:,} staged + {totals['rejected']:,} rejected "
-               f"+ {totals['excluded']:,} excluded (left before the start year)")
-    reasons = sorted(((reason, n) for s, reason, n in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
+    click.echo(f"census: {raw:,} rows = {totals['staged']:,} staged"
+               + (f" ({warned:,} with warnings)" if warned else "")
+               + f" + {totals['rejected']:,} rejected + {totals['excluded']:,} excluded (left before the start year)")
+    reasons = sorted(((reason, n) for s, reason, n, _ in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
     if reasons:
         click.secho("  rejected: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons)
                     + "  (rows in stg_census__rejects)", fg="yellow")
+    warnings = db.census_warnings(con, effective.scenario_id, effective.plan_design_id) if warned else []
+    if warnings:
+        click.secho("  warned (kept): " + ", ".join(f"{reason} {n:,}" for reason, n in warnings)
+                    + "  (rows in stg_census__warnings)", fg="yellow")
 
 
 def explain_census(database: Path, effective: Effective) -> None:

@@ -218,6 +218,7 @@ def write_run_report(con: Any, scenario_id: str, plan_design_id: str, replicatio
                   tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
                                 else "The years, as simulated")],
                   census=table(*db.report_census(con, scenario_id, plan_design_id)),
+                  census_warnings=table(*db.report_census_warnings(con, scenario_id, plan_design_id)),
                   tripwires=table(*db.report_tripwires(con, scenario_id, plan_design_id)),
                   provenance=[(f"{scenario_id} / {plan_design_id}", _provenance(con, scenario_id, plan_design_id))],
                   replications=replications)

@@ -1,5 +1,8 @@
 {{ config(tags=['staging']) }}
-{#- Census counts per (scenario_id, plan_design_id) by status and reject reason: raw = staged + rejected + excluded. -#}
+{#-
+    Census counts per (scenario_id, plan_design_id) by status and reject reason: raw = staged +
+    rejected + excluded. Warned rows are staged rows that failed a check of severity 'warn'.
+-#}
 with
 
 census_rows as (
@@ -7,7 +10,8 @@ census_rows as (
         scenario_id,
         plan_design_id,
         row_status,
-        reject_reason
+        reject_reason,
+        warning_reasons
     from {{ ref('stg_census__rows') }}
 ),
 
@@ -17,7 +21,8 @@ final as (
         census_rows.plan_design_id,
         census_rows.row_status,
         census_rows.reject_reason,
-        count(*) as row_count
+        count(*) as row_count,
+        count(census_rows.warning_reasons) as warned_row_count
     from census_rows
     group by census_rows.scenario_id, census_rows.plan_design_id, census_rows.row_status, census_rows.reject_reason
 )

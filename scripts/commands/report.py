@@ -170,6 +170,8 @@ def export_command(scenario_name: str, census_path: str | None, plan_design_id: 
         sheets += [("IRS limits", *db.report_irs_limits(con, *key)),
                    ("Census reconciliation", *db.report_census(con, *key)),
                    ("Census rejects", *db.report_rejects(con, *key)),
+                   *([("Census warnings", *db.report_warnings(con, *key))]
+                     if db.has_table(con, "stg_census__warnings") else []),
                    ("Provenance", ["setting", "value"], _provenance_rows(con, *key))]
         out = report_xlsx.write_workbook(folder / f"workbook{suffix}.xlsx", sheets)
     click.echo(f"wrote {out.relative_to(PROJECT_ROOT)} ({', '.join(name for name, *_ in sheets)})")

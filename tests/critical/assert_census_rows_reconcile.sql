@@ -1,13 +1,15 @@
 {#-
     Raw census rows = staged + rejected + excluded, and every row has exactly one status:
-    the census of the scenario and plan design named by the vars.
+    the census of the scenario and plan design named by the vars. Raw rows are the file's data
+    rows as census_text_columns reads them (a CSV's non-blank lines after the header). Warned
+    rows are staged rows.
 -#}
 {{ config(tags=['critical']) }}
 
 with
 
 raw_rows as (
-    select count(*) as raw_count from {{ source('census', 'employees') }}
+    select count(*) as raw_count from ({{ census_text_columns(source('census', 'employees')) }}) as census
 ),
 
 classified as (
@@ -16,7 +18,8 @@ classified as (
         count(case when row_status = 'staged' then 1 end) as staged_count,
         count(case when row_status = 'rejected' then 1 end) as rejected_count,
         count(case when row_status = 'excluded' then 1 end) as excluded_count,
-        count(case when row_status = 'rejected' and reject_reason is null then 1 end) as rejects_without_reason
+        count(case when row_status = 'rejected' and reject_reason is null then 1 end) as rejects_without_reason,
+        count(case when row_status <> 'staged' and warning_reasons is not null then 1 end) as unstaged_with_warnings
     from {{ ref('stg_census__rows') }}
     where
         scenario_id = '{{ var("scenario_id") }}'
@@ -48,3 +51,4 @@ where
     or staged_model_count <> staged_count
     or rejects_model_count <> rejected_count
     or rejects_without_reason > 0
+    or unstaged_with_warnings > 0

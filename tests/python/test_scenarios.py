@@ -123,6 +123,7 @@ NOT_DBT_VARS = {
     "description": "documentation only",
     "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
     "replications": "travels as the var replications (the list of replication ids)",
+    "census_encoding": "the CLI decodes the census and hands dbt UTF-8 (in the config hash via run_config)",
 }
 # Columns of a plan design no SQL needs to read, and why.
 DESIGN_FIELDS_NOT_READ = {

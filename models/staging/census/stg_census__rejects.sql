@@ -14,6 +14,7 @@ final as (
         census_rows.scenario_id,
         census_rows.plan_design_id,
         census_rows.census_row_number,
+        census_rows.census_line_number,
         census_rows.employee_id,
         census_rows.reject_reason,
         census_rows.birth_date_text,

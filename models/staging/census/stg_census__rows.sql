@@ -1,9 +1,38 @@
 {#-
     Every raw census row of the scenario's census, parsed and classified: 'staged' (simulated), 'rejected' (with
     a reason code) or 'excluded' (left before the simulation starts). Raw rows =
-    staged + rejected + excluded, always. The SSN is reduced here to a salted hash and
-    never copied further.
+    staged + rejected + excluded, always. Each check of the census validation policy has a
+    severity (var census_checks, set by the scenario): 'reject' makes the first failing check
+    the row's reject_reason; 'warn' keeps the row and lists the check in warning_reasons
+    (staged rows only; stg_census__warnings has one row per warning). A warned value that
+    cannot be used falls back to its default (hours 40, no deferral rate, level from pay).
+    The SSN is reduced here to a salted hash and never copied further.
 -#}
+{%- set bounds = var('census_bounds') -%}
+{%- set severity = var('census_checks') -%}
+{%- set start_date = year_start_date(var('start_year')) -%}
+{%- set checks = [
+    ('malformed_row', 'parsed.is_malformed_row'),
+    ('missing_employee_id', 'parsed.employee_id is null'),
+    ('duplicate_employee_id', 'parsed.rows_with_this_id > 1'),
+    ('unparseable_birth_date', 'parsed.birth_date is null'),
+    ('unparseable_hire_date', 'parsed.hire_date is null'),
+    ('unparseable_termination_date', 'parsed.termination_date_text is not null and parsed.termination_date is null'),
+    ('unparseable_enrollment_date', 'parsed.enrollment_date_text is not null and parsed.enrollment_date is null'),
+    ('invalid_compensation', 'parsed.compensation_number is null or not isfinite(parsed.compensation_number) or parsed.compensation_number <= 0'),
+    ('compensation_above_maximum', 'parsed.compensation_number > ' ~ bounds['max_annual_compensation']),
+    ('deferral_rate_out_of_range', 'parsed.deferral_rate_text is not null and (parsed.deferral_rate_number is null or parsed.deferral_rate_number < 0 or parsed.deferral_rate_number > 1)'),
+    ('invalid_hours_per_week', 'parsed.hours_per_week_text is not null and (parsed.hours_per_week_number is null or parsed.hours_per_week_number <= 0 or parsed.hours_per_week_number > ' ~ bounds['max_hours_per_week'] ~ ')'),
+    ('unknown_job_level', 'parsed.job_level_text is not null and parsed.job_level_number is null'),
+    ('birth_after_hire', 'parsed.birth_date > parsed.hire_date'),
+    ('implausible_age_at_hire', years_between('parsed.birth_date', 'parsed.hire_date') ~ ' < ' ~ bounds['min_age_at_hire'] ~ ' or ' ~ years_between('parsed.birth_date', 'parsed.hire_date') ~ ' >= ' ~ bounds['max_age_at_hire']),
+    ('hire_after_start', 'parsed.hire_date > ' ~ start_date),
+    ('termination_before_hire', 'parsed.termination_date < parsed.hire_date'),
+    ('termination_after_start', 'parsed.termination_date >= ' ~ start_date),
+    ('implausible_age', years_between('parsed.birth_date', start_date) ~ ' >= ' ~ bounds['max_age']),
+    ('compensation_below_minimum', 'parsed.compensation_number < ' ~ bounds['min_annual_compensation']),
+    ('pay_outside_level_band', 'parsed.compensation_number < parsed.level_min_compensation or parsed.compensation_number > parsed.level_max_compensation'),
+] -%}
 with
 
 census as (
@@ -11,12 +40,18 @@ census as (
 ),
 
 job_levels as (
-    select job_level from {{ ref('job_levels') }}
+    select
+        job_level,
+        min_compensation,
+        max_compensation
+    from {{ ref('job_levels') }}
 ),
 
 renamed as (
     select
         census.census_row_number,
+        census.census_line_number,
+        census.is_malformed_row,
         {{ census_column('employee_id') }} as employee_id,
         {{ census_column('birth_date') }} as birth_date_text,
         {{ census_column('hire_date') }} as hire_date_text,
@@ -30,62 +65,56 @@ renamed as (
     from census
 ),
 
-parsed as (
+numbers as (
     select
         renamed.*,
-        {{ parse_census_date('renamed.birth_date_text') }} as birth_date,
-        {{ parse_census_date('renamed.hire_date_text') }} as hire_date,
-        {{ parse_census_date('renamed.termination_date_text') }} as termination_date,
-        {{ parse_census_date('renamed.enrollment_date_text') }} as enrollment_date,
-        try_cast(replace(replace(renamed.annual_compensation_text, ',', ''), '$', '') as decimal(18, 2))
-            as annual_compensation,
-        try_cast(renamed.job_level_text as integer) as job_level,
-        coalesce(try_cast(renamed.hours_per_week_text as {{ type_double() }}), 40) as hours_per_week,
-        try_cast(renamed.hours_per_week_text as {{ type_double() }}) as hours_per_week_parsed,
-        try_cast(renamed.deferral_rate_text as {{ type_double() }}) as deferral_rate,
-        count(*) over (partition by renamed.employee_id) as rows_with_this_id
+        try_cast(replace(replace(renamed.annual_compensation_text, ',', ''), '$', '') as {{ type_double() }})
+            as compensation_number,
+        try_cast(renamed.job_level_text as {{ type_double() }}) as job_level_text_number,
+        try_cast(renamed.hours_per_week_text as {{ type_double() }}) as hours_per_week_number,
+        try_cast(renamed.deferral_rate_text as {{ type_double() }}) as deferral_rate_number
     from renamed
+),
+
+parsed as (
+    select
+        numbers.*,
+        {{ parse_census_date('numbers.birth_date_text') }} as birth_date,
+        {{ parse_census_date('numbers.hire_date_text') }} as hire_date,
+        {{ parse_census_date('numbers.termination_date_text') }} as termination_date,
+        {{ parse_census_date('numbers.enrollment_date_text') }} as enrollment_date,
+        job_levels.job_level as job_level_number,
+        job_levels.min_compensation as level_min_compensation,
+        job_levels.max_compensation as level_max_compensation,
+        case
+            when numbers.is_malformed_row then 1
+            else count(*) over (partition by numbers.employee_id, numbers.is_malformed_row)
+        end as rows_with_this_id
+    from numbers
+    left join job_levels
+        on
+            numbers.job_level_text_number = floor(numbers.job_level_text_number)
+            and numbers.job_level_text_number = job_levels.job_level
 ),
 
 classified as (
     select
         parsed.*,
         case
-            when parsed.employee_id is null then 'missing_employee_id'
-            when parsed.rows_with_this_id > 1 then 'duplicate_employee_id'
-            when parsed.birth_date is null then 'unparseable_birth_date'
-            when parsed.hire_date is null then 'unparseable_hire_date'
-            when parsed.termination_date_text is not null and parsed.termination_date is null
-                then 'unparseable_termination_date'
-            when parsed.enrollment_date_text is not null and parsed.enrollment_date is null
-                then 'unparseable_enrollment_date'
-            when parsed.annual_compensation is null or parsed.annual_compensation <= 0
-                then 'invalid_compensation'
-            when
-                parsed.deferral_rate_text is not null
-                and (parsed.deferral_rate is null or parsed.deferral_rate < 0 or parsed.deferral_rate > 1)
-                then 'deferral_rate_out_of_range'
-            when
-                parsed.hours_per_week_text is not null
-                and (
-                    parsed.hours_per_week_parsed is null
-                    or parsed.hours_per_week_parsed <= 0
-                    or parsed.hours_per_week_parsed > 168
-                )
-                then 'invalid_hours_per_week'
-            when
-                parsed.job_level_text is not null
-                and (
-                    not regexp_full_match(parsed.job_level_text, '[0-9]+')
-                    or parsed.job_level not in (select job_levels.job_level from job_levels)
-                )
-                then 'unknown_job_level'
-            when parsed.birth_date > parsed.hire_date then 'birth_after_hire'
-            when {{ years_between('parsed.birth_date', 'parsed.hire_date') }} < 14 then 'implausible_age_at_hire'
-            when parsed.hire_date > {{ year_start_date(var('start_year')) }} then 'hire_after_start'
-            when parsed.termination_date < parsed.hire_date then 'termination_before_hire'
-            when parsed.termination_date >= {{ year_start_date(var('start_year')) }} then 'termination_after_start'
-        end as reject_reason
+            {% for name, condition in checks if severity[name] == 'reject' -%}
+                when {{ condition }} then '{{ name }}'
+            {% endfor -%}
+        end as reject_reason,
+        nullif(
+            concat_ws(
+                ',',
+                {% for name, condition in checks if severity[name] == 'warn' -%}
+                    case when coalesce({{ condition }}, false) then '{{ name }}' end,
+                {% endfor -%}
+                cast(null as {{ dbt.type_string() }})
+            ),
+            ''
+        ) as warning_reasons_all
     from parsed
 ),
 
@@ -94,20 +123,38 @@ final as (
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
         cast('{{ var("plan_design_id") }}' as {{ dbt.type_string() }}) as plan_design_id,
         classified.census_row_number,
+        cast(classified.census_line_number as bigint) as census_line_number,
         classified.employee_id,
         case
             when classified.reject_reason is not null then 'rejected'
-            when classified.termination_date < {{ year_start_date(var('start_year')) }} then 'excluded'
+            when classified.termination_date < {{ start_date }} then 'excluded'
             else 'staged'
         end as row_status,
         classified.reject_reason,
+        case
+            when classified.reject_reason is null and not coalesce(classified.termination_date < {{ start_date }}, false)
+                then classified.warning_reasons_all
+        end as warning_reasons,
         classified.birth_date,
         classified.hire_date,
         classified.termination_date,
-        classified.annual_compensation,
-        classified.job_level,
-        classified.hours_per_week,
-        classified.deferral_rate,
+        case
+            when classified.compensation_number > 0 and classified.compensation_number <= {{ bounds['max_annual_compensation'] }}
+                then coalesce(
+                    try_cast(replace(replace(classified.annual_compensation_text, ',', ''), '$', '') as decimal(18, 2)),
+                    cast(round(classified.compensation_number, 2) as decimal(18, 2))
+                )
+        end as annual_compensation,
+        cast(classified.job_level_number as integer) as job_level,
+        case
+            when classified.hours_per_week_number > 0 and classified.hours_per_week_number <= {{ bounds['max_hours_per_week'] }}
+                then classified.hours_per_week_number
+            else 40
+        end as hours_per_week,
+        case
+            when classified.deferral_rate_number >= 0 and classified.deferral_rate_number <= 1
+                then classified.deferral_rate_number
+        end as deferral_rate,
         classified.enrollment_date,
         case
             when classified.ssn_text is not null
