@@ -1,9 +1,8 @@
-"""Where things live: the project root, the database, the dbt executable."""
+"""Where things live: the project root, the database, the logs."""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -17,8 +16,3 @@ def database_path() -> Path:
     configured = os.environ.get("PLANALIGN_DB")
     return Path(configured).resolve() if configured else DEFAULT_DB
 
-
-def dbt_executable() -> str:
-    """The dbt that belongs to this interpreter's environment."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"

@@ -293,6 +293,11 @@ def preflight(payload: dict[str, Any]) -> str:
     return "ok"
 
 
+def new_invocation() -> None:
+    """A dbt invocation starts unadmitted, as a dbt process did (dbt now runs inside the CLI's process)."""
+    _ADMITTED.clear()
+
+
 def admitted(run_id: str) -> bool:
     return run_id in _ADMITTED
 
