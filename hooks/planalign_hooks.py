@@ -11,7 +11,7 @@
 - planalign_backup(payload_json) -> varchar: the preflight backup after the hook's CHECKPOINT (once per
   run id, never for `dbt test`).
 - planalign_run_finished(payload_json) -> varchar: the end line of the run log, and the lock
-  released when this dbt process took it.
+  released when this dbt invocation took it (not the CLI's own lock).
 - planalign_checkpoint(payload_json) -> varchar: writes <scenario>/<plan>/year_<Y>.partial in the
   checkpoint folder beside the database, renamed to .done only when every node passed.
 - planalign_ssn_hash(ssn) -> varchar: sha256 of salt|ssn, the salt from PLANALIGN_SSN_SALT or a random

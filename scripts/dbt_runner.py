@@ -1,20 +1,24 @@
-"""Run dbt as a subprocess for one simulated year and turn its failures into one clear message."""
+"""Run dbt in this process for one simulated year and turn its failures into one clear message."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scripts import runsafety
 from scripts.errors import PlanAlignError
-from scripts.paths import LOG_DIR, PROJECT_ROOT, dbt_executable
+from scripts.paths import LOG_DIR, PROJECT_ROOT
 from scripts.runsafety import mask
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -97,34 +101,147 @@ def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:
     return env
 
 
+class _LineSink(io.TextIOBase):
+    """A text stream that hands dbt's output on line by line (dbt logs to sys.stdout from worker threads)."""
+
+    def __init__(self, on_line: Callable[[str], None]):
+        super().__init__()
+        self.on_line = on_line
+        self.pending = ""
+        self.lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        with self.lock:
+            *lines, self.pending = (self.pending + text).split("\n")
+            for line in lines:
+                self.on_line(line + "\n")
+        return len(text)
+
+    def close_pending(self) -> None:
+        with self.lock:
+            if self.pending:
+                self.on_line(self.pending + "\n")
+                self.pending = ""
+
+
+@contextmanager
+def _process_state(env: dict[str, str]) -> Iterator[None]:
+    """What a dbt subprocess used to get for itself: its environment, the project as working directory;
+    restored afterwards (the hooks plugin also sets the umask)."""
+    saved_env, saved_cwd, saved_umask = dict(os.environ), os.getcwd(), os.umask(0o077)
+    os.umask(saved_umask)
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(PROJECT_ROOT)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.umask(saved_umask)
+
+
+# The parsed manifest of the last (vars, database) this process ran: the years of a (scenario, plan
+# design) share it, so a run parses once per pair, not once per year. Nothing that a model's config() or
+# a test's arguments compute at parse time depends on the year or the run id: both are read at execution
+# time from the environment (sim_year(), run_stamp_id()), as are the hooks and pre-hooks. The vars (a
+# source's location, test bounds) and the database (the relations' database name) are the key.
+_MANIFESTS: dict[str, Any] = {}
+# dbt fires this event each time it loads a manifest (a full or a partial parse alike)
+MANIFEST_LOAD_EVENT = "StateCheckVarsHash"
+
+
+def _exit_code(result: Any) -> int:
+    """dbt's command-line exit codes: 0 success, 1 a node failed, 2 dbt itself failed; Ctrl-C stays Ctrl-C."""
+    if isinstance(result.exception, KeyboardInterrupt):
+        raise result.exception
+    if result.success:
+        return 0
+    if result.exception is None:
+        return 1
+    print(f"Encountered an error: {result.exception}")  # into the year's output, as dbt's command line did
+    return 2
+
+
+def _invoke(args: list[str], variables_json: str, database: Path, loads: list[str]) -> int:
+    from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt's imports take a second: only when dbt runs
+
+    def count_loads(event: Any) -> None:
+        if event.info.name == MANIFEST_LOAD_EVENT:
+            loads.append(event.info.name)
+
+    key = json.dumps([variables_json, str(database)])
+    try:
+        if key not in _MANIFESTS:
+            parsed = dbtRunner(callbacks=[count_loads]).invoke(["parse", "--vars", variables_json])
+            code = _exit_code(parsed)
+            if code != 0:
+                return code
+            _MANIFESTS.clear()  # a batch's next pair: the previous manifest is not needed again
+            _MANIFESTS[key] = parsed.result
+        runner = dbtRunner(manifest=_MANIFESTS[key], callbacks=[count_loads])
+        return _exit_code(runner.invoke([*args, "--vars", variables_json]))
+    finally:
+        _close_database()
+
+
+def _close_database() -> None:
+    """Close dbt-duckdb's database, as the end of a dbt process did: the CLI then opens it read-only in
+    this process, and another program may open it, between the years. dbt-duckdb keeps its one
+    environment (connection and DuckDB instance) in a class attribute until the process ends."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager  # noqa: PLC0415
+
+    with DuckDBConnectionManager._LOCK:  # noqa: SLF001 - no public way to close it
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None  # noqa: SLF001
+    if environment is not None:
+        environment.close()
+
+
 def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, run_id: str,
             database: Path, verbose: bool = False, extra_env: dict[str, str] | None = None) -> DbtRun:
+    """One dbt command, in this process (dbtRunner): its output masked into logs/, the progress line
+    driven by its START lines, the exit code dbt's command line would give."""
     LOG_DIR.mkdir(exist_ok=True)
     log_file = LOG_DIR / f"dbt_{run_id}_{year if year is not None else 'all'}.log"
-    args = [dbt_executable(), *command, "--vars", json.dumps(variables, sort_keys=True)]
     # a failure must never be explained by a previous run's results
     (PROJECT_ROOT / "target" / "run_results.json").unlink(missing_ok=True)
     started = time.monotonic()
-    progress = Progress(year) if not verbose else None
+    console = sys.stdout
+    progress = Progress(year, console) if not verbose else None
+    lines: list[str] = []
+    loads: list[str] = []
+    runsafety.new_invocation()
     with log_file.open("w") as log:
-        process = subprocess.Popen(args, cwd=PROJECT_ROOT, env={**dbt_env(year, run_id, database), **(extra_env or {})},
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines = []
-        assert process.stdout is not None
+        def on_line(line: str) -> None:
+            plain = mask(ANSI.sub("", line))
+            log.write(plain)
+            lines.append(plain)
+            if verbose:
+                console.write(plain)
+            elif progress is not None:
+                progress.update(plain)
+
+        sink = _LineSink(on_line)
         try:
-            for line in process.stdout:
-                plain = mask(ANSI.sub("", line))
-                log.write(plain)
-                lines.append(plain)
-                if verbose:
-                    print(plain, end="")
-                elif progress is not None:
-                    progress.update(plain)
+            with _process_state({**dbt_env(year, run_id, database), **(extra_env or {})}), \
+                    redirect_stdout(sink), redirect_stderr(sink):
+                returncode = _invoke(command, json.dumps(variables, sort_keys=True), database, loads)
         finally:
+            sink.close_pending()
             if progress is not None:
                 progress.clear()
-        process.wait()
-    return DbtRun(process.returncode, time.monotonic() - started, log_file, "".join(lines))
+    elapsed = time.monotonic() - started
+    runsafety.log_line(run_id, {"event": "dbt_invocation", "year": year, "command": command[0],
+                                "returncode": returncode, "manifest_loads": len(loads),
+                                "seconds": round(elapsed, 3)})
+    return DbtRun(returncode, elapsed, log_file, "".join(lines))
 
 
 def _failed_nodes() -> list[dict[str, Any]]:

@@ -1,9 +1,8 @@
-"""Where things live: the project root, the database (and whether that path can be one), the dbt executable."""
+"""Where things live: the project root, the database (and whether that path can be one), the logs."""
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from scripts.errors import PlanAlignError
@@ -74,9 +73,3 @@ def _check_writable_folder(folder: Path, database: Path) -> None:
     except OSError as exc:
         raise PlanAlignError(f"the database {database} cannot be written: cannot create files in {folder} "
                              f"({exc.strerror})", hint=DB_HINT) from None
-
-
-def dbt_executable() -> str:
-    """The dbt that belongs to this interpreter's environment."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"

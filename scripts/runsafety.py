@@ -284,6 +284,7 @@ def clear_checkpoints(database: Path, scenario_id: str, plan_design_id: str, fro
 # ---- hook entry points (called inside dbt through the plugin) ------------------------------------
 
 _ADMITTED: set[str] = set()
+_TOOK_LOCK: set[str] = set()  # run ids whose lock this dbt invocation took (a direct dbt run, not the CLI)
 
 
 def preflight(payload: dict[str, Any]) -> str:
@@ -292,9 +293,18 @@ def preflight(payload: dict[str, Any]) -> str:
     run_id = payload["run_id"]
     took = acquire_lock(database, run_id)
     _ADMITTED.add(run_id)
+    if took:
+        _TOOK_LOCK.add(run_id)
     log_line(run_id, {"event": "dbt_start", "took_lock": took, "git_sha": git_sha(),
                       **{k: v for k, v in payload.items() if k != "database"}})
     return "ok"
+
+
+def new_invocation() -> None:
+    """A dbt invocation starts unadmitted and holding no lock, as a dbt process did (dbt now runs inside
+    the CLI's process)."""
+    _ADMITTED.clear()
+    _TOOK_LOCK.clear()
 
 
 def admitted(run_id: str) -> bool:
@@ -319,7 +329,8 @@ def run_finished(payload: dict[str, Any]) -> str:
     database = Path(payload["database"]).resolve()
     run_id = payload["run_id"]
     log_line(run_id, {"event": "dbt_end", **{k: v for k, v in payload.items() if k != "database"}})
-    if os.environ.get("PLANALIGN_RUN_ID") != run_id:  # a direct dbt invocation took its own lock
+    if run_id in _TOOK_LOCK:  # a direct dbt invocation took its own lock; the CLI releases its own
+        _TOOK_LOCK.discard(run_id)
         release_lock(database, run_id)
     return "ok"
 
