@@ -4,6 +4,11 @@
     staged + rejected + excluded, always. The SSN is reduced here to a salted hash and
     never copied further.
 -#}
+{{ config(
+    pre_hook="{{ insertion_order_kept(true) }}",
+    post_hook="{{ insertion_order_kept(false) }}",
+) }}
+
 with
 
 census as (
