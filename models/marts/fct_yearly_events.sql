@@ -27,7 +27,7 @@ with
 
 {% for event_model in event_models %}
     {{ event_model }} as (
-        {{ select_event_columns(ref(event_model)) }}
+        {{ select_event_columns(ref(event_model), event_model) }}
     ),
 {% endfor %}
 

@@ -25,6 +25,7 @@ snapshot as (
         employer_match_amount,
         employer_core_amount
     from {{ ref('fct_workforce_snapshot') }}
+    where {{ test_scope() }}
 ),
 
 events as (
@@ -38,7 +39,9 @@ events as (
         sum(case when event_type = 'employer_match' then amount end) as match_event_amount,
         sum(case when event_type = 'employer_core' then amount end) as core_event_amount
     from {{ ref('fct_yearly_events') }}
-    where event_type in ('employee_contribution', 'employer_match', 'employer_core')
+    where
+        event_type in ('employee_contribution', 'employer_match', 'employer_core')
+        and {{ test_scope() }}
     group by scenario_id, plan_design_id, replication_id, simulation_year, employee_id
 ),
 

@@ -29,6 +29,7 @@ snapshot as (
     where
         scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
+        and {{ test_scope() }}
 ),
 
 limits as (
@@ -43,6 +44,7 @@ limits as (
         annual_additions_limit,
         compensation_limit
     from {{ ref('fct_irs_limits') }}
+    where {{ test_scope() }}
 ),
 
 plan_designs as (

@@ -23,6 +23,7 @@ escalations as (
         event_type = 'deferral_escalation'
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
+        and {{ test_scope() }}
 ),
 
 plan_designs as (
@@ -46,6 +47,8 @@ snapshot as (
         enrollment_status = 'enrolled'
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
+        -- this year and the last: the cross-year check below compares the two
+        and {{ test_scope(years_back=1) }}
 ),
 
 bad_escalations as (

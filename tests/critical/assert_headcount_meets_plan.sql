@@ -9,6 +9,7 @@ with
 
 headcount_plan as (
     select * from {{ ref('fct_headcount_plan') }}
+    where {{ test_scope() }}
 ),
 
 events as (
@@ -22,6 +23,7 @@ events as (
         count(case when reason = 'reduction_in_force' then 1 end) as reduction_in_force_terminations,
         count(case when reason = 'new_hire_hazard' then 1 end) as new_hire_terminations
     from {{ ref('fct_yearly_events') }}
+    where {{ test_scope() }}
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
@@ -34,6 +36,7 @@ snapshot as (
         count(case when not is_new_hire then 1 end) as start_headcount,
         count(case when employment_status = 'active' then 1 end) as end_headcount
     from {{ ref('fct_workforce_snapshot') }}
+    where {{ test_scope() }}
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 

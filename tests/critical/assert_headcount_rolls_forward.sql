@@ -15,6 +15,8 @@ snapshot as (
         count(case when not is_new_hire then 1 end) as start_headcount,
         count(case when employment_status = 'active' then 1 end) as end_headcount
     from {{ ref('fct_workforce_snapshot') }}
+    -- this year and the last: each year starts from the previous year's end
+    where {{ test_scope(years_back=1) }}
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
@@ -27,6 +29,7 @@ events as (
         count(case when event_type = 'hire' then 1 end) as hires,
         count(case when event_type = 'termination' then 1 end) as terminations
     from {{ ref('fct_yearly_events') }}
+    where {{ test_scope(years_back=1) }}
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 

@@ -32,6 +32,7 @@ snapshot as (
         employee_contribution_amount > 0
         and scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
+        and {{ test_scope() }}
 ),
 
 plan_designs as (

@@ -13,7 +13,9 @@ plan_events as (
         event_type,
         effective_date
     from {{ ref('fct_yearly_events') }}
-    where event_type in ('enrollment', 'opt_out', 'employee_contribution', 'employer_match')
+    where
+        event_type in ('enrollment', 'opt_out', 'employee_contribution', 'employer_match')
+        and {{ test_scope() }}
 ),
 
 snapshot as (
@@ -26,6 +28,7 @@ snapshot as (
         is_plan_eligible,
         eligibility_date
     from {{ ref('fct_workforce_snapshot') }}
+    where {{ test_scope() }}
 )
 
 select

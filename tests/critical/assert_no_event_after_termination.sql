@@ -15,6 +15,8 @@ events as (
         effective_date,
         event_sequence
     from {{ ref('fct_yearly_events') }}
+    -- this year and the last: an event this year after a termination this year or last
+    where {{ test_scope(years_back=1) }}
 ),
 
 terminations as (

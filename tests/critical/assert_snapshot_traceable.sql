@@ -1,4 +1,9 @@
-{#- Every employee in a snapshot comes from the census or from a hire event. Returns the strangers. -#}
+{#-
+    Every employee in a snapshot comes from the census, from a hire event, or (hired in an
+    earlier year) from the previous year's snapshot with the same source. Returns the strangers.
+    A year's build checks that year against the year before it; a stranger is caught in the
+    first year it appears.
+-#}
 {{ config(tags=['critical']) }}
 
 with
@@ -8,12 +13,15 @@ snapshot as (
         scenario_id,
         plan_design_id,
         replication_id,
+        simulation_year,
         employee_id,
         employee_source
     from {{ ref('fct_workforce_snapshot') }}
     where
         scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
+        -- this year and the last: a hire of an earlier year is traced through last year's snapshot
+        and {{ test_scope(years_back=1) }}
 ),
 
 census as (
@@ -29,22 +37,69 @@ hires as (
         scenario_id,
         plan_design_id,
         replication_id,
+        simulation_year,
         employee_id
     from {{ ref('fct_yearly_events') }}
-    where event_type = 'hire'
+    where
+        event_type = 'hire'
+        and {{ test_scope(years_back=1) }}
+),
+
+traced_hires as (
+    select distinct
+        snapshot.scenario_id,
+        snapshot.plan_design_id,
+        snapshot.replication_id,
+        snapshot.simulation_year,
+        snapshot.employee_id
+    from snapshot
+    inner join hires
+        on
+            snapshot.scenario_id = hires.scenario_id
+            and snapshot.plan_design_id = hires.plan_design_id
+            and snapshot.replication_id = hires.replication_id
+            and snapshot.simulation_year >= hires.simulation_year
+            and snapshot.employee_id = hires.employee_id
+),
+
+checked as (
+    select
+        snapshot.*,
+        census.employee_id is not null as is_in_census,
+        traced_hires.employee_id is not null as is_hired,
+        previous_year.employee_id is not null as is_in_previous_year
+    from snapshot
+    left join census
+        on snapshot.employee_id = census.employee_id
+    left join traced_hires
+        on
+            snapshot.scenario_id = traced_hires.scenario_id
+            and snapshot.plan_design_id = traced_hires.plan_design_id
+            and snapshot.replication_id = traced_hires.replication_id
+            and snapshot.simulation_year = traced_hires.simulation_year
+            and snapshot.employee_id = traced_hires.employee_id
+    left join snapshot as previous_year
+        on
+            snapshot.scenario_id = previous_year.scenario_id
+            and snapshot.plan_design_id = previous_year.plan_design_id
+            and snapshot.replication_id = previous_year.replication_id
+            and snapshot.simulation_year = previous_year.simulation_year + 1
+            and snapshot.employee_id = previous_year.employee_id
+            and previous_year.employee_source = 'hire'
 )
 
-select snapshot.*
-from snapshot
-left join census
-    on snapshot.employee_id = census.employee_id
-left join hires
-    on
-        snapshot.scenario_id = hires.scenario_id
-        and snapshot.plan_design_id = hires.plan_design_id
-        and snapshot.replication_id = hires.replication_id
-        and snapshot.employee_id = hires.employee_id
+select distinct
+    scenario_id,
+    plan_design_id,
+    replication_id,
+    employee_id,
+    employee_source
+from checked
 where
-    (snapshot.employee_source = 'census' and census.employee_id is null)
-    or (snapshot.employee_source = 'hire' and hires.employee_id is null)
-    or snapshot.employee_source not in ('census', 'hire')
+    -- last year's rows are only there to trace this year's
+    {{ test_scope() }}
+    and (
+        (employee_source = 'census' and not is_in_census)
+        or (employee_source = 'hire' and not is_hired and not is_in_previous_year)
+        or employee_source not in ('census', 'hire')
+    )

@@ -10,11 +10,15 @@ from pathlib import Path
 
 import duckdb
 
-from conftest import ROOT, query
+from conftest import END, ROOT, query
 
 
-def dbt_test_critical(db: Path, census: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PLANALIGN_DB=str(db), DBT_PROFILES_DIR=str(ROOT))
+def dbt_test_critical(db: Path, census: Path, year: int | None = None) -> subprocess.CompletedProcess:
+    """`dbt test --select tag:critical` by hand, or (year given) scoped to that year as the CLI's build is."""
+    env = {key: value for key, value in os.environ.items() if key != "PLANALIGN_YEAR"}
+    env.update(PLANALIGN_DB=str(db), DBT_PROFILES_DIR=str(ROOT))
+    if year is not None:
+        env["PLANALIGN_YEAR"] = str(year)
     return subprocess.run([str(Path(sys.executable).parent / "dbt"), "test", "--select", "tag:critical",
                            "--vars", f"{{census_path: '{census}', scenario_id: fixture}}"],
                           cwd=ROOT, env=env, capture_output=True, text=True)
@@ -56,3 +60,33 @@ def test_critical_tests_catch_plan_money_out_of_line_and_store_it(simulated, tmp
         assert test in result.stdout
         stored = query(broken, f"select employee_id, simulation_year from main_dbt_test__audit.{test}")
         assert stored == [(victim, 2026)], (test, stored)
+
+
+def test_a_corrupt_earlier_year_is_caught_by_hand_but_not_read_by_a_later_years_build(simulated, tmp_path):
+    """A year's build tests that year (and the one before it for cross-year checks); a run by hand
+    (no year set) still checks every stored year."""
+    broken = tmp_path / "broken_2025.duckdb"
+    shutil.copy(simulated["db"], broken)
+    with duckdb.connect(str(broken)) as con:
+        # a snapshot row written twice (a generic grain test) and an event after a termination
+        # (a singular tripwire), both in the start year
+        duplicated = con.execute("""insert into fct_workforce_snapshot select * from fct_workforce_snapshot
+            where simulation_year = 2025 and employee_id = (
+                select min(employee_id) from fct_workforce_snapshot where simulation_year = 2025)""").fetchone()
+        moved = con.execute("""update fct_yearly_events set effective_date = date '2025-12-31' where event_id = (
+            select min(events.event_id) from fct_yearly_events as events
+            inner join fct_yearly_events as terminations
+                on events.employee_id = terminations.employee_id
+                and events.simulation_year = terminations.simulation_year
+                and terminations.event_type = 'termination'
+                and terminations.effective_date < date '2025-12-31'
+            where events.simulation_year = 2025 and events.event_type = 'hire')""").fetchone()
+    assert duplicated == (1,) and moved == (1,)
+    by_hand = dbt_test_critical(broken, simulated["census"])
+    assert by_hand.returncode != 0
+    for test in ("critical_snapshot_grain", "assert_no_event_after_termination"):
+        assert test in by_hand.stdout
+        stored = query(broken, f"select distinct simulation_year from main_dbt_test__audit.{test}")
+        assert stored == [(2025,)], (test, stored)
+    last_year = dbt_test_critical(broken, simulated["census"], year=END)
+    assert last_year.returncode == 0, last_year.stdout[-3000:]

@@ -33,6 +33,11 @@
     ('compensation_below_minimum', 'parsed.compensation_number < ' ~ bounds['min_annual_compensation']),
     ('pay_outside_level_band', 'parsed.compensation_number < parsed.level_min_compensation or parsed.compensation_number > parsed.level_max_compensation'),
 ] -%}
+{{ config(
+    pre_hook="{{ insertion_order_kept(true) }}",
+    post_hook="{{ insertion_order_kept(false) }}",
+) }}
+
 with
 
 census as (
