@@ -1,10 +1,14 @@
 {#-
-    One row per (scenario_id, plan_design_id, replication_id, simulation_year): row counts and md5 digests of
+    One row per (scenario_id, plan_design_id, replication_id, simulation_year): row counts and digests of
     the year's events and snapshot, run stamps (run_id, created_at) left out - so a re-run
     with the same configuration gives the same digests. The events digest covers every
     payload column; the snapshot digest the state that next year starts from (status,
     pay, plan position, balances), since everything else in it follows from the events.
     Checkpoints record them; resume compares them with the database before it skips a year.
+    A digest streams: each row's md5 gives two 60-bit numbers, summed over the year (a multiset
+    hash, independent of row order), and the digest is the md5 of the count and the two sums.
+    Nothing holds the year's rows in one string, so a year of 1,000,000 employees spills
+    to disk like any other aggregate instead of running out of memory.
 -#}
 with
 
@@ -15,12 +19,12 @@ events as (
         replication_id,
         simulation_year,
         event_id,
-        cast(row(
+        md5(event_id || ' ' || cast(row(
             {% for name, data_type in event_payload_columns() -%}
                 {{ name }},
             {% endfor -%}
             event_sequence
-        ) as {{ dbt.type_string() }}) as row_text
+        ) as {{ dbt.type_string() }})) as row_md5
     from {{ ref('fct_yearly_events') }}
 ),
 
@@ -31,11 +35,11 @@ snapshot as (
         replication_id,
         simulation_year,
         employee_id,
-        cast(row(
+        md5(cast(row(
             employee_id, employment_status, termination_date, job_level, annual_compensation,
             prorated_compensation, enrollment_status, deferral_rate, total_contribution_amount,
             total_balance_amount, vested_balance_amount
-        ) as {{ dbt.type_string() }}) as row_text
+        ) as {{ dbt.type_string() }})) as row_md5
     from {{ ref('fct_workforce_snapshot') }}
 ),
 
@@ -46,7 +50,7 @@ event_digests as (
         replication_id,
         simulation_year,
         count(*) as event_rows,
-        md5(string_agg(event_id || ' ' || row_text, '|' order by event_id)) as events_digest
+        {{ multiset_digest('row_md5') }} as events_digest
     from events
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
@@ -58,7 +62,7 @@ snapshot_digests as (
         replication_id,
         simulation_year,
         count(*) as snapshot_rows,
-        md5(string_agg(row_text, '|' order by employee_id)) as snapshot_digest
+        {{ multiset_digest('row_md5') }} as snapshot_digest
     from snapshot
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
