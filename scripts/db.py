@@ -95,13 +95,6 @@ def census_counts(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_
         "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchall()
 
 
-def census_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> list[tuple]:
-    """(warning_reason, staged rows) of the census, most frequent first."""
-    return con.execute(
-        "select warning_reason, count(*) from stg_census__warnings where scenario_id = ? and plan_design_id = ? "
-        "group by warning_reason order by count(*) desc, warning_reason", [scenario_id, plan_design_id]).fetchall()
-
-
 def staged_count(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> int:
     return con.execute("select count(*) from stg_census__employees where scenario_id = ? and plan_design_id = ?",
                        [scenario_id, plan_design_id]).fetchone()[0]
@@ -322,6 +315,7 @@ def report_census(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_
 
 def report_census_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
                            ) -> tuple[list[str], list[tuple]]:
+    """(warning_reason, staged rows) of the census, most frequent first: the console's census line and the report."""
     return rows(con, "select warning_reason, count(*) as staged_rows from stg_census__warnings "
                      "where scenario_id = ? and plan_design_id = ? group by warning_reason "
                      "order by staged_rows desc, warning_reason", [scenario_id, plan_design_id])

@@ -193,29 +193,19 @@ def _invoke(args: list[str], variables_json: str, database: Path, loads: list[st
         _close_database()
 
 
-# what dbt's compiler writes into a node; put back to the parsed state before every build
-_COMPILE_STATE = ("compiled", "compiled_code", "extra_ctes_injected", "extra_ctes", "_pre_injected_sql")
-
-
 def _as_parsed(manifest: Any) -> None:
-    """Every node as `dbt parse` left it. A build compiles into the manifest's own node objects: it keeps
-    their compiled SQL and marks the ephemeral models' CTEs as injected, so the next year's build would reuse
-    last year's SQL of an ephemeral model and leave its CTE out of the models that read it. A new dbt process
-    never saw that state; this puts the nodes back as a new process would read them."""
+    """Every node as `dbt parse` leaves it: not compiled, no compiled SQL, no ephemeral CTEs. A build compiles
+    into the manifest's own node objects and marks the ephemeral models' CTEs as injected, so the next
+    year's build on the same manifest would reuse last year's SQL of an ephemeral model and leave its CTE
+    out of the models that read it. A new dbt process never saw that state."""
     for node in manifest.nodes.values():
         if isinstance(getattr(type(node), "extra_ctes_injected", None), property):
             continue  # seeds: nothing is compiled into them
-        parsed = node.__dict__.setdefault("_planalign_parsed_state", None)
-        if parsed is None:
-            node.__dict__["_planalign_parsed_state"] = {name: _copied(getattr(node, name, None))
-                                                        for name in _COMPILE_STATE}
-        else:
-            for name, value in parsed.items():
-                setattr(node, name, _copied(value))
-
-
-def _copied(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
+        node.compiled = False
+        node.compiled_code = None
+        node.extra_ctes_injected = False
+        node.extra_ctes = []
+        node._pre_injected_sql = None
 
 
 def _close_database() -> None:

@@ -358,7 +358,7 @@ def print_census_counts(con: Any, effective: Effective) -> None:
     if reasons:
         click.secho("  rejected: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons)
                     + "  (rows in stg_census__rejects)", fg="yellow")
-    warnings = db.census_warnings(con, effective.scenario_id, effective.plan_design_id) if warned else []
+    warnings = db.report_census_warnings(con, effective.scenario_id, effective.plan_design_id)[1] if warned else []
     if warnings:
         click.secho("  warned (kept): " + ", ".join(f"{reason} {n:,}" for reason, n in warnings)
                     + "  (rows in stg_census__warnings)", fg="yellow")

@@ -9,6 +9,12 @@
     band of the employee's snapshot row. So within a band start + hires - terminations = end,
     and every dimension adds up to rpt_year_audit.
 -#}
+{#- (dimension, the snapshot column banded, the seed holding [min_value, max_value) bands) -#}
+{%- set range_dimensions = [
+    ('age_band', 'age', 'report_age_bands'),
+    ('tenure_band', 'tenure_years', 'report_tenure_bands'),
+    ('pay_band', 'annual_compensation', 'report_pay_bands'),
+] -%}
 with
 
 snapshot as (
@@ -57,33 +63,16 @@ job_levels as (
     from {{ ref('job_levels') }}
 ),
 
-age_bands as (
-    select
-        band_label,
-        band_sort,
-        min_value,
-        max_value
-    from {{ ref('report_age_bands') }}
-),
-
-tenure_bands as (
-    select
-        band_label,
-        band_sort,
-        min_value,
-        max_value
-    from {{ ref('report_tenure_bands') }}
-),
-
-pay_bands as (
-    select
-        band_label,
-        band_sort,
-        min_value,
-        max_value
-    from {{ ref('report_pay_bands') }}
-),
-
+{% for dimension, column, seed in range_dimensions %}
+    {{ dimension }}s as (
+        select
+            band_label,
+            band_sort,
+            min_value,
+            max_value
+        from {{ ref(seed) }}
+    ),
+{% endfor %}
 deferral_bands as (
     select
         band_sort,
@@ -151,44 +140,20 @@ banded as (
     left join job_levels
         on employees_deferral_banded.job_level = job_levels.job_level
 
-    union all
+    {% for dimension, column, seed in range_dimensions %}
+        union all
 
-    select
-        employees_deferral_banded.*,
-        'age_band' as dimension,
-        age_bands.band_label,
-        age_bands.band_sort
-    from employees_deferral_banded
-    left join age_bands
-        on
-            employees_deferral_banded.age >= age_bands.min_value
-            and employees_deferral_banded.age < age_bands.max_value
-
-    union all
-
-    select
-        employees_deferral_banded.*,
-        'tenure_band' as dimension,
-        tenure_bands.band_label,
-        tenure_bands.band_sort
-    from employees_deferral_banded
-    left join tenure_bands
-        on
-            employees_deferral_banded.tenure_years >= tenure_bands.min_value
-            and employees_deferral_banded.tenure_years < tenure_bands.max_value
-
-    union all
-
-    select
-        employees_deferral_banded.*,
-        'pay_band' as dimension,
-        pay_bands.band_label,
-        pay_bands.band_sort
-    from employees_deferral_banded
-    left join pay_bands
-        on
-            employees_deferral_banded.annual_compensation >= pay_bands.min_value
-            and employees_deferral_banded.annual_compensation < pay_bands.max_value
+        select
+            employees_deferral_banded.*,
+            '{{ dimension }}' as dimension,
+            {{ dimension }}s.band_label,
+            {{ dimension }}s.band_sort
+        from employees_deferral_banded
+        left join {{ dimension }}s
+            on
+                employees_deferral_banded.{{ column }} >= {{ dimension }}s.min_value
+                and employees_deferral_banded.{{ column }} < {{ dimension }}s.max_value
+    {% endfor %}
 ),
 
 aggregated as (
