@@ -87,7 +87,9 @@ lint:  ## ruff on Python, SQLFluff on the models
 	$(BIN)/ruff check scripts tests/python
 	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/critical analyses
 
-# The int_*_selected models are built empty first: CSV fixtures take their column types from them.
+# The int_*_selected tables are built empty first: CSV fixtures take their column types from them
+# (int_plan_match_tiers_selected and int_vesting_schedule_selected stay tables for this: a unit test
+# cannot give CSV rows for an ephemeral model).
 unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
 	mkdir -p target && export PLANALIGN_DB=$(CURDIR)/target/unit.duckdb && \
 		$(DBT) seed --full-refresh --quiet && $(DBT) run --empty --quiet --select 'int_*_selected' && \

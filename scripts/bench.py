@@ -195,6 +195,7 @@ def machine() -> dict[str, object]:
         "dbt_core": _version("dbt-core"),
         "planalign_threads": os.environ.get("PLANALIGN_THREADS", ""),
         "planalign_memory_limit": os.environ.get("PLANALIGN_MEMORY_LIMIT", ""),
+        "planalign_dbt_threads": os.environ.get("PLANALIGN_DBT_THREADS", ""),
     }
 
 

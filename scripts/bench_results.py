@@ -20,7 +20,7 @@ COLUMNS = (
     "peak_rss_tree_mib", "peak_rss_largest_mib", "dbt_invocations", "node_runs",
     "event_rows", "snapshot_rows", "database_mib",
     "cpu_model", "cores", "memory_gib", "os", "python", "duckdb", "dbt_core",
-    "planalign_threads", "planalign_memory_limit", "load_1m", "notes",
+    "planalign_threads", "planalign_memory_limit", "planalign_dbt_threads", "load_1m", "notes",
 )
 
 # (column, heading, format) of the table printed after a bench
@@ -126,7 +126,8 @@ def run_table(rows: Sequence[dict[str, object]]) -> str:
 def machine_line(row: dict[str, object]) -> str:
     """Where a row was measured, in one sentence."""
     knobs = ", ".join(f"{name}={row[column]}" for name, column in (("PLANALIGN_THREADS", "planalign_threads"),
-                                                                  ("PLANALIGN_MEMORY_LIMIT", "planalign_memory_limit"))
+                                                                  ("PLANALIGN_MEMORY_LIMIT", "planalign_memory_limit"),
+                                                                  ("PLANALIGN_DBT_THREADS", "planalign_dbt_threads"))
                       if row.get(column))
     return (f"{row.get('cpu_model')}, {row.get('cores')} cores, {row.get('memory_gib')} GiB, {row.get('os')}; "
             f"Python {row.get('python')}, duckdb {row.get('duckdb')}, dbt-core {row.get('dbt_core')}"

@@ -504,12 +504,15 @@ def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 # ---- benchmark (a database written by one `planalign bench` run) -----------------------------------
 
-_NODE_TIMINGS = '[{"node": "VARCHAR", "status": "VARCHAR", "seconds": "DOUBLE"}]'
+_NODE_TIMINGS = ('[{"node": "VARCHAR", "status": "VARCHAR", "seconds": "DOUBLE", "started": "DOUBLE", '
+                 '"completed": "DOUBLE"}]')
 
 
 def bench_node_time(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """From the run log the hooks write (one end row per dbt invocation, whether dbt ran as a subprocess or
-    in-process): dbt invocations, node runs, seconds inside nodes, seconds inside data tests."""
+    in-process): dbt invocations, node runs, and the wall seconds during which at least one node (one data
+    test) was running. dbt builds several nodes at once (PLANALIGN_DBT_THREADS), so their times overlap:
+    the seconds are the union of the nodes' [started, completed] intervals, not their sum."""
     if not has_table(con, "planalign_run_log"):
         return {"dbt_invocations": 0, "node_runs": 0, "sql_seconds": 0.0, "test_seconds": 0.0}
     row = con.execute(f"""
@@ -524,17 +527,46 @@ def bench_node_time(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
             where event = 'end' and invocation_id is not null
         ),
         nodes as (
-            select unnest(from_json(ends.node_timings, '{_NODE_TIMINGS}')) as node
+            select unnest(from_json(ends.node_timings, '{_NODE_TIMINGS}'), recursive := true)
             from ends
-        )
+        ),
+        intervals as (
+            select node like 'test.%' as is_test, started, greatest(completed, started) as completed
+            from nodes
+            where started is not null
+        ),
+        {_interval_union("all_nodes", "true")},
+        {_interval_union("test_nodes", "is_test")}
         select
             (select count(*) from invocations),
-            count(nodes.node),
-            coalesce(sum(nodes.node.seconds), 0),
-            coalesce(sum(nodes.node.seconds) filter (where nodes.node.node like 'test.%'), 0)
-        from nodes
+            (select count(*) from nodes),
+            (select coalesce(sum(seconds), 0) from all_nodes),
+            (select coalesce(sum(seconds), 0) from test_nodes)
     """).fetchone()
     return dict(zip(("dbt_invocations", "node_runs", "sql_seconds", "test_seconds"), row, strict=True))
+
+
+def _interval_union(name: str, condition: str) -> str:
+    """CTEs <name>: one row per island of overlapping intervals (where condition), with its length in seconds."""
+    return f"""
+        {name}_ordered as (
+            select started, completed,
+                max(completed) over (order by started, completed
+                                     rows between unbounded preceding and 1 preceding) as reached
+            from intervals
+            where {condition}
+        ),
+        {name}_islands as (
+            select started, completed,
+                sum(case when reached is null or started > reached then 1 else 0 end)
+                    over (order by started, completed rows unbounded preceding) as island
+            from {name}_ordered
+        ),
+        {name} as (
+            select max(completed) - min(started) as seconds
+            from {name}_islands
+            group by island
+        )"""
 
 
 def bench_year_ends(con: duckdb.DuckDBPyConnection) -> list[tuple[int, float]]:

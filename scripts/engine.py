@@ -25,6 +25,7 @@ from scripts.dbt_runner import DbtRun, explain_failure, run_dbt, year_selection
 from scripts.errors import PlanAlignError
 from scripts.paths import PROJECT_ROOT
 from scripts.plan_designs import seed_sources
+from scripts.tuning import check_tuning
 
 
 def new_run_id() -> str:
@@ -205,9 +206,10 @@ def record_seeds(database: Path) -> None:
 def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict, verbose: bool) -> tuple[DbtRun, int]:
     """One year's dbt build; a transient failure (lock conflict, I/O hiccup) is retried after 2, 4, 8 s."""
     effective = plan.effective
-    reload = plan.reload_seeds if year == plan.years[0] else []
+    first = year == plan.years[0]
+    reload = plan.reload_seeds if first else []
     for attempt in range(len(db.BACKOFF_SECONDS) + 1):
-        result = run_dbt(["build", *year_selection(year, effective.start_year, reload)], variables,
+        result = run_dbt(["build", *year_selection(year, effective.start_year, reload, first_of_run=first)], variables,
                          year=year, run_id=run.run_id, database=run.database, verbose=verbose, extra_env=env)
         if result.returncode == 0 or not failures.is_transient(result.output) or attempt == len(db.BACKOFF_SECONDS):
             return result, attempt
@@ -380,6 +382,7 @@ def explain_census(database: Path, effective: Effective) -> None:
 # ---- a whole run: lock, summary, run log ----------------------------------------------------------
 
 def start(run: Run, years: list[int], pairs: list[str]) -> None:
+    check_tuning()
     run.database.parent.mkdir(parents=True, exist_ok=True)
     try:
         runsafety.acquire_lock(run.database, run.run_id)

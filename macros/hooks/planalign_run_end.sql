@@ -23,8 +23,11 @@
             {%- if status not in ['success', 'pass'] -%}
                 {%- do failed.append(result.node.unique_id) -%}
             {%- endif -%}
+            {#- started/completed (Unix seconds): nodes overlap when dbt builds several at once -#}
             {%- do timings.append({'node': result.node.unique_id, 'status': status,
-                'seconds': (result.execution_time or 0) | round(3)}) -%}
+                'seconds': (result.execution_time or 0) | round(3),
+                'started': (result.timing[0].started_at.timestamp() | round(3)) if result.timing else none,
+                'completed': (result.timing[-1].completed_at.timestamp() | round(3)) if result.timing else none}) -%}
             {%- if result.node.unique_id == 'model.planalign.fct_yearly_events' and status == 'success' -%}
                 {%- do built.append(1) -%}
             {%- endif -%}

@@ -34,6 +34,7 @@ class Case:
     files: dict[str, str] = field(default_factory=dict)  # scenario and other files, {census} and {tmp} filled in
     database: str | None = None  # a bad database path (under {tmp}) made by `make_path`; None: the good copy
     absent: str | None = None  # a text that must not appear (a configuration dump, a retry)
+    env: dict[str, str] = field(default_factory=dict)  # tuning settings in the environment
 
 
 def scenario(body: str) -> str:
@@ -147,6 +148,15 @@ CASES = [
     Case("db_missing_folder_dry_run_works", ["simulate", "--scenario", "{tmp}/s.yml", "--dry-run"], WORK,
          "backup: no (nothing to back up yet)", {"s.yml": GOOD}, database="missing"),
     Case("db_missing_folder_status_works", ["status"], WORK, "(not created yet)", database="missing"),
+    # ---- tuning settings in the environment -------------------------------------------------------
+    Case("dbt_threads_zero", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE,
+         "PLANALIGN_DBT_THREADS='0' is not a whole number from 1 to 16", {"s.yml": GOOD},
+         env={"PLANALIGN_DBT_THREADS": "0"}),
+    Case("duckdb_threads_a_word", ["year", "--scenario", "{tmp}/s.yml", str(START + 1)], REFUSE,
+         "PLANALIGN_THREADS='four' is not a whole number", {"s.yml": GOOD}, env={"PLANALIGN_THREADS": "four"}),
+    Case("memory_limit_without_a_unit_batch", ["batch", "--scenarios", "{tmp}/s.yml"], REFUSE,
+         "PLANALIGN_MEMORY_LIMIT='lots' is not a size such as 2GB", {"s.yml": GOOD},
+         env={"PLANALIGN_MEMORY_LIMIT": "lots"}),
     # ---- retry classes ----------------------------------------------------------------------------
     Case("is_a_directory_is_not_retried", ["year", "--scenario", "{tmp}/s.yml", str(START + 1)], REFUSE,
          "is a directory", {"s.yml": GOOD}, database="dir", absent="retry"),
@@ -203,7 +213,7 @@ def test_bad_input(case: Case, good: dict, tmp_path: Path) -> None:
     args = [fill(arg) for arg in case.args]
     db = make_path(case.database, tmp_path) if case.database else good["db"]
     logs_before = ran_logs()
-    result = run_planalign(*args, db=db, check=False)
+    result = run_planalign(*args, db=db, check=False, env_extra=case.env or None)
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     assert result.returncode == (2 if case.outcome == REFUSE else 0), output

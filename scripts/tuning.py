@@ -1,0 +1,34 @@
+"""The environment settings that tune a run (README "Performance", RUNBOOK "Memory and speed"), refused with
+one line before a run starts when dbt or DuckDB could not use them."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from scripts.errors import PlanAlignError
+
+# DuckDB's memory_limit: a number and a unit (1GB, 512MiB, 2.5 GB) or a share of the machine's memory (50%)
+MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)|\d+(\.\d+)?\s*%", re.IGNORECASE)
+# name -> (smallest, largest) for the whole-number settings
+COUNTS = {
+    "PLANALIGN_THREADS": (1, 1024),      # DuckDB worker threads
+    "PLANALIGN_DBT_THREADS": (1, 16),    # dbt nodes built at once
+    "PLANALIGN_BACKUP_KEEP": (0, 1000),  # backups kept beside the database (0: every one)
+}
+HINT = 'unset it for the default, or see RUNBOOK.md "Memory and speed"'
+
+
+def check_tuning(environ: dict[str, str] | None = None) -> None:
+    """Refuse a tuning setting that is not a whole number in its range, or a memory limit DuckDB cannot read."""
+    environ = os.environ if environ is None else environ
+    for name, (smallest, largest) in COUNTS.items():
+        value = environ.get(name)
+        if value is None:
+            continue
+        if not value.strip().isdigit() or not smallest <= int(value) <= largest:
+            raise PlanAlignError(f"{name}={value!r} is not a whole number from {smallest} to {largest}", hint=HINT)
+    memory = environ.get("PLANALIGN_MEMORY_LIMIT")
+    if memory is not None and not MEMORY.fullmatch(memory.strip()):
+        raise PlanAlignError(f"PLANALIGN_MEMORY_LIMIT={memory!r} is not a size such as 2GB, 512MB or 50%",
+                             hint=HINT)
