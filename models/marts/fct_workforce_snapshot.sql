@@ -6,6 +6,7 @@
     balances, vesting and the flags of each limit that bit.
 -#}
 {{ config(
+    materialized='year_append',
     pre_hook="{{ year_scoped_delete() }}",
     contract={'enforced': true}
 ) }}

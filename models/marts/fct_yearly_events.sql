@@ -6,6 +6,7 @@
     event_sequence the order of an employee's events in the year and replication.
 -#}
 {{ config(
+    materialized='year_append',
     pre_hook="{{ year_scoped_delete() }}",
     contract={'enforced': true}
 ) }}

@@ -109,3 +109,26 @@ def test_a_year_whose_database_is_a_directory_fails_once_without_retries(tmp_pat
     assert "transient failure" not in output.out + output.err and "retry" not in output.out + output.err
     events = [json.loads(line)["event"] for line in (ROOT / "logs" / f"run_{run.run_id}.jsonl").open()]
     assert "pair_start" in events and "retry" not in events
+
+
+@pytest.mark.parametrize("table", ["fct_yearly_events", "fct_workforce_snapshot"])
+def test_a_mart_stored_by_another_version_stops_the_year_before_it_writes(table, simulated, tmp_path):
+    """The marts written by year_append (no temporary copy) keep incremental's on_schema_change 'fail': a stored
+    table with a column this version does not write stops the year with one clear line, nothing changed."""
+    from conftest import query, run_planalign  # noqa: PLC0415
+    from digests import table_digest  # noqa: PLC0415
+
+    db = tmp_path / "older.duckdb"
+    db.write_bytes(simulated["db"].read_bytes())
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"alter table {table} add column legacy_flag boolean")
+    before = table_digest(db, table)
+    result = run_planalign("year", "--scenario", str(simulated["scenario"]), str(START + 1), db=db, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output
+    assert f"{table} in this database has other columns than this version of PlanAlign writes" in output, output
+    newest_log = max((ROOT / "logs").glob("dbt_*.log"), key=lambda path: path.stat().st_mtime)
+    assert "legacy_flag boolean" in newest_log.read_text(), "the dbt log names the column"
+    assert table_digest(db, table) == before
+    assert query(db, f"select count(*) from {table} where simulation_year = {START + 1}")[0][0] > 0
