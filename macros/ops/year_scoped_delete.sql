@@ -8,7 +8,10 @@
     resolved design and settings).
 -#}
 {% macro year_scoped_delete(by_year=true) -%}
-    {%- if is_incremental() -%}
+    {#- is_incremental() is true for dbt's incremental materialization only; year_append (the event
+        store and the snapshot) appends to a stored table the same way -#}
+    {%- set appending = model.config.materialized == 'year_append' and load_relation(this) is not none -%}
+    {%- if is_incremental() or appending -%}
         delete from {{ this }}
         where scenario_id = '{{ var("scenario_id") }}'
             and plan_design_id = '{{ var("plan_design_id") }}'
