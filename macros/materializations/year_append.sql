@@ -3,7 +3,8 @@
     the snapshot). The pre-hook deletes exactly the (scenario, plan design, replications, year) being
     rebuilt, then one insert writes the model's rows into the table. dbt-duckdb's incremental
     materialization first writes the rows into a temporary table, then copies them: each row written
-    twice, at 1,000,000 employees several seconds a year. What incremental + an enforced contract +
+    twice. Measured at 1,000,000 employees x 2 years: the same wall time within noise, about 140 MiB
+    less peak memory. What incremental + an enforced contract +
     on_schema_change 'fail' guarantee stays: the model's columns must match its contract (names and
     types), and so must the stored table's, or the build fails with the incremental materialization's
     message, before anything is written. The first build creates the table with its contract's

@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, START, write_scenario
+from conftest import ROOT, START, query, run_planalign, write_scenario
+from digests import table_digest
 from scripts import engine, failures
 from scripts.config import resolve
 from scripts.errors import PlanAlignError
@@ -115,8 +116,6 @@ def test_a_year_whose_database_is_a_directory_fails_once_without_retries(tmp_pat
 def test_a_mart_stored_by_another_version_stops_the_year_before_it_writes(table, simulated, tmp_path):
     """The marts written by year_append (no temporary copy) keep incremental's on_schema_change 'fail': a stored
     table with a column this version does not write stops the year with one clear line, nothing changed."""
-    from conftest import query, run_planalign  # noqa: PLC0415
-    from digests import table_digest  # noqa: PLC0415
 
     db = tmp_path / "older.duckdb"
     db.write_bytes(simulated["db"].read_bytes())
