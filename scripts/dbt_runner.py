@@ -101,6 +101,8 @@ def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(PROJECT_ROOT),
         "DBT_PROJECT_DIR": str(PROJECT_ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # dbt's own log file: every SQL statement at 'debug' costs ~10% of a run (scripts/tuning.py)
+        "DBT_LOG_LEVEL_FILE": os.environ.get("PLANALIGN_DBT_LOG_LEVEL", "info").strip().lower(),
     })
     if year is not None:
         env["PLANALIGN_YEAR"] = str(year)

@@ -157,6 +157,9 @@ CASES = [
     Case("memory_limit_without_a_unit_batch", ["batch", "--scenarios", "{tmp}/s.yml"], REFUSE,
          "PLANALIGN_MEMORY_LIMIT='lots' is not a size such as 2GB", {"s.yml": GOOD},
          env={"PLANALIGN_MEMORY_LIMIT": "lots"}),
+    Case("dbt_log_level_unknown", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE,
+         "PLANALIGN_DBT_LOG_LEVEL='verbose' is not one of debug, info, warn, error, none", {"s.yml": GOOD},
+         env={"PLANALIGN_DBT_LOG_LEVEL": "verbose"}),
     # ---- retry classes ----------------------------------------------------------------------------
     Case("is_a_directory_is_not_retried", ["year", "--scenario", "{tmp}/s.yml", str(START + 1)], REFUSE,
          "is a directory", {"s.yml": GOOD}, database="dir", absent="retry"),
