@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts import runsafety
+from scripts import dbt_patches, runsafety
 from scripts.errors import PlanAlignError
 from scripts.paths import LOG_DIR, PROJECT_ROOT
 from scripts.runsafety import mask
@@ -82,14 +82,17 @@ def year_selection(year: int, start_year: int, reload_seeds: list[str] | tuple[s
     it (full_refresh: false), so no simulated year and no other scenario's census is ever dropped.
     The report views (tag reports) do not depend on the year: the start year builds them, and so does
     the first year of a run that starts later (`make year`, `make resume`), so a view is never older
-    than the code that reads it. The checks of the intermediate models and the views (meta
-    start_year_only, dbt_project.yml; each is ~0.05 s of dbt overhead whatever the census) run in the
-    start year only; the marts' checks and every critical tripwire run every year, including those that
-    also read the staged census (the staging models are not yearly, so they are not rebuilt).
+    than the code that reads it. The models that hold the run's configuration, not the year's (tag
+    per_run: the resolved plan design, its tiers and vesting, the effective settings), and their checks,
+    are built the same way, by a run's first year: the configuration cannot change within a run. The
+    checks of the intermediate models and the views (meta start_year_only, dbt_project.yml; each is
+    ~0.05 s of dbt overhead whatever the census) run in the start year only; the marts' checks and every
+    critical tripwire of a yearly model run every year, including those that also read the staged census
+    (the staging models are not yearly, so they are not rebuilt).
     """
     if year == start_year:
         return ["--full-refresh", "--exclude", "resource_type:unit_test"]
-    return ["--select", "tag:yearly", *(["tag:reports"] if first_of_run else []), *reload_seeds,
+    return ["--select", "tag:yearly", *(["tag:per_run", "tag:reports"] if first_of_run else []), *reload_seeds,
             "--exclude", "config.meta.start_year_only:true", "resource_type:unit_test"]
 
 
@@ -181,6 +184,8 @@ def _exit_code(result: Any) -> int:
 def _invoke(args: list[str], variables_json: str, database: Path, loads: list[str]) -> int:
     from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt's imports take a second: only when dbt runs
 
+    dbt_patches.install()
+
     def count_loads(event: Any) -> None:
         if event.info.name == MANIFEST_LOAD_EVENT:
             loads.append(event.info.name)
@@ -242,7 +247,7 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     lines: list[str] = []
     loads: list[str] = []
     runsafety.new_invocation()
-    with log_file.open("w") as log:
+    with log_file.open("w", buffering=1) as log:  # line by line: `tail -f` follows a year as it runs
         def on_line(line: str) -> None:
             plain = mask(ANSI.sub("", line))
             log.write(plain)

@@ -2,8 +2,8 @@
     The resolved plan design each (scenario_id, plan_design_id) was built with: every
     column of the design, its match and core tiers, vesting schedule and enrollment
     behaviour as JSON text (keys and rows sorted), and the SHA-256 of all of it. Rebuilt
-    on every year's build (the scenario's row replaced), so it shows the design the
-    stored years were built with.
+    by the first year of every run (tag per_run; the scenario's row replaced), so it shows the
+    design the stored years were built with.
 -#}
 {{ config(
     pre_hook="{{ year_scoped_delete(by_year=false) }}",

@@ -1,7 +1,7 @@
 {#-
     The effective settings each (scenario_id, plan_design_id) was built with: the CLI's
     config hash and every simulation var as one JSON object (simulation_settings()).
-    Rebuilt on every year's build (the scenario's row replaced).
+    Rebuilt by the first year of every run (tag per_run; the scenario's row replaced).
 -#}
 {{ config(
     pre_hook="{{ year_scoped_delete(by_year=false) }}",

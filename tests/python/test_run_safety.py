@@ -61,10 +61,14 @@ def five_years(tmp_path_factory, fixture_census) -> dict:
 
 def test_sigkill_in_year_three_then_resume_matches_an_uninterrupted_run(five_years, tmp_path):
     db = tmp_path / "killed.duckdb"
+    earlier_logs = set(ROOT.glob("logs/dbt_*_2027.log"))
     run = start_planalign("simulate", "--scenario", str(five_years["scenario"]), db=db)
-    # year 3 (2027) is under way once year 2026's checkpoint is done and a dbt run for 2027 has begun
+    # year 3 (2027) is under way once year 2026's checkpoint is done and the 2027 build has written a table
+    # (the year's dbt log is written line by line)
     wait_for(lambda: "year_2026.done" in checkpoints(db), what="year 2026 to finish")
-    time.sleep(2.5)
+    wait_for(lambda: any("OK created sql" in path.read_text()
+                         for path in set(ROOT.glob("logs/dbt_*_2027.log")) - earlier_logs),
+             what="year 2027 to write its first table")
     assert run.poll() is None, "the run finished before it could be killed"
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()

@@ -90,3 +90,25 @@ def test_a_corrupt_earlier_year_is_caught_by_hand_but_not_read_by_a_later_years_
         assert stored == [(2025,)], (test, stored)
     last_year = dbt_test_critical(broken, simulated["census"], year=END)
     assert last_year.returncode == 0, last_year.stdout[-3000:]
+
+
+def test_a_broken_row_rule_is_caught_and_its_rows_name_the_rule(simulated, tmp_path):
+    """A mart's row rules are one tripwire (critical_snapshot_row_rules); each failing row is stored once per
+    rule it breaks, with the rule's name; a rule whose condition is null for a row lets it pass."""
+    broken = tmp_path / "broken_rules.duckdb"
+    shutil.copy(simulated["db"], broken)
+    with duckdb.connect(str(broken)) as con:
+        victim = con.execute("""select employee_id from fct_workforce_snapshot where simulation_year = 2026
+            and employment_status = 'active' order by employee_id limit 1""").fetchone()[0]
+        # active with a termination date before the hire date: two rules broken by one row
+        con.execute("""update fct_workforce_snapshot set termination_date = hire_date - 1
+            where simulation_year = 2026 and employee_id = ?""", [victim])
+        con.execute("""update fct_yearly_events set event_type = 'bonus' where event_id = (
+            select min(event_id) from fct_yearly_events where simulation_year = 2027 and event_type = 'raise')""")
+    result = dbt_test_critical(broken, simulated["census"])
+    assert result.returncode != 0
+    stored = query(broken, "select failed_rule, employee_id, simulation_year "
+                           "from main_dbt_test__audit.critical_snapshot_row_rules order by failed_rule")
+    assert stored == [("status_matches_termination", victim, 2026), ("termination_not_before_hire", victim, 2026)]
+    events = query(broken, "select failed_rule, event_type from main_dbt_test__audit.critical_event_row_rules")
+    assert events == [("event_type_known", "bonus")]

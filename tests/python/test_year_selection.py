@@ -54,9 +54,13 @@ def test_intermediate_and_report_checks_run_in_the_start_year_only(selected):
         folder = test["original_file_path"].split("/")[1] if test["original_file_path"].startswith("models/") else ""
         if folder in ("intermediate", "reports"):
             assert "critical" in test["config"]["tags"], test["unique_id"]
-    # the marts' checks all run
+    # the checks of the yearly marts all run
+    yearly_marts = {node_id for node_id, node in nodes.items() if node["resource_type"] == "model"
+                    and node["original_file_path"].startswith("models/marts/") and "yearly" in node["config"]["tags"]}
+    assert len(yearly_marts) == 4
     marts_tests = {node_id for node_id, node in nodes.items() if node["resource_type"] == "test"
-                   and node["original_file_path"].startswith("models/marts/")}
+                   and node["original_file_path"].startswith("models/marts/")
+                   and set(node["depends_on"]["nodes"]) & yearly_marts}
     assert marts_tests and marts_tests <= selected["later"]
 
 
@@ -66,3 +70,23 @@ def test_report_views_are_built_by_the_first_year_of_a_run_only(selected):
     assert len(views) >= 5
     assert views & selected["later"] == set()
     assert views <= selected["first"]
+
+
+def test_the_runs_configuration_is_built_by_the_first_year_of_a_run_only(selected):
+    """The resolved design, its tiers and vesting, and the effective settings cannot change within a run: a
+    run's first year builds and checks them, a later year neither rebuilds nor re-checks them."""
+    nodes = selected["nodes"]
+    per_run = {node_id for node_id, node in nodes.items()
+               if node["resource_type"] == "model" and "per_run" in node["config"].get("tags", [])}
+    assert {"model.planalign.dim_plan_designs", "model.planalign.dim_scenario_settings",
+            "model.planalign.int_plan_match_tiers_selected", "model.planalign.int_vesting_schedule_selected",
+            "model.planalign.int_plan_design_selected"} <= per_run
+    assert per_run & selected["later"] == set()
+    built = {node_id for node_id in per_run if nodes[node_id]["config"]["materialized"] != "ephemeral"}
+    assert built <= selected["first"]
+    only_theirs = {node_id for node_id, node in nodes.items() if node["resource_type"] == "test"
+                   and set(node["depends_on"]["nodes"]) and set(node["depends_on"]["nodes"]) <= per_run}
+    assert only_theirs, "the run's configuration has no check"
+    assert only_theirs & selected["later"] == set()
+    assert {node_id for node_id in only_theirs if nodes[node_id]["config"].get("meta", {}).get(
+        "start_year_only") is not True} <= selected["first"]
