@@ -22,6 +22,14 @@ HINT = 'unset it for the default, or see RUNBOOK.md "Memory and speed"'
 DBT_LOG_LEVELS = ("debug", "info", "warn", "error", "none")
 
 
+def machine_cores() -> int:
+    """The processors this process may run on (a container's or a taskset's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def check_tuning(environ: dict[str, str] | None = None) -> None:
     """Refuse a tuning setting that is not a whole number in its range, or a memory limit DuckDB cannot read."""
     environ = os.environ if environ is None else environ
