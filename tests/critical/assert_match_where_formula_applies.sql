@@ -3,7 +3,8 @@
     employee's whole years of service with a positive rate that the deferral reaches, and
     the employee meets the plan's match rules (service, employed on Dec 31, hours),
     recomputed here from the snapshot. Only 415(c) may take it to zero. Returns the
-    employees left without a match.
+    employees left without a match. Only the unpaid are checked against the formula (a few rows,
+    not the whole year's snapshot).
     Checks the scenario and plan design named by the vars, against the design they
     run with (the int_*_selected models).
 -#}
@@ -55,19 +56,26 @@ match_tiers as (
     from {{ ref('int_plan_match_tiers_selected') }}
 ),
 
+unpaid as (
+    -- the employees paid no match (and not cut to zero by 415(c)): the only ones who can fail
+    select *
+    from snapshot
+    where employer_match_amount <= 0 and not is_415c_limited
+),
+
 facts as (
     select
-        snapshot.*,
-        {{ whole_years_between('snapshot.hire_date',
-            'coalesce(snapshot.termination_date, cast(snapshot.simulation_year || \'-12-31\' as date))') }}
+        unpaid.*,
+        {{ whole_years_between('unpaid.hire_date',
+            'coalesce(unpaid.termination_date, cast(unpaid.simulation_year || \'-12-31\' as date))') }}
             as service_years,
-        coalesce(extract(month from snapshot.termination_date) * 100 + extract(day from snapshot.termination_date), 1231)
+        coalesce(extract(month from unpaid.termination_date) * 100 + extract(day from unpaid.termination_date), 1231)
         = 1231 as is_employed_last_day,
-        snapshot.hours_per_week * ({{ dbt.datediff(
-            'greatest(snapshot.hire_date, cast(snapshot.simulation_year || \'-01-01\' as date))',
-            'coalesce(snapshot.termination_date, cast(snapshot.simulation_year || \'-12-31\' as date))',
+        unpaid.hours_per_week * ({{ dbt.datediff(
+            'greatest(unpaid.hire_date, cast(unpaid.simulation_year || \'-01-01\' as date))',
+            'coalesce(unpaid.termination_date, cast(unpaid.simulation_year || \'-12-31\' as date))',
             'day') }} + 1) / 7.0 as annual_hours
-    from snapshot
+    from unpaid
 ),
 
 owed as (
@@ -102,4 +110,3 @@ inner join owed
         and facts.replication_id = owed.replication_id
         and facts.simulation_year = owed.simulation_year
         and facts.employee_id = owed.employee_id
-where facts.employer_match_amount <= 0 and not facts.is_415c_limited

@@ -15,8 +15,8 @@ events as (
         effective_date,
         event_sequence
     from {{ ref('fct_yearly_events') }}
-    -- this year and the last: an event this year after a termination this year or last
-    where {{ test_scope(years_back=1) }}
+    -- a year's build checks its own events (last year's were checked by last year's build)...
+    where {{ test_scope() }}
 ),
 
 terminations as (
@@ -28,8 +28,9 @@ terminations as (
         employee_id,
         effective_date as termination_date,
         event_sequence as termination_sequence
-    from events
-    where event_type = 'termination'
+    from {{ ref('fct_yearly_events') }}
+    -- ... against the terminations of this year and the last
+    where event_type = 'termination' and {{ test_scope(years_back=1) }}
 )
 
 select

@@ -112,3 +112,19 @@ def test_a_broken_row_rule_is_caught_and_its_rows_name_the_rule(simulated, tmp_p
     assert stored == [("status_matches_termination", victim, 2026), ("termination_not_before_hire", victim, 2026)]
     events = query(broken, "select failed_rule, event_type from main_dbt_test__audit.critical_event_row_rules")
     assert events == [("event_type_known", "bonus")]
+
+
+def test_a_match_withheld_where_the_formula_applies_is_caught(simulated, tmp_path):
+    """assert_match_where_formula_applies recomputes who is owed a match; only the unpaid are checked."""
+    broken = tmp_path / "broken_match.duckdb"
+    shutil.copy(simulated["db"], broken)
+    with duckdb.connect(str(broken)) as con:
+        victim = con.execute("""select employee_id from fct_workforce_snapshot where simulation_year = 2027
+            and employer_match_amount > 0 and not is_415c_limited order by employee_id limit 1""").fetchone()[0]
+        con.execute("""update fct_workforce_snapshot set employer_match_amount = 0
+            where simulation_year = 2027 and employee_id = ?""", [victim])
+    result = dbt_test_critical(broken, simulated["census"])
+    assert result.returncode != 0
+    stored = query(broken, "select employee_id, simulation_year, employer_match_amount "
+                           "from main_dbt_test__audit.assert_match_where_formula_applies")
+    assert stored == [(victim, 2027, 0)], stored
