@@ -276,6 +276,18 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     return DbtRun(returncode, elapsed, log_file, "".join(lines))
 
 
+def test_name(unique_id: str, manifests: dict[str, Any] | None = None) -> str:
+    """A data test's name as the user finds it: its alias, which names its table of stored failures
+    (<schema>_dbt_test__audit.<alias>), from the parsed manifest; else the name in its unique id
+    (test.<project>.<name>[.<hash>]), never the hash that ends a generic test's id."""
+    for manifest in (_MANIFESTS if manifests is None else manifests).values():
+        node = manifest.nodes.get(unique_id)
+        if node is not None:
+            return node.alias
+    parts = unique_id.split(".")
+    return parts[2] if len(parts) > 2 else unique_id
+
+
 def _failed_nodes() -> list[dict[str, Any]]:
     results_file = PROJECT_ROOT / "target" / "run_results.json"
     try:
@@ -315,8 +327,7 @@ def explain_failure(run: DbtRun, year: int | None) -> PlanAlignError:
             exit_code=2)
     tests = [r for r in failed if r["unique_id"].startswith("test.")]
     if tests:
-        names = ", ".join(f"{r['unique_id'].split('.')[-1]} ({r.get('failures') or '?'} rows)"
-                          for r in tests[:5])
+        names = ", ".join(f"{test_name(r['unique_id'])} ({r.get('failures') or '?'} rows)" for r in tests[:5])
         return PlanAlignError(
             f"{where}: {len(tests)} data test(s) failed: {names}",
             hint="the failing rows are stored in the *_dbt_test__audit schema; see RUNBOOK.md "

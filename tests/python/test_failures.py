@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -17,6 +18,7 @@ from conftest import ROOT, START, query, run_planalign, write_scenario
 from digests import table_digest
 from scripts import engine, failures
 from scripts.config import resolve
+from scripts.dbt_runner import test_name as failed_test_name
 from scripts.errors import PlanAlignError
 
 
@@ -131,3 +133,12 @@ def test_a_mart_stored_by_another_version_stops_the_year_before_it_writes(table,
     assert "legacy_flag boolean" in newest_log.read_text(), "the dbt log names the column"
     assert table_digest(db, table) == before
     assert query(db, f"select count(*) from {table} where simulation_year = {START + 1}")[0][0] > 0
+
+
+def test_a_failed_generic_test_is_named_by_its_stored_table_not_its_hash():
+    generic = "test.planalign.row_rules_fct_workforce_snapshot_termination_date_is_null.6c640c03dc"
+    manifest = SimpleNamespace(nodes={generic: SimpleNamespace(alias="critical_snapshot_row_rules")})
+    assert failed_test_name(generic, {"parsed": manifest}) == "critical_snapshot_row_rules"
+    assert failed_test_name(generic, {}) == "row_rules_fct_workforce_snapshot_termination_date_is_null"
+    singular = "test.planalign.assert_no_event_after_termination"
+    assert failed_test_name(singular, {}) == "assert_no_event_after_termination"
