@@ -128,3 +128,23 @@ def test_a_match_withheld_where_the_formula_applies_is_caught(simulated, tmp_pat
     stored = query(broken, "select employee_id, simulation_year, employer_match_amount "
                            "from main_dbt_test__audit.assert_match_where_formula_applies")
     assert stored == [(victim, 2027, 0)], stored
+
+
+def test_a_stranger_in_the_snapshot_is_caught_by_hand_and_in_its_years_build(simulated, tmp_path):
+    """assert_snapshot_traceable: a hire with no hire event and not in last year's snapshot, and a census
+    employee not in the census, are strangers; the hires of earlier years (traced through last year's
+    snapshot) are not."""
+    broken = tmp_path / "broken_trace.duckdb"
+    shutil.copy(simulated["db"], broken)
+    with duckdb.connect(str(broken)) as con:
+        for stranger, source in (("STRANGER_H", "hire"), ("STRANGER_C", "census")):
+            con.execute(f"""insert into fct_workforce_snapshot select * replace ('{stranger}' as employee_id,
+                '{source}' as employee_source) from fct_workforce_snapshot
+                where simulation_year = 2027 order by employee_id limit 1""")
+    expected = [("STRANGER_C", "census"), ("STRANGER_H", "hire")]
+    for year in (None, 2027):
+        result = dbt_test_critical(broken, simulated["census"], year=year)
+        assert result.returncode != 0
+        stored = query(broken, "select employee_id, employee_source "
+                               "from main_dbt_test__audit.assert_snapshot_traceable order by 1")
+        assert stored == expected, (year, stored)
