@@ -21,10 +21,11 @@
         {{ get_test_sql(sql_with_limit, config.get('fail_calc'), config.get('warn_if'), config.get('error_if'), limit=none) }}
     {%- endcall -%}
 
-    {%- if should_store_failures() -%}
+    {%- set store_failures_as = config.get('store_failures_as') or 'table' -%}
+    {#- 'ephemeral' stores nothing, as in dbt's own materialization -#}
+    {%- if should_store_failures() and store_failures_as != 'ephemeral' -%}
         {%- set outcome = load_result('main')['table'].rows[0] -%}
         {%- set passed = not (outcome['should_warn'] or outcome['should_error']) -%}
-        {%- set store_failures_as = config.get('store_failures_as') or 'table' -%}
         {%- if store_failures_as not in ['table', 'view'] -%}
             {{ exceptions.raise_compiler_error(
                 "'" ~ store_failures_as ~ "' is not a valid value for `store_failures_as`. "
