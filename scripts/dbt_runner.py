@@ -162,14 +162,25 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
         os.umask(saved_umask)
 
 
-# The parsed manifest of the last (vars, database) this process ran: the years of a (scenario, plan
-# design) share it, so a run parses once per pair, not once per year. Nothing that a model's config() or
-# a test's arguments compute at parse time depends on the year or the run id: both are read at execution
-# time from the environment (sim_year(), run_stamp_id()), as are the hooks and pre-hooks. The vars (a
-# source's location, test bounds) and the database (the relations' database name) are the key.
+# The parsed manifest of the database this process last ran: every year, scenario and plan design of it
+# share one manifest. dbt parses the project without the run's vars and without its PLANALIGN_*
+# environment (only the database's file name, which names the relations' catalog), so that the parse does
+# not depend on the scenario, the census, the year or the run: dbt's state check then accepts the partial
+# parse it saved (target/partial_parse.msgpack) on every later run, where a new scenario, census or
+# database folder used to force a full parse of the project (about 3 s). The run's vars and environment
+# are given to the build, which renders every model, test and hook with them. That nothing dbt records
+# while parsing (refs, sources, configs, test arguments) depends on them is checked by
+# tests/python/test_parse_once.py, which compares the two parses node by node.
 _MANIFESTS: dict[str, Any] = {}
 # dbt fires this event each time it loads a manifest (a full or a partial parse alike)
 MANIFEST_LOAD_EVENT = "StateCheckVarsHash"
+
+
+def parse_environment(environment: dict[str, str], database: Path) -> dict[str, str]:
+    """The environment dbt parses the project in: the run's, less every PLANALIGN_* setting, with a database
+    path that keeps only the file name (the catalog name of the relations; the file is not opened)."""
+    kept = {key: value for key, value in environment.items() if not key.startswith("PLANALIGN_")}
+    return {**kept, "PLANALIGN_DB": str(PROJECT_ROOT / "target" / "parse" / database.name)}
 
 
 def _exit_code(result: Any) -> int:
@@ -193,14 +204,21 @@ def _invoke(args: list[str], variables_json: str, database: Path, loads: list[st
         if event.info.name == MANIFEST_LOAD_EVENT:
             loads.append(event.info.name)
 
-    key = json.dumps([variables_json, str(database)])
+    key = database.name
     try:
         if key not in _MANIFESTS:
-            parsed = dbtRunner(callbacks=[count_loads]).invoke(["parse", "--vars", variables_json])
+            run_environment = dict(os.environ)
+            os.environ.clear()
+            os.environ.update(parse_environment(run_environment, database))
+            try:
+                parsed = dbtRunner(callbacks=[count_loads]).invoke(["parse"])
+            finally:
+                os.environ.clear()
+                os.environ.update(run_environment)
             code = _exit_code(parsed)
             if code != 0:
                 return code
-            _MANIFESTS.clear()  # a batch's next pair: the previous manifest is not needed again
+            _MANIFESTS.clear()  # another database: the previous manifest is not needed again
             _MANIFESTS[key] = parsed.result
         _as_parsed(_MANIFESTS[key])
         runner = dbtRunner(manifest=_MANIFESTS[key], callbacks=[count_loads])

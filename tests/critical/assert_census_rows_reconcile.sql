@@ -9,7 +9,8 @@
 with
 
 raw_rows as (
-    select count(*) as raw_count from ({{ census_text_columns(source('census', 'employees')) }}) as census
+    -- depends_on: {{ source('census', 'employees') }}
+    select count(*) as raw_count from ({{ census_text_columns(census_file()) }}) as census
 ),
 
 classified as (

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import END, ROOT, START
+import duckdb
+import pytest
+
+from conftest import END, ROOT, START, run_planalign, write_scenario
+from scripts import config, dbt_runner
 
 
 def run_log(simulated: dict) -> list[dict]:
@@ -31,3 +39,72 @@ def test_every_year_is_still_its_own_dbt_invocation_with_its_hooks(simulated):
     assert [line["simulation_year"] for line in ends] == list(range(START, END + 1))
     assert len({line["invocation_id"] for line in starts}) == len(starts)
     assert all(line["status"] == "success" for line in ends)
+
+
+def _parse(target: Path, env: dict[str, str], variables: dict | None) -> dict:
+    """A full `dbt parse` of the project (no saved state read) into its own target folder: the manifest."""
+    command = [str(Path(sys.executable).with_name("dbt")), "parse", "--no-partial-parse", "--target-path", str(target)]
+    if variables is not None:
+        command += ["--vars", json.dumps(variables)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads((target / "manifest.json").read_text())
+
+
+def _recorded(manifest: dict) -> dict:
+    """What dbt records while parsing, less the parse's clock and each node's macro list: the macros a node's
+    Jinja happened to call (for a resolved plan design, rows_as_relation) only steer which nodes dbt
+    parses again after a macro file changes; the build resolves every macro by name."""
+    recorded = {key: value for key, value in manifest.items() if key not in {"metadata"}}
+    for section in ("nodes", "sources", "macros", "unit_tests"):
+        for node in recorded.get(section, {}).values():
+            node.pop("created_at", None)
+            node.get("depends_on", {}).pop("macros", None)
+    return recorded
+
+
+@pytest.mark.parametrize("scenario_name, census_name", [("qaca_switch", "census.csv"),
+                                                      ("high_growth", "census.parquet")])
+def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario_name, census_name):
+    """The runner parses the project without the run's vars and PLANALIGN_* environment, then builds every year
+    with them (dbt_runner.parse_environment): the two parses must record exactly the same nodes, refs,
+    sources, configs and test arguments, else a build would run a node as another scenario parsed it."""
+    census = tmp_path / "elsewhere" / census_name
+    census.parent.mkdir()
+    if census_name.endswith(".parquet"):
+        with duckdb.connect() as con:
+            con.execute(f"copy (select * from read_csv('{fixture_census}', all_varchar = true)) to '{census}'")
+    else:
+        shutil.copy(fixture_census, census)
+    effective = config.resolve(config.scenario_file(scenario_name), {"census_path": str(census)},
+                               ["workforce.target_growth_rate=0.07"])
+    variables = effective.dbt_vars()
+    database = tmp_path / "runs" / "acme.duckdb"
+    run_env = {**dbt_runner.dbt_env(2027, "20260101T000000Z_1", database),
+               "PLANALIGN_CONFIG_HASH": "abc", "PLANALIGN_MEMORY_LIMIT": "5GB", "PLANALIGN_BACKUP": "off"}
+    as_run = _parse(tmp_path / "as_run", run_env, variables)
+    as_runner = _parse(tmp_path / "as_runner", dbt_runner.parse_environment(run_env, database), None)
+    assert as_run["sources"]["source.planalign.census.employees"]["database"] == "acme"
+    run_parse, runner_parse = _recorded(as_run), _recorded(as_runner)
+    differing = [f"{section}: {key}" for section in sorted(set(run_parse) | set(runner_parse))
+                 for key in sorted(set(run_parse.get(section) or {}) | set(runner_parse.get(section) or {}))
+                 if isinstance(run_parse.get(section), dict)
+                 and (run_parse.get(section) or {}).get(key) != (runner_parse.get(section) or {}).get(key)]
+    assert differing == [], "parsed differently for this run than for the runner"
+    assert run_parse == runner_parse
+
+
+def test_a_run_on_another_scenario_census_and_folder_reuses_the_saved_parse(simulated, tmp_path):
+    """Two one-year runs that share only the database's file name: the second loads the parse the first
+    saved, whatever their scenario values, census files and folders (dbt logs why it cannot)."""
+    logs = []
+    for name, growth in (("first", 0.05), ("second", 0.01)):
+        census = tmp_path / name / "census.csv"
+        census.parent.mkdir()
+        shutil.copy(simulated["census"], census)
+        scenario = write_scenario(tmp_path / name / "scenario.yml", census, scenario_id=name, end_year=START,
+                                  workforce={"target_growth_rate": growth})
+        result = run_planalign("simulate", "--scenario", str(scenario), db=tmp_path / name / "planalign.duckdb")
+        run_id = re.search(r"^run (\S+):", result.stdout, re.MULTILINE).group(1)
+        logs.append((ROOT / "logs" / f"dbt_{run_id}_{START}.log").read_text())
+    assert "Unable to do partial parsing" not in logs[1], logs[1][:2000]

@@ -4,6 +4,9 @@
     else the profile's rows of the enrollment_behavior seed.
 -#}
 {%- set design = plan_design_var() -%}
+{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
+    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{%- set seed_rows = ref('enrollment_behavior') -%}
 
 with
 
@@ -19,7 +22,7 @@ enrollment_behavior as (
             max_age,
             opt_out_rate,
             voluntary_enrollment_rate
-        from {{ ref('enrollment_behavior') }}
+        from {{ seed_rows }}
     {%- else -%}
         {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
             constants={'enrollment_profile_id': design['enrollment_profile_id']},

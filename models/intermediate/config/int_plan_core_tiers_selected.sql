@@ -4,6 +4,9 @@
     plan_core_tiers seed. No rows when the plan has no core (core_formula_id = 'none').
 -#}
 {%- set design = plan_design_var() -%}
+{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
+    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{%- set seed_rows = ref('plan_core_tiers') -%}
 
 with
 
@@ -18,7 +21,7 @@ core_tiers as (
             min_service_years,
             max_service_years,
             core_rate
-        from {{ ref('plan_core_tiers') }}
+        from {{ seed_rows }}
     {%- else -%}
         {{ rows_as_relation(design['core_tiers'], plan_seed_column_types('plan_core_tiers'),
             constants={'core_formula_id': design['core_formula_id']}, label='var plan_design.core_tiers') }}

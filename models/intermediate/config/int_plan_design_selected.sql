@@ -4,13 +4,16 @@
     var('plan_design_id'). Same columns and types either way.
 -#}
 {%- set design = plan_design_var() -%}
+{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
+    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{%- set seed_rows = ref('plan_designs') -%}
 {%- set design_columns = plan_seed_column_types('plan_designs') -%}
 
 with
 
 plan_designs as (
     {% if design is none -%}
-        select * from {{ ref('plan_designs') }}
+        select * from {{ seed_rows }}
     {%- else -%}
         {{ rows_as_relation([design], design_columns, ignore_keys=plan_design_list_keys(), label='var plan_design') }}
     {%- endif %}

@@ -4,6 +4,9 @@
     No rows when the plan has no match (match_formula_id = 'none').
 -#}
 {%- set design = plan_design_var() -%}
+{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
+    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{%- set seed_rows = ref('plan_match_tiers') -%}
 
 with
 
@@ -21,7 +24,7 @@ match_tiers as (
             deferral_from,
             deferral_to,
             match_rate
-        from {{ ref('plan_match_tiers') }}
+        from {{ seed_rows }}
     {%- else -%}
         {{ rows_as_relation(design['match_tiers'], plan_seed_column_types('plan_match_tiers'),
             constants={'match_formula_id': design['match_formula_id']}, label='var plan_design.match_tiers') }}

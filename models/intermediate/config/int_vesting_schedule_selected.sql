@@ -3,6 +3,9 @@
     when present, else the schedule's rows of the vesting_schedules seed.
 -#}
 {%- set design = plan_design_var() -%}
+{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
+    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{%- set seed_rows = ref('vesting_schedules') -%}
 
 with
 
@@ -16,7 +19,7 @@ vesting_schedules as (
             vesting_schedule_id,
             service_years,
             vested_share
-        from {{ ref('vesting_schedules') }}
+        from {{ seed_rows }}
     {%- else -%}
         {{ rows_as_relation(design['vesting'], plan_seed_column_types('vesting_schedules'),
             constants={'vesting_schedule_id': design['vesting_schedule_id']}, label='var plan_design.vesting') }}

@@ -41,7 +41,8 @@
 with
 
 census as (
-    {{ census_text_columns(source('census', 'employees')) }}
+    -- depends_on: {{ source('census', 'employees') }}
+    {{ census_text_columns(census_file()) }}
 ),
 
 job_levels as (

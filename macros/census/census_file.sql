@@ -1,0 +1,20 @@
+{#-
+    The census file named by var('census_path') (CSV or Parquet), read in place by DuckDB: a
+    CSV as raw lines (census_line; census_text_columns splits them, so that a bad line becomes a
+    rejected row instead of stopping the read), a Parquet file with its own column types.
+    Rendered when the model is compiled, not when dbt parses the project: a run on another
+    census reuses the parse (scripts/dbt_runner.py), where a source's external_location, which dbt
+    renders while parsing, would force a full parse of the project for every census.
+-#}
+{% macro census_file() -%}
+    {{ return(adapter.dispatch('census_file', 'planalign')()) }}
+{%- endmacro %}
+
+{% macro default__census_file() -%}
+    {%- set path = var('census_path') | replace("'", "''") -%}
+    {%- if path.lower().endswith('.parquet') -%}
+        read_parquet('{{ path }}')
+    {%- else -%}
+        read_csv('{{ path }}', columns = {'census_line': 'VARCHAR'}, header = false, delim = '\0', quote = '', escape = '', auto_detect = false)
+    {%- endif -%}
+{%- endmacro %}
