@@ -42,7 +42,16 @@ def check_tuning(environ: dict[str, str] | None = None) -> None:
     level = environ.get("PLANALIGN_DBT_LOG_LEVEL")
     if level is not None and level.strip().lower() not in DBT_LOG_LEVELS:
         raise PlanAlignError(f"PLANALIGN_DBT_LOG_LEVEL={level!r} is not one of {', '.join(DBT_LOG_LEVELS)}", hint=HINT)
+    keep = environ.get("PLANALIGN_KEEP_INTERMEDIATE")
+    if keep is not None and keep.strip() not in {"0", "1", ""}:
+        raise PlanAlignError(f"PLANALIGN_KEEP_INTERMEDIATE={keep!r} is not 0 or 1", hint=HINT)
     memory = environ.get("PLANALIGN_MEMORY_LIMIT")
     if memory is not None and not MEMORY.fullmatch(memory.strip()):
         raise PlanAlignError(f"PLANALIGN_MEMORY_LIMIT={memory!r} is not a size such as 2GB, 512MB or 50%",
                              hint=HINT)
+
+
+def keep_intermediate(environ: dict[str, str]) -> bool:
+    """PLANALIGN_KEEP_INTERMEDIATE=1: write the yearly intermediate tables to <database>.intermediate.duckdb, for
+    inspection, instead of keeping them in memory for their year's build (about 10% slower at 100,000)."""
+    return environ.get("PLANALIGN_KEEP_INTERMEDIATE", "").strip() == "1"

@@ -160,6 +160,9 @@ CASES = [
     Case("dbt_log_level_unknown", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE,
          "PLANALIGN_DBT_LOG_LEVEL='verbose' is not one of debug, info, warn, error, none", {"s.yml": GOOD},
          env={"PLANALIGN_DBT_LOG_LEVEL": "verbose"}),
+    Case("keep_intermediate_a_word", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE,
+         "PLANALIGN_KEEP_INTERMEDIATE='yes' is not 0 or 1", {"s.yml": GOOD},
+         env={"PLANALIGN_KEEP_INTERMEDIATE": "yes"}),
     # ---- retry classes ----------------------------------------------------------------------------
     Case("is_a_directory_is_not_retried", ["year", "--scenario", "{tmp}/s.yml", str(START + 1)], REFUSE,
          "is a directory", {"s.yml": GOOD}, database="dir", absent="retry"),

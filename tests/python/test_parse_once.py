@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import END, ROOT, START, run_planalign, write_scenario
+from conftest import END, ROOT, START, query, run_planalign, write_scenario
 from scripts import config, dbt_runner
 
 
@@ -96,15 +96,31 @@ def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario
 
 def test_a_run_on_another_scenario_census_and_folder_reuses_the_saved_parse(simulated, tmp_path):
     """Two one-year runs that share only the database's file name: the second loads the parse the first
-    saved, whatever their scenario values, census files and folders (dbt logs why it cannot)."""
-    logs = []
-    for name, growth in (("first", 0.05), ("second", 0.01)):
+    saved, whatever their scenario values, census files, folders and settings (dbt logs why it cannot).
+    The second keeps its yearly intermediate tables (PLANALIGN_KEEP_INTERMEDIATE=1); the first has them in
+    memory only, so that its database file holds none of them."""
+    logs, databases = [], []
+    for name, growth, keep in (("first", 0.05, "0"), ("second", 0.01, "1")):
         census = tmp_path / name / "census.csv"
         census.parent.mkdir()
         shutil.copy(simulated["census"], census)
         scenario = write_scenario(tmp_path / name / "scenario.yml", census, scenario_id=name, end_year=START,
                                   workforce={"target_growth_rate": growth})
-        result = run_planalign("simulate", "--scenario", str(scenario), db=tmp_path / name / "planalign.duckdb")
+        database = tmp_path / name / "planalign.duckdb"
+        result = run_planalign("simulate", "--scenario", str(scenario), db=database,
+                               env_extra={"PLANALIGN_KEEP_INTERMEDIATE": keep})
         run_id = re.search(r"^run (\S+):", result.stdout, re.MULTILINE).group(1)
         logs.append((ROOT / "logs" / f"dbt_{run_id}_{START}.log").read_text())
+        databases.append(database)
     assert "Unable to do partial parsing" not in logs[1], logs[1][:2000]
+
+    def tables(database: Path) -> set[str]:
+        return {row[0] for row in query(database, "select table_name from duckdb_tables()")}
+
+    assert not dbt_runner.intermediate_database(databases[0]).exists()
+    assert "int_hires_generated" not in tables(databases[0]) | tables(databases[1])
+    # the intermediate table that critical tripwires read stays in the database file
+    assert {"int_plan_enrollments_drawn", "fct_yearly_events"} <= tables(databases[0])
+    kept = dbt_runner.intermediate_database(databases[1])
+    assert {"int_hires_generated", "int_workforce_start_of_year"} <= tables(kept)
+    assert query(kept, "select distinct simulation_year from int_workforce_start_of_year") == [(START,)]
