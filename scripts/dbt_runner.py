@@ -187,9 +187,12 @@ MANIFEST_LOAD_EVENT = "StateCheckVarsHash"
 
 def parse_environment(environment: dict[str, str], database: Path) -> dict[str, str]:
     """The environment dbt parses the project in: the run's, less every PLANALIGN_* setting, with a database
-    path that keeps only the file name (the catalog name of the relations; the file is not opened)."""
+    path that keeps only the file name (the catalog name of the relations; parsing opens no file), in the
+    folder of profiles.yml's default: for the default database, `dbt` run by hand with no PLANALIGN_*
+    setting and no vars (make test-critical, make unit) parses in the same state, so neither forces the
+    other to parse the whole project again."""
     kept = {key: value for key, value in environment.items() if not key.startswith("PLANALIGN_")}
-    return {**kept, "PLANALIGN_DB": str(PROJECT_ROOT / "target" / "parse" / database.name)}
+    return {**kept, "PLANALIGN_DB": f"db/{database.name}"}
 
 
 def _parse_project(database: Path, callbacks: list[Callable[[Any], None]]) -> Any:

@@ -4,6 +4,7 @@ share one manifest (scripts/dbt_runner.py). Checked on the run log of the `simul
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -76,8 +77,14 @@ def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario
             con.execute(f"copy (select * from read_csv('{fixture_census}', all_varchar = true)) to '{census}'")
     else:
         shutil.copy(fixture_census, census)
+    # every scenario value away from its default
     effective = config.resolve(config.scenario_file(scenario_name), {"census_path": str(census)},
-                               ["workforce.target_growth_rate=0.07"])
+                               ["workforce.target_growth_rate=0.07", "workforce.total_termination_rate=0.2",
+                                "workforce.promotion_month_day=03-01", "workforce.raise_month_day=07-01",
+                                "start_year=2026", "end_year=2030", "random_seed=99", "replications=2",
+                                "census_timezone=America/Chicago", "census_checks.compensation_below_minimum=reject",
+                                "census_bounds.max_age=90", "plan.participation_z_limit=6",
+                                "plan.limit_indexing_rate=0.03", "plan.investment_return_rate=0.01"])
     variables = effective.dbt_vars()
     database = tmp_path / "runs" / "acme.duckdb"
     run_env = {**dbt_runner.dbt_env(2027, "20260101T000000Z_1", database),
@@ -96,11 +103,17 @@ def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario
 
 def test_a_run_on_another_scenario_census_and_folder_reuses_the_saved_parse(simulated, tmp_path):
     """Two one-year runs that share only the database's file name: the second loads the parse the first
-    saved, whatever their scenario values, census files, folders and settings (dbt logs why it cannot).
+    saved, whatever their scenario values, census files, folders and settings, and so does `dbt` run by
+    hand in between (dbt logs why it cannot, and counts the files it parsed).
     The second keeps its yearly intermediate tables (PLANALIGN_KEEP_INTERMEDIATE=1); the first has them in
     memory only, so that its database file holds none of them."""
     logs, databases = [], []
     for name, growth, keep in (("first", 0.05, "0"), ("second", 0.01, "1")):
+        if name == "second":  # dbt run by hand in between, with no settings: it parses in the same state
+            by_hand = {key: value for key, value in os.environ.items() if not key.startswith("PLANALIGN_")}
+            parsed = subprocess.run([str(Path(sys.executable).with_name("dbt")), "parse", "-q"], cwd=ROOT,
+                                    env={**by_hand, "DBT_PROFILES_DIR": str(ROOT)}, capture_output=True, text=True)
+            assert parsed.returncode == 0, parsed.stdout + parsed.stderr
         census = tmp_path / name / "census.csv"
         census.parent.mkdir()
         shutil.copy(simulated["census"], census)
@@ -113,6 +126,8 @@ def test_a_run_on_another_scenario_census_and_folder_reuses_the_saved_parse(simu
         logs.append((ROOT / "logs" / f"dbt_{run_id}_{START}.log").read_text())
         databases.append(database)
     assert "Unable to do partial parsing" not in logs[1], logs[1][:2000]
+    performance = json.loads((ROOT / "target" / "perf_info.json").read_text())  # the second run's parse
+    assert performance["is_partial_parse_enabled"] and performance["parsed_path_count"] == 0, performance
 
     def tables(database: Path) -> set[str]:
         return {row[0] for row in query(database, "select table_name from duckdb_tables()")}
