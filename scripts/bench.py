@@ -198,6 +198,8 @@ def machine() -> dict[str, object]:
         "planalign_threads": os.environ.get("PLANALIGN_THREADS", ""),
         "planalign_memory_limit": os.environ.get("PLANALIGN_MEMORY_LIMIT", ""),
         "planalign_dbt_threads": os.environ.get("PLANALIGN_DBT_THREADS", ""),
+        "planalign_dbt_log_level": os.environ.get("PLANALIGN_DBT_LOG_LEVEL", ""),
+        "planalign_keep_intermediate": os.environ.get("PLANALIGN_KEEP_INTERMEDIATE", ""),
     }
 
 
@@ -254,8 +256,8 @@ def bench_command(sizes: tuple[str, ...], years: int, seed: int, replications: i
                              f"{replications}")
     stamp = {**git_state(), **machine()}
     done: list[dict[str, object]] = []
-    click.echo("bench: parsing the project first, untimed (each run then loads dbt's saved parse, as every run "
-               "after a checkout's first does)")
+    click.echo("bench: parsing the project first, untimed (each run then loads dbt's saved parse, as a run does "
+               "when an earlier one on a database of the same file name saved it)")
     dbt_runner.save_parse(BENCH_DATABASE_NAME)
     try:
         for n in counts:

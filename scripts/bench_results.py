@@ -20,7 +20,8 @@ COLUMNS = (
     "peak_rss_tree_mib", "peak_rss_largest_mib", "dbt_invocations", "node_runs",
     "event_rows", "snapshot_rows", "database_mib",
     "cpu_model", "cores", "memory_gib", "os", "python", "duckdb", "dbt_core",
-    "planalign_threads", "planalign_memory_limit", "planalign_dbt_threads", "load_1m", "notes",
+    "planalign_threads", "planalign_memory_limit", "planalign_dbt_threads", "planalign_dbt_log_level",
+    "planalign_keep_intermediate", "load_1m", "notes",
 )
 
 # (column, heading, format) of the table printed after a bench

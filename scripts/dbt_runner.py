@@ -199,19 +199,13 @@ def _parse_project(database: Path, callbacks: list[Callable[[Any], None]]) -> An
     """`dbt parse` in the parse environment (the process's environment meanwhile); dbt saves it in target/."""
     from dbt.cli.main import dbtRunner  # noqa: PLC0415
 
-    run_environment = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(parse_environment(run_environment, database))
-    try:
+    with _process_state(parse_environment(dict(os.environ), database)):
         return dbtRunner(callbacks=callbacks).invoke(["parse"])
-    finally:
-        os.environ.clear()
-        os.environ.update(run_environment)
 
 
 def save_parse(database: Path) -> None:
     """Parse the project as a run on a database of this file name will, so that dbt's saved parse is current
-    (the bench does this before it starts the clock: every run after a checkout's first finds it)."""
+    (the bench does this before it starts the clock, as an earlier run on such a database would have)."""
     output = io.StringIO()
     with _process_state(dbt_env(None, "parse", database)), redirect_stdout(output), redirect_stderr(output):
         result = _parse_project(database, [])

@@ -114,7 +114,8 @@ def test_bench_smoke_run_records_a_complete_row(tmp_path):
     rows = bench_results.read_rows(results)
     assert len(rows) == 1
     row = rows[0]
-    optional = {"planalign_threads", "planalign_memory_limit", "planalign_dbt_threads", "load_1m"}
+    optional = {"planalign_threads", "planalign_memory_limit", "planalign_dbt_threads", "planalign_dbt_log_level",
+                "planalign_keep_intermediate", "load_1m"}
     assert [column for column in bench_results.COLUMNS if column not in optional and not row[column]] == []
     wall, sql = float(row["wall_seconds"]), float(row["sql_seconds"])
     assert wall > 0 and 0 < sql <= wall

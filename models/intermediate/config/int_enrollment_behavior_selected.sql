@@ -4,8 +4,7 @@
     else the profile's rows of the enrollment_behavior seed.
 -#}
 {%- set design = plan_design_var() -%}
-{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
-    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{#- referenced even when not read: see plan_design_var() -#}
 {%- set seed_rows = ref('enrollment_behavior') -%}
 
 with

@@ -4,8 +4,7 @@
     var('plan_design_id'). Same columns and types either way.
 -#}
 {%- set design = plan_design_var() -%}
-{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
-    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{#- referenced even when not read: see plan_design_var() -#}
 {%- set seed_rows = ref('plan_designs') -%}
 {%- set design_columns = plan_seed_column_types('plan_designs') -%}
 

@@ -3,8 +3,7 @@
     when present, else the schedule's rows of the vesting_schedules seed.
 -#}
 {%- set design = plan_design_var() -%}
-{#- the seed is referenced whether or not it is read, so that the project's parse does not depend on
-    the var plan_design (dbt_runner parses once for every scenario and design) -#}
+{#- referenced even when not read: see plan_design_var() -#}
 {%- set seed_rows = ref('vesting_schedules') -%}
 
 with
