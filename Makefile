@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PLANALIGN := $(BIN)/python -m scripts.cli
+PLANALIGN := $(BIN)/planalign
 DBT := $(BIN)/dbt
 
 SCENARIO ?= baseline
@@ -84,7 +84,7 @@ check-config:  ## validate every scenario file
 	$(PLANALIGN) check-config
 
 lint:  ## ruff on Python, SQLFluff on the models
-	$(BIN)/ruff check scripts tests/python
+	$(BIN)/ruff check scripts hooks tests
 	mkdir -p target && PLANALIGN_DB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/critical analyses
 
 # The int_*_selected tables are built empty first: CSV fixtures take their column types from them

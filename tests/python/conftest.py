@@ -45,7 +45,7 @@ EXPECTED_REJECTS = sorted((row[0], row[8]) for row in BAD_ROWS if row[8])
 def run_planalign(*args: str, db: Path, check: bool = True,
                   env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PLANALIGN_DB=str(db), **(env_extra or {}))
-    result = subprocess.run([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "planalign", *args], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(f"planalign {' '.join(args)} failed ({result.returncode}):\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_planalign
-from scripts import bench_results
-from scripts.bench import _error_line, year_seconds
+from planalign.bench import results as bench_results
+from planalign.bench.run import _error_line, year_seconds
 
 
 def _row(employees: int, wall: float, sha: str, **extra: object) -> dict[str, object]:

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, query, run_planalign, write_scenario
 from digests import table_digest
-from scripts import runsafety
+from planalign.store import runsafety
 
 HEADER = ("employee_id,birth_date,hire_date,termination_date,annual_compensation,job_level,hours_per_week,"
           "deferral_rate,enrollment_date,ssn")

@@ -12,7 +12,7 @@ import pytest
 from dbt.compilation import inject_ctes_into_sql as dbt_inject
 
 from conftest import ROOT
-from scripts.dbt_patches import fast_inject_ctes
+from planalign.dbt.patches import fast_inject_ctes
 
 CTES = [SimpleNamespace(sql=" __dbt__cte__int_a as (\nselect 1 as a\n)"),
         SimpleNamespace(sql=" __dbt__cte__int_b as (\nselect 2 as b -- a comment; with a semicolon\n)")]

@@ -16,10 +16,11 @@ import pytest
 
 from conftest import ROOT, START, query, run_planalign, write_scenario
 from digests import table_digest
-from scripts import engine, failures
-from scripts.config import resolve
-from scripts.dbt_runner import test_name as failed_test_name
-from scripts.errors import PlanAlignError
+from planalign.dbt.runner import test_name as failed_test_name
+from planalign.engine import years
+from planalign.engine.config import resolve
+from planalign.errors import PlanAlignError
+from planalign.store import failures
 
 
 def duckdb_error(database: str | None = None, sql: str | None = None) -> str:
@@ -103,10 +104,10 @@ def test_a_year_whose_database_is_a_directory_fails_once_without_retries(tmp_pat
     database = tmp_path / "planalign.duckdb"
     database.mkdir()
     effective = resolve(write_scenario(tmp_path / "s.yml", fixture_census, end_year=START))
-    run = engine.Run(database, "simulate")
-    plan = engine.plan_years(database, effective, START, START, "year")
+    run = years.Run(database, "simulate")
+    plan = years.plan_years(database, effective, START, START, "year")
     with pytest.raises(PlanAlignError) as refused:
-        engine.execute(run, plan)
+        years.execute(run, plan)
     output = capsys.readouterr()
     assert "Is a directory" in refused.value.message
     assert "transient failure" not in output.out + output.err and "retry" not in output.out + output.err

@@ -1,5 +1,5 @@
 """dbt runs inside the CLI's process and parses the project once per run, not once per year: the years
-share one manifest (scripts/dbt_runner.py). Checked on the run log of the `simulated` fixture (3 years)."""
+share one manifest (scripts/runner.py). Checked on the run log of the `simulated` fixture (3 years)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 from conftest import END, ROOT, START, query, run_planalign, write_scenario
-from scripts import config, dbt_runner
+from planalign.dbt import runner
+from planalign.engine import config
 
 
 def run_log(simulated: dict) -> list[dict]:
@@ -68,7 +69,7 @@ def _recorded(manifest: dict) -> dict:
                                                       ("high_growth", "census.parquet")])
 def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario_name, census_name):
     """The runner parses the project without the run's vars and PLANALIGN_* environment, then builds every year
-    with them (dbt_runner.parse_environment): the two parses must record exactly the same nodes, refs,
+    with them (runner.parse_environment): the two parses must record exactly the same nodes, refs,
     sources, configs and test arguments, else a build would run a node as another scenario parsed it."""
     census = tmp_path / "elsewhere" / census_name
     census.parent.mkdir()
@@ -87,10 +88,10 @@ def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario
                                 "plan.limit_indexing_rate=0.03", "plan.investment_return_rate=0.01"])
     variables = effective.dbt_vars()
     database = tmp_path / "runs" / "acme.duckdb"
-    run_env = {**dbt_runner.dbt_env(2027, "20260101T000000Z_1", database),
+    run_env = {**runner.dbt_env(2027, "20260101T000000Z_1", database),
                "PLANALIGN_CONFIG_HASH": "abc", "PLANALIGN_MEMORY_LIMIT": "5GB", "PLANALIGN_BACKUP": "off"}
     as_run = _parse(tmp_path / "as_run", run_env, variables)
-    as_runner = _parse(tmp_path / "as_runner", dbt_runner.parse_environment(run_env, database), None)
+    as_runner = _parse(tmp_path / "as_runner", runner.parse_environment(run_env, database), None)
     assert as_run["sources"]["source.planalign.census.employees"]["database"] == "acme"
     run_parse, runner_parse = _recorded(as_run), _recorded(as_runner)
     differing = [f"{section}: {key}" for section in sorted(set(run_parse) | set(runner_parse))
@@ -132,10 +133,10 @@ def test_a_run_on_another_scenario_census_and_folder_reuses_the_saved_parse(simu
     def tables(database: Path) -> set[str]:
         return {row[0] for row in query(database, "select table_name from duckdb_tables()")}
 
-    assert not dbt_runner.intermediate_database(databases[0]).exists()
+    assert not runner.intermediate_database(databases[0]).exists()
     assert "int_hires_generated" not in tables(databases[0]) | tables(databases[1])
     # the intermediate table that critical tripwires read stays in the database file
     assert {"int_plan_enrollments_drawn", "fct_yearly_events"} <= tables(databases[0])
-    kept = dbt_runner.intermediate_database(databases[1])
+    kept = runner.intermediate_database(databases[1])
     assert {"int_hires_generated", "int_workforce_start_of_year"} <= tables(kept)
     assert query(kept, "select distinct simulation_year from int_workforce_start_of_year") == [(START,)]

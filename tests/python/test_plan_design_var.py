@@ -14,7 +14,7 @@ import yaml
 
 from conftest import ROOT, START, query
 from digests import year_digests
-from scripts.config import resolve
+from planalign.engine.config import resolve
 
 DESIGN_COLUMNS = ("description, min_eligibility_age, eligibility_service_days, entry_frequency, is_auto_enroll, "
                   "auto_enroll_scope, auto_enroll_rate, auto_enroll_days, opt_out_window_days, enrollment_profile_id, "

@@ -14,8 +14,8 @@ import pytest
 
 from conftest import START, query
 from digests import table_digest
-from scripts import runsafety
-from scripts.dbt_runner import run_dbt, year_selection
+from planalign.dbt.runner import run_dbt, year_selection
+from planalign.store import runsafety
 
 YEARS = (START, START + 1)
 WORKFORCE = ("employee_id, employee_source, employment_status, birth_date, hire_date, termination_date, "

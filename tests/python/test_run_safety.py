@@ -19,7 +19,7 @@ import yaml
 
 from conftest import ROOT, query, run_planalign, write_scenario
 from digests import table_digest, year_digests
-from scripts import runsafety
+from planalign.store import runsafety
 
 TABLES = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
 
@@ -30,7 +30,7 @@ def digests(db: Path, scenario_id: str = "fixture") -> dict:
 
 def start_planalign(*args: str, db: Path, env: dict | None = None) -> subprocess.Popen:
     """A CLI run in its own process group, as a user's shell would start it."""
-    return subprocess.Popen([sys.executable, "-m", "scripts.cli", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "planalign", *args], cwd=ROOT,
                             env=dict(os.environ, PLANALIGN_DB=str(db), **(env or {})),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 

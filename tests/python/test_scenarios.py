@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_planalign
-from scripts.config import Scenario, resolve
-from scripts.errors import PlanAlignError
-from scripts.plan_designs import PlanDesign, load_plan_design
+from planalign.engine.config import Scenario, resolve
+from planalign.engine.plan_designs import PlanDesign, load_plan_design
+from planalign.errors import PlanAlignError
 
 
 def write(path: Path, content: dict) -> Path:

@@ -8,7 +8,7 @@ import io
 from decimal import Decimal
 
 from conftest import END, ROOT, START, query, run_planalign
-from scripts.dbt_runner import Progress, parse_progress
+from planalign.dbt.runner import Progress, parse_progress
 
 # the columns the time machine reports that the year's snapshot also holds
 COLUMNS = ("employee_id", "employment_status", "hire_date", "termination_date", "job_level",

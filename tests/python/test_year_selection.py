@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from scripts.dbt_runner import year_selection
+from planalign.dbt.runner import year_selection
 
 START = 2025
 

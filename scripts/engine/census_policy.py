@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scripts.paths import PROJECT_ROOT
+from planalign.paths import PROJECT_ROOT
 
 SEVERITIES = ("reject", "warn")
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import psutil
 
-from scripts import failures
-from scripts.paths import LOG_DIR, PROJECT_ROOT
+from planalign.paths import LOG_DIR, PROJECT_ROOT
+from planalign.store import failures
 
 SECRET_NAME = re.compile(r"(SALT|SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|CREDENTIAL)", re.IGNORECASE)
 URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s]+@", re.IGNORECASE)

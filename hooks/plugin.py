@@ -1,4 +1,4 @@
-"""dbt-duckdb plugin: run safety for every dbt invocation (lock, backup, run log, checkpoints).
+"""planalign.hooks.plugin (dbt-duckdb): run safety for every dbt invocation (lock, backup, run log, checkpoints).
 
 `configure_connection` registers SQL functions that the `on-run-start` / `on-run-end` hooks
 (macros/ops/planalign_run_start.sql, planalign_run_end.sql) call:
@@ -24,15 +24,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from scripts import runsafety  # noqa: E402  (the repository root is on sys.path from here on)
+from planalign.store import runsafety
 
 
 def _preflight(payload: str) -> str:

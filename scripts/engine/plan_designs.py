@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
 ID = r"^[a-z][a-z0-9_]{0,63}$"

@@ -11,12 +11,11 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-import click
 import duckdb
 
-from scripts.census_policy import is_utf8, project_vars
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT
+from planalign.engine.census_policy import is_utf8, project_vars
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT
 
 # Share of the census at each job level (1..5); pay bands come from seeds/job_levels.csv.
 LEVEL_MIX = [0.42, 0.30, 0.16, 0.08, 0.04]
@@ -253,16 +252,3 @@ def census_for_dbt(path: Path, encoding: str, folder: Path) -> Path:
         partial.chmod(0o600)
         partial.replace(copy)
     return copy
-
-
-@click.command("census")
-@click.option("--n", "n", type=int, default=5000, show_default=True, help="number of employees")
-@click.option("--seed", type=int, default=7, show_default=True, help="random seed")
-@click.option("--out", type=click.Path(path_type=Path), default=PROJECT_ROOT / "data" / "census.csv",
-              show_default=True, help="output file (.csv or .parquet)")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default="2024-12-31",
-              show_default=True, help="census date: the day before the first simulated year")
-def census_command(n: int, seed: int, out: Path, as_of: dt.datetime) -> None:
-    """Write a deterministic synthetic census."""
-    write_census(n, seed, out, as_of.date())
-    click.echo(f"wrote {n:,} employees to {out}")

@@ -9,7 +9,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from scripts.paths import PROJECT_ROOT
+from planalign.paths import PROJECT_ROOT
 
 DEFAULT_RESULTS = PROJECT_ROOT / "benchmarks" / "results.csv"
 

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import click
 
-from scripts import db, engine, options, runsafety
-from scripts.commands.run import run_one
-from scripts.errors import PlanAlignError
-from scripts.paths import checked_database
+from planalign.cli import options
+from planalign.cli.run import run_one
+from planalign.engine import years
+from planalign.errors import PlanAlignError
+from planalign.paths import checked_database
+from planalign.store import db, runsafety
 
 
 def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
@@ -37,9 +39,9 @@ def resume_command(scenario_name: str, census_path: str | None, plan_design_id: 
     database = checked_database(writing=True)
     _refuse_if_locked(database, "not resuming under it", "wait for that run to finish (RUNBOOK.md, 'Locking')")
     if clear == "all":
-        plan = engine.plan_years(database, effective, effective.start_year, effective.end_year, "all")
+        plan = years.plan_years(database, effective, effective.start_year, effective.end_year, "all")
     else:
-        plan = engine.plan_resume(database, effective)
+        plan = years.plan_resume(database, effective)
     if not dry_run:
         for line in plan.reasons:
             click.echo(f"resume: {line}")
@@ -69,7 +71,7 @@ def restore_command(backup: str | None, yes: bool) -> None:
                              hint=f"backups in {runsafety.backup_folder(database)}: {names}")
     if not yes and not click.confirm(f"replace {database} with {chosen.name}?", default=False):
         raise PlanAlignError("restore cancelled; nothing was changed", exit_code=1)
-    run_id = f"restore_{engine.new_run_id()}"
+    run_id = f"restore_{years.new_run_id()}"
     if not runsafety.acquire_lock(database, run_id):
         raise PlanAlignError("could not lock the database for the restore")
     try:

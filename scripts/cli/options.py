@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scripts.config import Effective, resolve, scenario_file
+from planalign.engine.config import Effective, resolve, scenario_file
 
 scenario = click.option("--scenario", "scenario_name", default="baseline", show_default=True,
                         help="scenario: a file name in scenarios/ (baseline) or a path to a YAML file")

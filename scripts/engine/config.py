@@ -15,11 +15,23 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from scripts import runsafety
-from scripts.census_policy import CensusBounds, check_encoding, check_severities, check_timezone, effective_checks
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT
-from scripts.plan_designs import DESIGN_SEEDS, PlanDesign, describe_error, first_limit_year, resolve_plan_design
+from planalign.engine.census_policy import (
+    CensusBounds,
+    check_encoding,
+    check_severities,
+    check_timezone,
+    effective_checks,
+)
+from planalign.engine.plan_designs import (
+    DESIGN_SEEDS,
+    PlanDesign,
+    describe_error,
+    first_limit_year,
+    resolve_plan_design,
+)
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT
+from planalign.store import runsafety
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"

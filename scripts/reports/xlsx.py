@@ -11,7 +11,7 @@ from typing import Any
 
 import xlsxwriter
 
-from scripts.report_html import MONEY
+from planalign.reports.html import MONEY
 
 
 def _kind(column: str, values: list[Any]) -> str:

@@ -15,8 +15,8 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from scripts import db
-from scripts.paths import PROJECT_ROOT
+from planalign.paths import PROJECT_ROOT
+from planalign.store import db
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                autoescape=jinja2.select_autoescape(["html", "j2"]))

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import click
 
-from scripts import engine, options
-from scripts.commands.report import write_comparison
-from scripts.config import Effective
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT, checked_database
+from planalign.cli import options
+from planalign.cli.console import show_error
+from planalign.cli.report import write_comparison
+from planalign.engine import years
+from planalign.engine.config import Effective
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT, checked_database
 
 
-def print_dry_run(run: engine.Run, plans: list[engine.YearPlan]) -> None:
+def print_dry_run(run: years.Run, plans: list[years.YearPlan]) -> None:
     click.echo(f"dry run ({run.command}, database {run.database}): nothing is written")
     for plan in plans:
         click.echo(f"{plan.effective.label} ({' -> '.join(p.name for p in plan.effective.chain)}):")
@@ -25,16 +27,16 @@ def print_dry_run(run: engine.Run, plans: list[engine.YearPlan]) -> None:
                if any(plan.years for plan in plans) else "backup: no (nothing to run)")
 
 
-def run_one(command: str, database: Path, plan: engine.YearPlan, dry_run: bool, verbose: bool) -> None:
+def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, verbose: bool) -> None:
     """One (scenario, design, replication set) under its own run: stops at the first failure."""
-    run = engine.Run(database, command)
+    run = years.Run(database, command)
     if dry_run:
         print_dry_run(run, [plan])
         return
-    engine.start(run, plan.years, [plan.effective.label])
+    years.start(run, plan.years, [plan.effective.label])
     status = "failed"
     try:
-        result = engine.execute(run, plan, verbose)
+        result = years.execute(run, plan, verbose)
         result["status"] = status = "success"
         run.summary["results"].append(result)
     except PlanAlignError as exc:
@@ -46,7 +48,7 @@ def run_one(command: str, database: Path, plan: engine.YearPlan, dry_run: bool, 
         status = "interrupted"
         raise
     finally:
-        engine.finish(run, status)
+        years.finish(run, status)
 
 
 @click.command("simulate")
@@ -71,7 +73,7 @@ def simulate_command(scenario_name: str, census_path: str | None, plan_design_id
         raise PlanAlignError(f"--clear all removes every year of the scenario, so it must start at "
                              f"start_year {effective.start_year}, not {first}", hint="drop START= or use --clear year")
     database = checked_database(writing=True)
-    run_one("simulate", database, engine.plan_years(database, effective, first, last, clear), dry_run, verbose)
+    run_one("simulate", database, years.plan_years(database, effective, first, last, clear), dry_run, verbose)
 
 
 @click.command("year")
@@ -87,7 +89,7 @@ def year_command(scenario_name: str, census_path: str | None, plan_design_id: st
         raise PlanAlignError(f"year {year} is before the scenario's start_year {effective.start_year}",
                              hint=f"choose a year from {effective.start_year} on")
     database = checked_database(writing=True)
-    run_one("year", database, engine.plan_years(database, effective, year, year, "year"), dry_run, verbose)
+    run_one("year", database, years.plan_years(database, effective, year, year, "year"), dry_run, verbose)
 
 
 def split_names(text: str | None) -> list[str]:
@@ -113,16 +115,16 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
 
     A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
     database = checked_database(writing=True)
-    run = engine.Run(database, "batch")
+    run = years.Run(database, "batch")
     rows: list[dict] = []
-    plans: list[engine.YearPlan] = []
+    plans: list[years.YearPlan] = []
     for name in split_names(scenario_names):
         for plan_design_id in split_names(plan_names) or [None]:
             label = f"{name}/{plan_design_id}" if plan_design_id else name
             try:
                 effective = options.effective(name, None, plan_design_id, sets, replications)
-                plan = engine.plan_resume(database, effective) if resume else \
-                    engine.plan_years(database, effective, effective.start_year, effective.end_year, clear)
+                plan = years.plan_resume(database, effective) if resume else \
+                    years.plan_years(database, effective, effective.start_year, effective.end_year, clear)
                 plans.append(plan)
                 rows.append({"label": effective.label, "plan": plan, "status": "pending"})
             except PlanAlignError as exc:
@@ -135,7 +137,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
             if row["status"] == "failed":
                 click.secho(f"{row['label']}: would fail: {row['error']}", fg="red", err=True)
         return
-    engine.start(run, sorted({y for p in plans for y in p.years}), [row["label"] for row in rows])
+    years.start(run, sorted({y for p in plans for y in p.years}), [row["label"] for row in rows])
     status = "failed"
     try:
         for row in rows:
@@ -145,10 +147,10 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
                 continue
             click.echo(f"== {row['label']}")
             try:
-                result = engine.execute(run, row["plan"], verbose)
+                result = years.execute(run, row["plan"], verbose)
                 row["status"] = result["status"] = "success"
             except PlanAlignError as exc:
-                exc.show()
+                show_error(exc)
                 row["status"], row["error"] = "failed", exc.message
                 result = {"scenario_id": row["plan"].effective.scenario_id, "status": "failed",
                           "plan_design_id": row["plan"].effective.plan_design_id, "years_done": [],
@@ -161,7 +163,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
         status = "interrupted"
         raise
     finally:
-        engine.finish(run, status)
+        years.finish(run, status)
     print_batch_table(rows)
     done = [row["plan"].effective for row in rows if row["status"] == "success"]
     if compare and len(done) > 1:

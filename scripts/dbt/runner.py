@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts import dbt_patches, runsafety, tuning
-from scripts.errors import PlanAlignError
-from scripts.paths import LOG_DIR, PROJECT_ROOT
-from scripts.runsafety import mask
+from planalign import settings
+from planalign.dbt import patches
+from planalign.errors import PlanAlignError
+from planalign.paths import LOG_DIR, PROJECT_ROOT
+from planalign.store import runsafety
+from planalign.store.runsafety import mask
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # dbt's "12 of 99 START sql table model main.int_hires_generated ....... [RUN]"
@@ -109,15 +111,15 @@ def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(PROJECT_ROOT),
         "DBT_PROJECT_DIR": str(PROJECT_ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # dbt's own log file: every SQL statement at 'debug' costs ~10% of a run (scripts/tuning.py)
+        # dbt's own log file: every SQL statement at 'debug' costs ~10% of a run (scripts/settings.py)
         "DBT_LOG_LEVEL_FILE": os.environ.get("PLANALIGN_DBT_LOG_LEVEL", "info").strip().lower(),
     })
     # DuckDB's worker threads: the machine's cores unless set (more than the cores only contend with the
     # second dbt thread: 100,000 x 5 years, 2 cores, wall ratio 0.93 for 2 threads against 4)
-    env.setdefault("PLANALIGN_THREADS", str(tuning.machine_cores()))
+    env.setdefault("PLANALIGN_THREADS", str(settings.machine_cores()))
     # the yearly intermediate tables (catalog scratch): in memory, or kept in a file beside the database
     env.pop("PLANALIGN_SCRATCH_PATH", None)
-    if tuning.keep_intermediate(env):
+    if settings.keep_intermediate(env):
         env["PLANALIGN_SCRATCH_PATH"] = str(intermediate_database(database))
     if year is not None:
         env["PLANALIGN_YEAR"] = str(year)
@@ -230,7 +232,7 @@ def _exit_code(result: Any) -> int:
 def _invoke(args: list[str], variables_json: str, database: Path, loads: list[str]) -> int:
     from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt's imports take a second: only when dbt runs
 
-    dbt_patches.install()
+    patches.install()
 
     def count_loads(event: Any) -> None:
         if event.info.name == MANIFEST_LOAD_EVENT:

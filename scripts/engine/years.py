@@ -18,14 +18,15 @@ from typing import Any
 
 import click
 
-from scripts import db, failures, report_html, runsafety
-from scripts.census import census_for_dbt, check_census_file
-from scripts.config import Effective, seed_hashes
-from scripts.dbt_runner import DbtRun, explain_failure, run_dbt, year_selection
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT
-from scripts.plan_designs import seed_sources
-from scripts.tuning import check_tuning
+from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
+from planalign.engine.census import census_for_dbt, check_census_file
+from planalign.engine.config import Effective, seed_hashes
+from planalign.engine.plan_designs import seed_sources
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT
+from planalign.reports import html as report_html
+from planalign.settings import check_tuning
+from planalign.store import db, failures, runsafety
 
 
 def new_run_id() -> str:

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import click
 
-from scripts import db, options, report_html, report_xlsx
-from scripts.config import resolve, scenario_file
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT, checked_database, database_path
+from planalign.cli import options
+from planalign.engine.config import resolve, scenario_file
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT, checked_database, database_path
+from planalign.reports import html as report_html
+from planalign.reports import xlsx as report_xlsx
+from planalign.store import db
 
 HEADLINE = ("end_headcount", "employer_match", "employer_core", "employer_cost", "participation_rate")
 

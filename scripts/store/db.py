@@ -18,10 +18,10 @@ from typing import Any
 import click
 import duckdb
 
-from scripts import failures
-from scripts.errors import PlanAlignError
-from scripts.paths import PROJECT_ROOT
-from scripts.runsafety import mask
+from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT
+from planalign.store import failures
+from planalign.store.runsafety import mask
 
 BACKOFF_SECONDS = (2, 4, 8)
 MARTS_WITH_YEARS = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")

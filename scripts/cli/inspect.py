@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from scripts import db, runsafety
-from scripts.config import SCENARIO_DIR, resolve
-from scripts.paths import checked_database
-from scripts.plan_designs import load_plan_design, plan_design_ids
+from planalign.engine.config import SCENARIO_DIR, resolve
+from planalign.engine.plan_designs import load_plan_design, plan_design_ids
+from planalign.paths import checked_database
+from planalign.store import db, runsafety
 
 
 def _size(path: Path) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 
-from scripts.errors import PlanAlignError
+from planalign.errors import PlanAlignError
 
 # DuckDB's memory_limit: a number and a unit (1GB, 512MiB, 2.5 GB) or a share of the machine's memory (50%)
 MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)|\d+(\.\d+)?\s*%", re.IGNORECASE)

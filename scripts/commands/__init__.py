@@ -1,1 +1,0 @@
-"""The CLI's command groups: run, recover, inspect, report (one module each)."""
