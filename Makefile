@@ -21,7 +21,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test test-critical validate bench bench-compare docs clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -95,8 +95,11 @@ unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
 		$(DBT) seed --full-refresh --quiet && $(DBT) run --empty --quiet --select 'int_*_selected' && \
 		$(DBT) test --select test_type:unit
 
-test:  ## pytest (real dbt on small fixture censuses)
-	$(BIN)/pytest -q tests/python
+test-fast:  ## the unit tests: pure Python, no dbt (seconds)
+	$(BIN)/pytest -q tests/unit
+
+test:  ## every pytest test: tests/unit, then tests/integration (real dbt on small fixture censuses)
+	$(BIN)/pytest -q tests/unit tests/integration
 
 test-critical:  ## the tripwires on the current database (failing rows are stored)
 	cd $(CURDIR) && $(DBT) test --select tag:critical

@@ -3,7 +3,7 @@
     CSV as raw lines (census_line; census_text_columns splits them, so that a bad line becomes a
     rejected row instead of stopping the read), a Parquet file with its own column types.
     Rendered when the model is compiled, not when dbt parses the project: a run on another
-    census reuses the parse (scripts/dbt_runner.py), where a source's external_location, which dbt
+    census reuses the parse (scripts/dbt/runner.py), where a source's external_location, which dbt
     renders while parsing, would force a full parse of the project for every census.
 -#}
 {% macro census_file() -%}

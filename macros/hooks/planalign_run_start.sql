@@ -1,6 +1,6 @@
 {#-
     on-run-start: the preflight of every dbt invocation, in this order - planalign_preflight()
-    from hooks/planalign_hooks.py (the lock: refused while another live run holds the
+    from hooks/plugin.py (the lock: refused while another live run holds the
     database; the start line of logs/run_<run_id>.jsonl), a CHECKPOINT (so that the file
     holds everything), the backup (once per run id, never for dbt test), and only then a
     write: the start row of the run log table. A failing preflight stops the run

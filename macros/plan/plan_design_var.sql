@@ -4,7 +4,7 @@
     enrollment_behavior as lists of mappings), or none when the var is absent: then the
     *_selected models read the plan seeds by plan_design_id. Each of them ref()s its seed either way,
     so that the refs dbt records while parsing do not depend on this var: the CLI parses the project
-    once, without vars, for every scenario and design (scripts/dbt_runner.py).
+    once, without vars, for every scenario and design (scripts/dbt/runner.py).
 -#}
 {% macro plan_design_var() -%}
     {%- set design = var('plan_design', none) -%}

@@ -1,7 +1,7 @@
 {#-
     The column types of the plan seeds as seeds/_seeds.yml declares them (config.column_types),
     as an ordered mapping name -> type, so that a design passed in the var plan_design gets
-    exactly the seed's types (tests/python/test_plan_design_var.py checks they agree with
+    exactly the seed's types (tests/unit/test_plan_design_types.py checks they agree with
     _seeds.yml). `columns` keeps only those, in that order. Text becomes dbt.type_string().
 -#}
 {% macro plan_seed_column_types(seed_name, columns=none) -%}

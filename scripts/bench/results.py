@@ -1,6 +1,6 @@
 """The benchmark record: benchmarks/results.csv (one row per measured run) and its Markdown tables.
 
-Pure formatting and file handling, no measuring: `scripts/bench.py` measures and calls these.
+Pure formatting and file handling, no measuring: `planalign.bench.run` measures and calls these.
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 For each census size, `bench` takes a deterministic census cached in bench/census_<n>_<seed>.parquet
 (bench/ is gitignored; a census is generated once per size and seed, then reused) and runs
-`python -m scripts.cli simulate` on it exactly as `make simulate` does (the baseline scenario and plan
+`python -m planalign simulate` on it exactly as `make simulate` does (the baseline scenario and plan
 design, workforce + plan + tests), into a new database under bench/ that is deleted afterwards. While
 the CLI runs, the RSS of its process and of all its descendants is summed every 50 ms (psutil). The run
 log the dbt hooks write into that database then gives the dbt invocations, the seconds spent inside
 nodes (SQL) and tests, and when each year ended, however dbt is invoked. One row per run is appended
-to benchmarks/results.csv (scripts/bench_results.py) and the runs are printed as a Markdown table.
+to benchmarks/results.csv (planalign.bench.results) and the runs are printed as a Markdown table.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reporting: `compare` - two or more simulated scenarios (or scenario/design pairs) side by side;
 `workforce-at` - the time machine, the workforce on a date; `timeline` - one employee's events.
 
-The numbers come from rpt_ models and the report queries in analyses/ (run by scripts/db.py); this module
+The numbers come from rpt_ models and the report queries in analyses/ (run by scripts/store/db.py); this module
 only picks the rows and writes them.
 """
 

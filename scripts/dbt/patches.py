@@ -6,7 +6,7 @@ with `with`. That is about 2 s of a 10,000-employee five-year run, whatever the 
 starts with `with` (the house style's import CTEs), so the common case is found by looking at the first word;
 anything else - another first word (or a comment first), `with recursive`, a `;` (sqlparse keeps only the
 first statement) - goes to dbt's own function. The result is the text dbt's function returns
-(tests/python/test_dbt_patches.py compares the two on every compiled model and test of the project).
+(tests/integration/test_dbt_patches.py compares the two on every compiled model and test of the project).
 """
 
 from __future__ import annotations

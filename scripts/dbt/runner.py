@@ -181,7 +181,7 @@ def _process_state(env: dict[str, str]) -> Iterator[None]:
 # database folder used to force a full parse of the project (about 3 s). The run's vars and environment
 # are given to the build, which renders every model, test and hook with them. That nothing dbt records
 # while parsing (refs, sources, configs, test arguments) depends on them is checked by
-# tests/python/test_parse_once.py, which compares the two parses node by node.
+# tests/integration/test_parse_once.py, which compares the two parses node by node.
 _MANIFESTS: dict[str, Any] = {}
 # dbt fires this event each time it loads a manifest (a full or a partial parse alike)
 MANIFEST_LOAD_EVENT = "StateCheckVarsHash"

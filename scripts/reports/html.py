@@ -1,6 +1,6 @@
 """HTML reports that open from the file system with no network: Plotly (its JavaScript embedded once)
 for the charts, a Jinja2 template for the page. Every number comes from an rpt_ model through
-scripts/db.py; this module only arranges and formats them.
+scripts/store/db.py; this module only arranges and formats them.
 """
 
 from __future__ import annotations

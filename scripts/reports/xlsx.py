@@ -1,5 +1,5 @@
 """Excel workbooks with XlsxWriter: one sheet per table, real number formats (currency, percent, counts),
-frozen headers and widths that fit. The rows come from scripts/db.py (the rpt_ models); nothing is
+frozen headers and widths that fit. The rows come from scripts/store/db.py (the rpt_ models); nothing is
 computed here."""
 
 from __future__ import annotations

@@ -164,7 +164,7 @@ final as (
         classified.enrollment_date,
         case
             when classified.ssn_text is not null
-                -- salted in Python (hooks/planalign_hooks.py): the salt never appears in SQL or logs
+                -- salted in Python (hooks/plugin.py): the salt never appears in SQL or logs
                 then planalign_ssn_hash(classified.ssn_text)
         end as ssn_hash,
         classified.birth_date_text,

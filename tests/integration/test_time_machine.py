@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 from conftest import END, ROOT, START, query, run_planalign
-from planalign.dbt.runner import Progress, parse_progress
+from planalign.dbt.runner import parse_progress
 
 # the columns the time machine reports that the year's snapshot also holds
 COLUMNS = ("employee_id", "employment_status", "hire_date", "termination_date", "job_level",
@@ -107,39 +106,6 @@ def test_an_unknown_employee_is_one_clear_error(simulated):
     assert "EMP_NOBODY" in result.stderr and "hint:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_the_progress_parser_reads_dbt_start_lines():
-    line = "05:38:39  2 of 99 START sql table model main.int_hires_generated ............. [RUN]"
-    assert parse_progress(line) == (2, 99, "int_hires_generated")
-    assert parse_progress("05:38:38  1 of 3 START hook: planalign.on-run-start.0 ...... [RUN]") == \
-        (1, 3, "planalign.on-run-start.0")
-    assert parse_progress("05:40:33  15 of 151 START test unique_cola_rates_simulation_year  [RUN]") == \
-        (15, 151, "unique_cola_rates_simulation_year")
-    assert parse_progress("05:38:39  2 of 99 OK created sql table model main.int_x ... [OK in 0.1s]") is None
-    assert parse_progress("Found 46 models, 2 analyses") is None
-
-
-class _Terminal(io.StringIO):
-    def __init__(self, tty: bool):
-        super().__init__()
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
-
-
-def test_progress_draws_one_line_on_a_terminal_erases_it_and_is_silent_otherwise():
-    line = "05:38:39  2 of 99 START sql table model main.int_hires_generated ............. [RUN]"
-    terminal = _Terminal(tty=True)
-    progress = Progress(2026, stream=terminal)
-    progress.update(line)
-    progress.clear()
-    text = terminal.getvalue()
-    assert "year 2026: 2/99 int_hires_generated" in text and "\n" not in text and text.endswith("\r")
-    pipe = _Terminal(tty=False)
-    quiet = Progress(2026, stream=pipe)
-    quiet.update(line)
-    quiet.clear()
-    assert pipe.getvalue() == ""
 
 
 def test_a_run_whose_output_is_not_a_terminal_shows_no_progress(simulated):

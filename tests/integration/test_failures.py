@@ -9,14 +9,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from conftest import ROOT, START, query, run_planalign, write_scenario
 from digests import table_digest
-from planalign.dbt.runner import test_name as failed_test_name
 from planalign.engine import years
 from planalign.engine.config import resolve
 from planalign.errors import PlanAlignError
@@ -57,26 +55,6 @@ def dbt_schema_drift_message() -> str:
     return next(line.strip() for line in text.splitlines() if "out of sync" in line)
 
 
-def test_permanent_failures_are_never_retried(tmp_path):
-    folder = tmp_path / "a_folder.duckdb"
-    folder.mkdir()
-    not_db = tmp_path / "people.duckdb"
-    not_db.write_text("employee_id,birth_date\nA,1980-01-01\n")
-    cases = {
-        "is_a_directory": duckdb_error(str(folder)),
-        "not_a_database": duckdb_error(str(not_db)),
-        "conversion": duckdb_error(sql="select 'abc'::integer"),
-        "out_of_range": duckdb_error(sql="select 2147483647::integer + 1"),
-        "schema_mismatch": dbt_schema_drift_message(),
-        # root may write anywhere by permission, but not create files in /sys: a real EACCES
-        "permission_denied": str(os_error(lambda: os.open("/sys/planalign.duckdb", os.O_CREAT | os.O_WRONLY))),
-        "disk_full": str(os_error(write_to_full_disk)),
-        "unknown": "Compilation Error in model int_hires_generated: 'foo' is undefined",
-    }
-    for reason, text in cases.items():
-        failure = failures.classify(text)
-        assert failure == failures.Failure(False, reason), (reason, text)
-    assert failures.classify_os_error(os_error(write_to_full_disk)) == failures.Failure(False, "disk_full")
 
 
 def test_a_lock_held_by_another_program_and_interrupted_io_are_transient(tmp_path):
@@ -136,10 +114,3 @@ def test_a_mart_stored_by_another_version_stops_the_year_before_it_writes(table,
     assert query(db, f"select count(*) from {table} where simulation_year = {START + 1}")[0][0] > 0
 
 
-def test_a_failed_generic_test_is_named_by_its_stored_table_not_its_hash():
-    generic = "test.planalign.row_rules_fct_workforce_snapshot_termination_date_is_null.6c640c03dc"
-    manifest = SimpleNamespace(nodes={generic: SimpleNamespace(alias="critical_snapshot_row_rules")})
-    assert failed_test_name(generic, {"parsed": manifest}) == "critical_snapshot_row_rules"
-    assert failed_test_name(generic, {}) == "row_rules_fct_workforce_snapshot_termination_date_is_null"
-    singular = "test.planalign.assert_no_event_after_termination"
-    assert failed_test_name(singular, {}) == "assert_no_event_after_termination"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
-
-import yaml
 
 from conftest import ROOT, START, query
 from digests import year_digests
@@ -24,14 +20,6 @@ DESIGN_COLUMNS = ("description, min_eligibility_age, eligibility_service_days, e
                   "vesting_schedule_id, match_tiers, core_tiers, vesting_schedule, enrollment_behavior, design_sha256")
 
 
-def test_the_var_path_types_are_the_seeds_types():
-    """macros/plan/plan_seed_column_types.sql repeats seeds/_seeds.yml: they must agree, column for column."""
-    macro = (ROOT / "macros" / "plan" / "plan_seed_column_types.sql").read_text()
-    declared = ast.literal_eval(re.search(r"set declared = (\{.*?\n    \}) -%\}", macro, re.DOTALL).group(1))
-    seeds = {seed["name"]: seed["config"]["column_types"]
-             for seed in yaml.safe_load((ROOT / "seeds" / "_seeds.yml").read_text())["seeds"]}
-    for name, types in declared.items():
-        assert list(types.items()) == list(seeds[name].items()), name
 
 
 def test_design_from_the_var_builds_the_same_year_as_the_seeds(simulated, tmp_path):

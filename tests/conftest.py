@@ -13,7 +13,7 @@ import duckdb
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 START, END = 2025, 2027
 
 # One row per reject reason (and one excluded row), appended to a generated census.

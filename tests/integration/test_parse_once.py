@@ -1,5 +1,5 @@
 """dbt runs inside the CLI's process and parses the project once per run, not once per year: the years
-share one manifest (scripts/runner.py). Checked on the run log of the `simulated` fixture (3 years)."""
+share one manifest (scripts/dbt/runner.py). Checked on the run log of the `simulated` fixture (3 years)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,80 @@
+"""Scenario files: extends chains, deep merge, inline plan-design variants, --set, and the parity of
+the scenario schema with what dbt reads. Fast: no simulation runs here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_planalign
+from planalign.engine.config import resolve
+from planalign.errors import PlanAlignError
+
+
+def write(path: Path, content: dict) -> Path:
+    path.write_text(yaml.safe_dump(content))
+    return path
+
+
+
+
+def test_a_cycle_and_an_unknown_parent_are_refused_with_the_chain_named(tmp_path):
+    write(tmp_path / "a.yml", {"extends": "b.yml", "scenario_id": "a"})
+    write(tmp_path / "b.yml", {"extends": "a.yml", "scenario_id": "b"})
+    with pytest.raises(PlanAlignError, match=r"extends cycle: .*a\.yml -> .*b\.yml -> .*a\.yml"):
+        resolve(tmp_path / "a.yml")
+    orphan = write(tmp_path / "orphan.yml", {"extends": "no_such_parent", "scenario_id": "orphan"})
+    with pytest.raises(PlanAlignError, match=r"no_such_parent\.yml \(extended by .*orphan\.yml\)"):
+        resolve(orphan)
+    result = run_planalign("simulate", "--scenario", str(tmp_path / "a.yml"), "--dry-run",
+                           db=tmp_path / "x.duckdb", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "extends cycle" in result.stderr
+
+
+
+
+def test_set_overrides_one_setting_and_is_validated_like_the_file(tmp_path):
+    effective = resolve(ROOT / "scenarios" / "baseline.yml", sets=[
+        "workforce.target_growth_rate=0.07", "replications=3", "plan_design.id=ae5",
+        "plan_design.auto_enroll_rate=0.05"])
+    assert effective.scenario.workforce.target_growth_rate == 0.07
+    assert effective.scenario.workforce.total_termination_rate == 0.12
+    assert effective.replication_ids == [1, 2, 3]
+    assert effective.plan_design_id == "ae5" and str(effective.design.auto_enroll_rate) == "0.05"
+    assert effective.dbt_vars()["target_growth_rate"] == 0.07
+    for assignment, message in (("workforce.target_growth_rate=5", "workforce.target_growth_rate = 5"),
+                                ("workforce.typo=1", "workforce.typo: Extra inputs"),
+                                ("nonsense", "expected key.path=value")):
+        result = run_planalign("simulate", "--set", assignment, "--dry-run", db=tmp_path / "x.duckdb", check=False)
+        assert result.returncode == 2, result.stdout
+        assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+
+
+# Settings that are not dbt vars, and why (everything else must be read by a model, macro or test).
+NOT_DBT_VARS = {
+    "end_year": "the CLI's year loop: each year is one dbt build",
+    "description": "documentation only",
+    "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
+    "replications": "travels as the var replications (the list of replication ids)",
+    "census_encoding": "the CLI decodes the census and hands dbt UTF-8 (in the config hash via run_config)",
+}
+# Columns of a plan design no SQL needs to read, and why.
+DESIGN_FIELDS_NOT_READ = {
+    "description": "documentation only (stored in dim_plan_designs)",
+    "enrollment_profile_id": "names the behaviour rows, which travel inline (enrollment_behavior)",
+    "match_formula_id": "names the match tiers, which travel inline (match_tiers)",
+    "core_formula_id": "names the core tiers, which travel inline (core_tiers)",
+    "vesting_schedule_id": "names the vesting steps, which travel inline (vesting)",
+}
+
+
+def _sql_text() -> str:
+    files = [*ROOT.glob("models/**/*.sql"), *ROOT.glob("macros/**/*.sql"), *ROOT.glob("tests/critical/*.sql")]
+    return "\n".join(path.read_text() for path in files)
+
+
