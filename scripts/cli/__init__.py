@@ -15,7 +15,7 @@ import click
 
 from planalign.cli.bench import bench_command, bench_compare_command
 from planalign.cli.census import census_command
-from planalign.cli.console import show_error
+from planalign.cli.console import show_error, show_warnings
 from planalign.cli.inspect import check_config_command, status_command
 from planalign.cli.recover import restore_command, resume_command
 from planalign.cli.report import compare_command, export_command, timeline_command, workforce_at_command
@@ -50,6 +50,7 @@ class PlanAlignGroup(click.Group):
 def main() -> None:
     """PlanAlign: workforce and 401(k) plan simulation on dbt + DuckDB."""
     os.umask(0o077)  # the database, backups, checkpoints and logs hold pay and birth dates
+    show_warnings()
 
 
 for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,

@@ -9,6 +9,7 @@ import click
 
 from planalign.engine.config import SCENARIO_DIR, resolve
 from planalign.engine.plan_designs import load_plan_design, plan_design_ids
+from planalign.keys import MONTE_CARLO, Replications, RunKey
 from planalign.paths import checked_database
 from planalign.store import db, runsafety
 
@@ -22,11 +23,10 @@ def _size(path: Path) -> str:
     return ""
 
 
-def _checkpoint_state(database: Path, scenario_id: str, plan_design_id: str, track: str, years: list[int],
-                      digests: dict[int, tuple]) -> str:
+def _checkpoint_state(database: Path, key: RunKey, years: list[int], digests: dict[int, tuple]) -> str:
     states = []
     for year in years:
-        checkpoint = runsafety.read_checkpoint(database, scenario_id, plan_design_id, year, track)
+        checkpoint = runsafety.read_checkpoint(database, key, year)
         if checkpoint is None:
             states.append(f"{year} none")
         elif digests.get(year) == (checkpoint.get("event_rows"), checkpoint.get("events_digest"),
@@ -50,13 +50,10 @@ def status_command() -> None:
         if not stored:
             click.echo("  no simulated years yet")
         for scenario_id, plan_design_id, replication_set, _, _, count, years in stored:
-            track = "single" if replication_set == "single" else "mc"
-            replication_ids = [0] if track == "single" else list(range(1, count + 1))
-            digests = db.year_digests(database, scenario_id, plan_design_id, replication_ids)
-            label = "single run" if track == "single" else f"{count} replications"
-            click.echo(f"  {scenario_id} / {plan_design_id} ({label}): years {years[0]}-{years[-1]}")
-            state = _checkpoint_state(database, scenario_id, plan_design_id, track, years, digests)
-            click.echo(f"    checkpoints: {state}")
+            key = RunKey(scenario_id, plan_design_id, Replications(count if replication_set == MONTE_CARLO else 0))
+            digests = db.year_digests(database, key)
+            click.echo(f"  {scenario_id} / {plan_design_id} ({key.replications.label}): years {years[0]}-{years[-1]}")
+            click.echo(f"    checkpoints: {_checkpoint_state(database, key, years, digests)}")
             if (scenario_id, plan_design_id) in last:
                 run_id, command, status, at = last[(scenario_id, plan_design_id)]
                 click.echo(f"    last run: {run_id} ({command}) {status} at {at:%Y-%m-%d %H:%M:%S} UTC")

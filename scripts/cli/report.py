@@ -16,6 +16,7 @@ import click
 from planalign.cli import options
 from planalign.engine.config import resolve, scenario_file
 from planalign.errors import PlanAlignError
+from planalign.keys import MONTE_CARLO, Replications, RunKey
 from planalign.paths import PROJECT_ROOT, checked_database, database_path
 from planalign.reports import html as report_html
 from planalign.reports import xlsx as report_xlsx
@@ -25,7 +26,7 @@ HEADLINE = ("end_headcount", "employer_match", "employer_core", "employer_cost",
 
 
 def _side(con, text: str) -> tuple[str, str, set[str]]:
-    """`scenario` or `scenario/design` -> (scenario, design, replication sets stored)."""
+    """`scenario` or `scenario/design` -> (scenario, design, replication sets stored: single, monte_carlo)."""
     scenario_id, _, plan_design_id = text.partition("/")
     stored = db.designs_of(con, scenario_id)
     designs = sorted({design for design, _ in stored})
@@ -59,8 +60,11 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
         if not common:
             raise PlanAlignError(f"{base} and {alt} cannot be compared: one is a single run, the other only "
                                  "Monte Carlo replications", hint="run both the same way (REPLICATIONS=)")
-        replication_set = "monte_carlo" if "monte_carlo" in common else "single"
-        columns, rows = db.comparison(con, (base_id, base_design), (alt_id, alt_design), replication_set)
+        # a Monte Carlo set of each side when both have one (the count does not matter to the comparison)
+        replications = Replications(1 if MONTE_CARLO in common else 0)
+        base_key = RunKey(base_id, base_design, replications)
+        alt_key = RunKey(alt_id, alt_design, replications)
+        columns, rows = db.comparison(con, base_key, alt_key)
     if not rows:
         raise PlanAlignError(f"{base} and {alt} have no simulated year in common")
     folder = PROJECT_ROOT / "reports" / "compare"
@@ -68,20 +72,19 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
     out = folder / f"{_name(base_id, base_design)}__vs__{_name(alt_id, alt_design)}.csv"
     db.write_rows_csv(columns, rows, out)
     with db.read_only(database) as con:
-        report_html.write_comparison_report(con, out.with_suffix(".html"), (base_id, base_design),
-                                            (alt_id, alt_design), columns, rows)
+        report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows)
         if file_format == "xlsx":
             period = columns.index("period")
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
                 ("Horizon", columns, [row for row in rows if row[period] == "horizon"]),
                 ("By year", columns, [row for row in rows if row[period] != "horizon"]),
-                *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, *side))
-                  for label, side in (("base", (base_id, base_design)), ("alt", (alt_id, alt_design))))])
+                *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
+                  for label, side in (("base", base_key), ("alt", alt_key)))])
     return out
 
 
-def _provenance_rows(con, scenario_id: str, plan_design_id: str) -> list[tuple]:
-    provenance = db.report_provenance(con, scenario_id, plan_design_id)
+def _provenance_rows(con, key: RunKey) -> list[tuple]:
+    provenance = db.report_provenance(con, key)
     settings = json.loads(provenance.pop("settings_json") or "{}")
     design = provenance.pop("design")
     return ([(key, str(value)) for key, value in provenance.items()]
@@ -146,11 +149,11 @@ def export_command(scenario_name: str, census_path: str | None, plan_design_id: 
     census rejects, provenance), or its snapshot and events as Parquet or CSV."""
     effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
     database = checked_database(writing=False)
-    key = (effective.scenario_id, effective.plan_design_id)
+    key = effective.key
     folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
     folder.mkdir(parents=True, exist_ok=True)
     n = effective.scenario.replications
-    suffix = f"_mc{n}" if n else ""
+    suffix = effective.replications.file_suffix
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate)")
     with db.read_only(database) as con:
@@ -159,23 +162,22 @@ def export_command(scenario_name: str, census_path: str | None, plan_design_id: 
                                  hint=f"run it first: make simulate SCENARIO={effective.scenario_id}")
         if file_format != "xlsx":
             for table in ("fct_workforce_snapshot", "fct_yearly_events"):
-                out = db.export_table(con, table, *key, effective.replication_ids,
-                                      folder / f"{table}{suffix}.{file_format}", file_format)
+                out = db.export_table(con, table, key, folder / f"{table}{suffix}.{file_format}", file_format)
                 click.echo(f"wrote {out.relative_to(PROJECT_ROOT)}")
             return
-        summary = db.report_bands(con, *key) if n else db.report_years(con, *key)
+        summary = db.report_bands(con, key) if n else db.report_years(con, key)
         sheets = [("Summary by year", *summary)]
         if db.has_table(con, "rpt_workforce_breakdown"):
-            sheets.append(("Breakdowns", *db.report_breakdowns(con, *key, effective.replication_ids)))
-        comparison = db.comparisons_from(con, *key, "monte_carlo" if n else "single")
+            sheets.append(("Breakdowns", *db.report_breakdowns(con, key)))
+        comparison = db.comparisons_from(con, key)
         if comparison[1]:
             sheets.append(("Comparisons", *comparison))
-        sheets += [("IRS limits", *db.report_irs_limits(con, *key)),
-                   ("Census reconciliation", *db.report_census(con, *key)),
-                   ("Census rejects", *db.report_rejects(con, *key)),
-                   *([("Census warnings", *db.report_warnings(con, *key))]
+        sheets += [("IRS limits", *db.report_irs_limits(con, key)),
+                   ("Census reconciliation", *db.report_census(con, key)),
+                   ("Census rejects", *db.report_rejects(con, key)),
+                   *([("Census warnings", *db.report_warnings(con, key))]
                      if db.has_table(con, "stg_census__warnings") else []),
-                   ("Provenance", ["setting", "value"], _provenance_rows(con, *key))]
+                   ("Provenance", ["setting", "value"], _provenance_rows(con, key))]
         out = report_xlsx.write_workbook(folder / f"workbook{suffix}.xlsx", sheets)
     click.echo(f"wrote {out.relative_to(PROJECT_ROOT)} ({', '.join(name for name, *_ in sheets)})")
 
@@ -186,16 +188,18 @@ replication = click.option("--replication", "replication_id", type=int, default=
                            help="replication id: 0 = the single run, 1..N = a Monte Carlo replication")
 
 
-def _run_key(con, scenario_name: str, plan_design_id: str | None, replication_id: int) -> tuple[str, str]:
-    """The stored (scenario, design) the user means; the design defaults like compare's."""
+def _run_key(con, scenario_name: str, plan_design_id: str | None, replication_id: int) -> RunKey:
+    """The stored (scenario, design) the user means (the design defaults like compare's); the replication is
+    given apart: one replication of a set, not the set."""
     scenario_id = scenario_name
     if scenario_name.endswith((".yml", ".yaml")):  # a scenario file: its own id, which may differ from its name
         scenario_id = resolve(scenario_file(scenario_name)).scenario_id
     scenario_id, plan_design_id, _ = _side(con, f"{scenario_id}/{plan_design_id}" if plan_design_id else scenario_id)
-    if not db.simulated_years(con, scenario_id, plan_design_id, replication_id):
+    key = RunKey(scenario_id, plan_design_id)
+    if not db.simulated_years(con, key, replication_id):
         raise PlanAlignError(f"{scenario_id}/{plan_design_id} has no replication {replication_id} in the database",
                              hint="replication 0 is the single run; Monte Carlo sets are 1..N (make status)")
-    return scenario_id, plan_design_id
+    return key
 
 
 def _database() -> Path:
@@ -229,14 +233,14 @@ def workforce_at_command(as_of: str, scenario_name: str, plan_design_id: str | N
     except ValueError:
         raise PlanAlignError(f"'{as_of}' is not a date", hint="write it as YYYY-MM-DD, e.g. 2027-06-30") from None
     with db.read_only(_database()) as con:
-        scenario_id, plan_design_id = _run_key(con, scenario_name, plan_design_id, replication_id)
-        years = db.simulated_years(con, scenario_id, plan_design_id, replication_id)
+        key = _run_key(con, scenario_name, plan_design_id, replication_id)
+        scenario_id, plan_design_id = key.scenario_id, key.plan_design_id
+        years = db.simulated_years(con, key, replication_id)
         if date.year not in years:
             raise PlanAlignError(f"{date} is not in a simulated year of {scenario_id}/{plan_design_id}",
                                  hint=f"simulated years: {years[0]}-{years[-1]}")
-        columns, rows = db.workforce_at(con, scenario_id, plan_design_id, replication_id, date.isoformat())
-        active, pay, participants = db.workforce_at_summary(con, scenario_id, plan_design_id, replication_id,
-                                                            date.isoformat())
+        columns, rows = db.workforce_at(con, key, replication_id, date.isoformat())
+        active, pay, participants = db.workforce_at_summary(con, key, replication_id, date.isoformat())
     out = _report_folder(scenario_id, plan_design_id) / f"workforce_{date.isoformat()}.csv"
     db.write_rows_csv(columns, rows, out)
     click.echo(f"{scenario_id}/{plan_design_id} on {date}: {active:,} active, total pay {pay:,.2f}, "
@@ -288,8 +292,9 @@ def timeline_command(employee_id: str, scenario_name: str, plan_design_id: str |
     before/after and reason; writes reports/<scenario>/<design>/timeline_<employee>.csv
     (analyses/employee_timeline.sql)."""
     with db.read_only(_database()) as con:
-        scenario_id, plan_design_id = _run_key(con, scenario_name, plan_design_id, replication_id)
-        columns, rows = db.employee_timeline(con, scenario_id, plan_design_id, replication_id, employee_id)
+        key = _run_key(con, scenario_name, plan_design_id, replication_id)
+        scenario_id, plan_design_id = key.scenario_id, key.plan_design_id
+        columns, rows = db.employee_timeline(con, key, replication_id, employee_id)
     if not rows:
         raise PlanAlignError(f"employee '{employee_id}' has no events in {scenario_id}/{plan_design_id} "
                              f"replication {replication_id}",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from planalign.cli import options
-from planalign.cli.console import show_error
+from planalign.cli.console import Console, show_error
 from planalign.cli.report import write_comparison
 from planalign.engine import years
-from planalign.engine.config import Effective
+from planalign.engine.results import PairResult
 from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT, checked_database
 
@@ -29,21 +30,15 @@ def print_dry_run(run: years.Run, plans: list[years.YearPlan]) -> None:
 
 def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, verbose: bool) -> None:
     """One (scenario, design, replication set) under its own run: stops at the first failure."""
-    run = years.Run(database, command)
+    run = years.Run(database, command, Console())
     if dry_run:
         print_dry_run(run, [plan])
         return
     years.start(run, plan.years, [plan.effective.label])
     status = "failed"
     try:
-        result = years.execute(run, plan, verbose)
-        result["status"] = status = "success"
-        run.summary["results"].append(result)
-    except PlanAlignError as exc:
-        run.summary["errors"].append(exc.message)
-        run.summary["results"].append({"scenario_id": plan.effective.scenario_id, "status": "failed",
-                                       "plan_design_id": plan.effective.plan_design_id, "years_done": []})
-        raise
+        years.execute(run, plan, verbose)
+        status = "success"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -92,6 +87,22 @@ def year_command(scenario_name: str, census_path: str | None, plan_design_id: st
     run_one("year", database, years.plan_years(database, effective, year, year, "year"), dry_run, verbose)
 
 
+@dataclass
+class BatchRow:
+    """One (scenario, design) of a batch: its plan (None when its configuration was refused), its result."""
+
+    label: str
+    plan: years.YearPlan | None
+    error: str | None = None
+    result: PairResult | None = None
+
+    @property
+    def status(self) -> str:
+        if self.plan is None:
+            return "failed"
+        return self.result.status if self.result else "pending"
+
+
 def split_names(text: str | None) -> list[str]:
     return [name for name in re.split(r"[\s,]+", text or "") if name]
 
@@ -115,9 +126,8 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
 
     A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
     database = checked_database(writing=True)
-    run = years.Run(database, "batch")
-    rows: list[dict] = []
-    plans: list[years.YearPlan] = []
+    run = years.Run(database, "batch", Console())
+    rows: list[BatchRow] = []
     for name in split_names(scenario_names):
         for plan_design_id in split_names(plan_names) or [None]:
             label = f"{name}/{plan_design_id}" if plan_design_id else name
@@ -125,72 +135,59 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
                 effective = options.effective(name, None, plan_design_id, sets, replications)
                 plan = years.plan_resume(database, effective) if resume else \
                     years.plan_years(database, effective, effective.start_year, effective.end_year, clear)
-                plans.append(plan)
-                rows.append({"label": effective.label, "plan": plan, "status": "pending"})
+                rows.append(BatchRow(effective.label, plan))
             except PlanAlignError as exc:
-                rows.append({"label": label, "plan": None, "status": "failed", "error": exc.message})
+                rows.append(BatchRow(label, None, error=exc.message))
     if not rows:
         raise PlanAlignError("no scenario to run", hint='SCENARIOS="baseline qaca_switch"')
     if dry_run:
-        print_dry_run(run, plans)
+        print_dry_run(run, [row.plan for row in rows if row.plan is not None])
         for row in rows:
-            if row["status"] == "failed":
-                click.secho(f"{row['label']}: would fail: {row['error']}", fg="red", err=True)
+            if row.plan is None:
+                click.secho(f"{row.label}: would fail: {row.error}", fg="red", err=True)
         return
-    years.start(run, sorted({y for p in plans for y in p.years}), [row["label"] for row in rows])
+    years.start(run, sorted({y for row in rows if row.plan for y in row.plan.years}), [row.label for row in rows])
     status = "failed"
     try:
         for row in rows:
-            if row["plan"] is None:
-                click.secho(f"== {row['label']}: configuration refused: {row['error']}", fg="red", err=True)
-                run.summary["errors"].append(f"{row['label']}: {row['error']}")
+            if row.plan is None:
+                click.secho(f"== {row.label}: configuration refused: {row.error}", fg="red", err=True)
+                run.summary.errors.append(f"{row.label}: {row.error}")
                 continue
-            click.echo(f"== {row['label']}")
+            click.echo(f"== {row.label}")
             try:
-                result = years.execute(run, row["plan"], verbose)
-                row["status"] = result["status"] = "success"
+                row.result = years.execute(run, row.plan, verbose)
             except PlanAlignError as exc:
                 show_error(exc)
-                row["status"], row["error"] = "failed", exc.message
-                result = {"scenario_id": row["plan"].effective.scenario_id, "status": "failed",
-                          "plan_design_id": row["plan"].effective.plan_design_id, "years_done": [],
-                          "error": exc.message}
-                run.summary["errors"].append(f"{row['label']}: {exc.message}")
-            row["result"] = result
-            run.summary["results"].append(result)
-        status = "success" if all(row["status"] == "success" for row in rows) else "failed"
+                row.result = run.summary.results[-1]
+        status = "success" if all(row.status == "success" for row in rows) else "failed"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
         years.finish(run, status)
     print_batch_table(rows)
-    done = [row["plan"].effective for row in rows if row["status"] == "success"]
+    done = [row.plan.effective.key for row in rows if row.status == "success"]
     if compare and len(done) > 1:
         for other in done[1:]:
-            path = write_comparison(database, _side(done[0]), _side(other))
+            path = write_comparison(database, done[0].pair, other.pair)
             click.echo(f"comparison: {path.relative_to(PROJECT_ROOT)}")
     if status != "success":
-        failed = [row["label"] for row in rows if row["status"] != "success"]
+        failed = [row.label for row in rows if row.status != "success"]
         raise PlanAlignError(f"batch: {len(failed)} of {len(rows)} failed: {', '.join(failed)}",
                              hint="the messages above say why; `make batch ... RESUME=1` re-runs what is "
                                   "not done", exit_code=1)
 
 
-def _side(effective: Effective) -> str:
-    return f"{effective.scenario_id}/{effective.plan_design_id}"
-
-
-def print_batch_table(rows: list[dict]) -> None:
-    width = max(len("scenario / design"), *(len(row["label"]) for row in rows))
+def print_batch_table(rows: list[BatchRow]) -> None:
+    width = max(len("scenario / design"), *(len(row.label) for row in rows))
     click.echo(f"\n{'scenario / design':<{width}}  {'status':<8}  {'years':<11}  {'seconds':>8}  "
                f"{'employer cost (match + core)':>30}")
     for row in rows:
-        result = row.get("result") or {}
-        plan = row.get("plan")
-        years = f"{plan.effective.start_year}-{plan.effective.end_year}" if plan else "-"
-        seconds = sum(result.get("year_seconds", {}).values())
-        cost = result.get("employer_cost")
-        mean = " (mean)" if plan and plan.effective.scenario.replications else ""
-        click.echo(f"{row['label']:<{width}}  {row['status']:<8}  {years:<11}  {seconds:>8.1f}  "
+        plan = row.plan
+        years_run = f"{plan.effective.start_year}-{plan.effective.end_year}" if plan else "-"
+        seconds = sum(row.result.year_seconds.values()) if row.result else 0.0
+        cost = row.result.employer_cost if row.result else None
+        mean = " (mean)" if plan and plan.effective.replications.is_monte_carlo else ""
+        click.echo(f"{row.label:<{width}}  {row.status:<8}  {years_run:<11}  {seconds:>8.1f}  "
                    f"{(f'{cost:,.0f}{mean}' if cost is not None else '-'):>30}")

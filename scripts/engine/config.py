@@ -30,6 +30,7 @@ from planalign.engine.plan_designs import (
     resolve_plan_design,
 )
 from planalign.errors import PlanAlignError
+from planalign.keys import Replications, RunKey
 from planalign.paths import PROJECT_ROOT
 from planalign.store import runsafety
 
@@ -141,19 +142,21 @@ class Effective:
         return self.scenario.end_year
 
     @property
-    def replication_ids(self) -> list[int]:
-        """0 is the single deterministic run; a Monte Carlo set of N is 1..N."""
-        n = self.scenario.replications
-        return list(range(1, n + 1)) if n else [0]
+    def replications(self) -> Replications:
+        """The replication set: the single deterministic run (0), or a Monte Carlo set 1..N."""
+        return Replications(self.scenario.replications or 0)
 
     @property
-    def replication_set(self) -> str:
-        return f"mc{self.scenario.replications}" if self.scenario.replications else "single"
+    def key(self) -> RunKey:
+        return RunKey(self.scenario_id, self.plan_design_id, self.replications)
+
+    @property
+    def replication_ids(self) -> list[int]:
+        return self.replications.ids
 
     @property
     def label(self) -> str:
-        return f"{self.scenario_id}/{self.plan_design_id}" + \
-            (f" x{self.scenario.replications}" if self.scenario.replications else "")
+        return self.key.label
 
     @property
     def census(self) -> Path:

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
 from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
 from planalign.engine.census import census_for_dbt, check_census_file
 from planalign.engine.config import Effective, seed_hashes
 from planalign.engine.plan_designs import seed_sources
+from planalign.engine.results import CensusCounts, PairResult, RunObserver, RunSummary, YearAudit, YearDone
 from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT
 from planalign.reports import html as report_html
@@ -45,10 +44,6 @@ class YearPlan:
     reasons: list[str] = field(default_factory=list)
     reload_seeds: list[str] = field(default_factory=list)
 
-    @property
-    def track(self) -> str:
-        return runsafety.replication_track(self.effective.replication_ids)
-
     def describe(self) -> list[str]:
         lines = [*self.reasons]
         if self.clear_from is not None:
@@ -65,14 +60,15 @@ class YearPlan:
 
 @dataclass
 class Run:
-    """One CLI command's hold on the database: its id, lock, single backup, and summary."""
+    """One CLI command's hold on the database: its id, lock, single backup, summary, and who hears of it."""
 
     database: Path
     command: str
+    observer: RunObserver = field(default_factory=RunObserver)
     run_id: str = field(default_factory=new_run_id)
     backed_up: bool = False
     began: float = field(default_factory=time.monotonic)
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: RunSummary | None = None
 
     def would_back_up(self) -> bool:
         return not self.backed_up and self.database.exists() and self.database.stat().st_size > 0
@@ -82,8 +78,7 @@ class Run:
 
 def changed_keys(database: Path, effective: Effective, old_hash: str, config: dict[str, Any]) -> list[str]:
     """What differs between the configuration a checkpoint was made with and this one, by name."""
-    folder = runsafety.checkpoint_folder(database, effective.scenario_id, effective.plan_design_id,
-                                         runsafety.replication_track(effective.replication_ids))
+    folder = runsafety.checkpoint_folder(database, effective.key)
     try:
         old = json.loads((folder / f"config_{old_hash[:16]}.json").read_text())
     except (OSError, ValueError):
@@ -134,12 +129,11 @@ def plan_resume(database: Path, effective: Effective) -> YearPlan:
     """The first year whose checkpoint is missing or no longer matches the database or the config."""
     config = effective.run_config()
     current = runsafety.config_hash(config)
-    track = runsafety.replication_track(effective.replication_ids)
-    digests = db.year_digests(database, effective.scenario_id, effective.plan_design_id, effective.replication_ids)
+    digests = db.year_digests(database, effective.key)
     start, end = effective.start_year, effective.end_year
     plan = YearPlan(effective, [])
     for year in range(start, end + 1):
-        checkpoint = runsafety.read_checkpoint(database, effective.scenario_id, effective.plan_design_id, year, track)
+        checkpoint = runsafety.read_checkpoint(database, effective.key, year)
         if checkpoint is None:
             plan.reasons.append(f"year {year} has no completed checkpoint")
         elif checkpoint.get("config_hash") != current:
@@ -164,12 +158,10 @@ def plan_resume(database: Path, effective: Effective) -> YearPlan:
 
 
 def _stale_later_years(database: Path, effective: Effective, end: int, current_hash: str) -> list[int]:
-    track = runsafety.replication_track(effective.replication_ids)
-    folder = runsafety.checkpoint_folder(database, effective.scenario_id, effective.plan_design_id, track)
     stale = []
-    for path in sorted(folder.glob("year_*.done")):
+    for path in sorted(runsafety.checkpoint_folder(database, effective.key).glob("year_*.done")):
         year = int(path.stem.split("_")[1])
-        checkpoint = runsafety.read_checkpoint(database, effective.scenario_id, effective.plan_design_id, year, track)
+        checkpoint = runsafety.read_checkpoint(database, effective.key, year)
         if year > end and (checkpoint or {}).get("config_hash") != current_hash:
             stale.append(year)
     return stale
@@ -178,8 +170,7 @@ def _stale_later_years(database: Path, effective: Effective, end: int, current_h
 def _plan_replications(database: Path, effective: Effective, plan: YearPlan) -> None:
     """A Monte Carlo set of N replaces a larger earlier set: replications above N are removed."""
     n = effective.scenario.replications
-    if n and plan.years and db.replications_with_year(
-            database, effective.scenario_id, effective.plan_design_id, [n + 1], effective.start_year):
+    if n and plan.years and db.highest_replication(database, effective.key, effective.start_year) > n:
         plan.clear_above = n
 
 
@@ -215,8 +206,8 @@ def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict, v
         if result.returncode == 0 or not failures.is_transient(result.output) or attempt == len(db.BACKOFF_SECONDS):
             return result, attempt
         wait = db.BACKOFF_SECONDS[attempt]
-        click.echo(f"year {year}: transient failure (retry {attempt + 1}/{len(db.BACKOFF_SECONDS)} in {wait}s): "
-                   f"{runsafety.mask(explain_failure(result, year).message)}", err=True)
+        run.observer.retrying(year, attempt + 1, len(db.BACKOFF_SECONDS), wait,
+                              runsafety.mask(explain_failure(result, year).message))
         runsafety.log_line(run.run_id, {"event": "retry", "year": year, "retry": attempt + 1, "wait_seconds": wait})
         time.sleep(wait)
     return result, len(db.BACKOFF_SECONDS)
@@ -235,24 +226,35 @@ def _backup_now(run: Run) -> None:
     run.backed_up = True
 
 
-def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
-    """Build the plan's years in order; returns the pair's result (raises PlanAlignError on failure)."""
+def execute(run: Run, plan: YearPlan, verbose: bool = False) -> PairResult:
+    """Build the plan's years in order. The pair's result is added to the run's summary before anything runs
+    and kept up to date, so a failure (PlanAlignError, raised on) still records the years that were done."""
+    result = PairResult(plan.effective.key)
+    if run.summary is not None:
+        run.summary.results.append(result)
+    try:
+        _execute(run, plan, result, verbose)
+    except PlanAlignError as exc:
+        result.status, result.error = "failed", exc.message
+        if run.summary is not None:
+            run.summary.errors.append(f"{plan.effective.label}: {exc.message}")
+        raise
+    result.status = "success"
+    return result
+
+
+def _execute(run: Run, plan: YearPlan, result: PairResult, verbose: bool) -> None:
     effective = plan.effective
-    ids, track = effective.replication_ids, plan.track
-    result: dict[str, Any] = {"scenario_id": effective.scenario_id, "plan_design_id": effective.plan_design_id,
-                              "replications": effective.scenario.replications, "years_done": [],
-                              "year_seconds": {}, "rows": {}, "retries": 0}
+    key, ids = effective.key, effective.replication_ids
     if not plan.years:  # resumed and every year is done: report what is stored
         for line in plan.reasons:
-            click.echo(f"  {line}")
+            run.observer.notice(line)
         with db.read_only(run.database) as con:
-            result["employer_cost"] = db.employer_cost(con, effective.scenario_id, effective.plan_design_id, ids,
-                                                       effective.start_year, effective.end_year)
-        return result
+            result.employer_cost = db.employer_cost(con, key, effective.start_year, effective.end_year)
+        return
     if plan.years[0] == effective.start_year:
         check_census_file(effective.census, effective.scenario.census_encoding)
-    elif db.replications_with_year(run.database, effective.scenario_id, effective.plan_design_id, ids,
-                                   plan.years[0] - 1) < len(ids):
+    elif db.replications_with_year(run.database, key, plan.years[0] - 1) < len(ids):
         raise PlanAlignError(
             f"year {plan.years[0] - 1} has not been simulated for {effective.label} in {run.database}, "
             f"so year {plan.years[0]} has no starting workforce",
@@ -263,8 +265,8 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
                                                   run.database.parent / "census_utf8" / run.database.stem))
     config = effective.run_config()
     current_hash = runsafety.config_hash(config)
-    result["config_hash"] = current_hash
-    folder = runsafety.checkpoint_folder(run.database, effective.scenario_id, effective.plan_design_id, track)
+    result.config_hash = current_hash
+    folder = runsafety.checkpoint_folder(run.database, key)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     (folder / f"config_{current_hash[:16]}.json").write_text(json.dumps(config, sort_keys=True, indent=1))
     env = {"PLANALIGN_CONFIG_HASH": current_hash, "PLANALIGN_CENSUS_SHA256": config["census_sha256"],
@@ -275,107 +277,73 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> dict[str, Any]:
     if plan.clear_from is not None or plan.clear_above is not None:
         _backup_now(run)
         if plan.clear_from is not None:
-            db.clear_rows(run.database, effective.scenario_id, effective.plan_design_id, track, plan.clear_from)
-            runsafety.clear_checkpoints(run.database, effective.scenario_id, effective.plan_design_id,
-                                        plan.clear_from, track)
+            db.clear_rows(run.database, key, from_year=plan.clear_from)
+            runsafety.clear_checkpoints(run.database, key, plan.clear_from)
         if plan.clear_above is not None:
-            db.clear_rows(run.database, effective.scenario_id, effective.plan_design_id,
-                          f"mc_above:{plan.clear_above}", None)
+            db.clear_rows(run.database, key, above=plan.clear_above)
     for line in plan.reasons:
-        click.echo(f"  {line}")
-    click.echo(f"run {run.run_id}: scenario '{effective.scenario_id}', plan design '{effective.plan_design_id}', "
-               + (f"{len(ids)} replications, " if ids != [0] else "")
-               + f"years {plan.years[0]}-{plan.years[-1]}, database {run.database}")
-    click.echo(AUDIT_HEADER)
+        run.observer.notice(line)
+    run.observer.pair_started(run.run_id, key, plan.years, str(run.database))
     for year in plan.years:
         # one backup per run, before its first write: never once per year or per scenario
         year_env = {**env, "PLANALIGN_BACKUP": "off" if run.backed_up else "on"}
         dbt_run, retries = _run_year(run, plan, year, variables, year_env, verbose)
         run.backed_up = True
-        result["retries"] += retries
+        result.retries += retries
         if dbt_run.returncode != 0:
             if year == effective.start_year:
-                explain_census(run.database, effective)
+                explain_census(run, effective)
             raise explain_failure(dbt_run, year)
         if year == effective.start_year or (plan.reload_seeds and year == plan.years[0]):
             record_seeds(run.database)
-        result["years_done"].append(year)
-        result["year_seconds"][year] = round(dbt_run.elapsed_seconds, 1)
+        result.years_done.append(year)
+        result.year_seconds[year] = round(dbt_run.elapsed_seconds, 1)
         with db.read_only(run.database) as con:
             if year == effective.start_year:
-                print_census_counts(con, effective)
-            print_audit_line(db.audit_line(con, effective.scenario_id, effective.plan_design_id, ids, year),
-                             year, dbt_run.elapsed_seconds)
-            result["rows"][year] = dict(zip(("events", "snapshot"),
-                                            db.year_rows(con, effective.scenario_id, effective.plan_design_id,
-                                                         ids, year), strict=True))
+                run.observer.census(census_counts(con, effective))
+            events, snapshot = db.year_rows(con, key, year)
+            result.rows[year] = {"events": events, "snapshot": snapshot}
+            audit = YearAudit.from_row(db.audit_line(con, key, year))
+        run.observer.year_done(YearDone(year, dbt_run.elapsed_seconds, events, snapshot, audit))
     with db.read_only(run.database) as con:
-        result["report"] = str(write_summary(con, effective, plan.years[0], plan.years[-1]).relative_to(PROJECT_ROOT))
-        page = report_html.write_run_report(con, effective.scenario_id, effective.plan_design_id,
-                                            effective.scenario.replications, effective.scenario.description)
-        result["html"] = str(page.relative_to(PROJECT_ROOT))
-        click.echo(f"report: {result['html']} (opens offline in a browser); summary: {result['report']}")
-        result["employer_cost"] = db.employer_cost(con, effective.scenario_id, effective.plan_design_id, ids,
-                                                   effective.start_year, plan.years[-1])
-    return result
+        result.summary_csv = str(write_summary(con, effective, plan.years[0], plan.years[-1])
+                                 .relative_to(PROJECT_ROOT))
+        page = report_html.write_run_report(con, key, effective.scenario.description)
+        result.html = str(page.relative_to(PROJECT_ROOT))
+        result.employer_cost = db.employer_cost(con, key, effective.start_year, plan.years[-1])
+    run.observer.reports_written(result.html, result.summary_csv)
 
 
 def write_summary(con: Any, effective: Effective, start: int, end: int) -> Path:
     """reports/<scenario>/<design>/multi_year_summary_<start>_<end>[_mc<N>].csv"""
     folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
     folder.mkdir(parents=True, exist_ok=True)
-    suffix = f"_mc{effective.scenario.replications}" if effective.scenario.replications else ""
-    return db.write_summary(con, folder / f"multi_year_summary_{start}_{end}{suffix}.csv", effective.scenario_id,
-                            effective.plan_design_id, effective.replication_ids, start, end)
+    name = f"multi_year_summary_{start}_{end}{effective.replications.file_suffix}.csv"
+    return db.write_summary(con, folder / name, effective.key, start, end)
 
 
-# ---- console output -------------------------------------------------------------------------------
+# ---- the census ------------------------------------------------------------------------------------
 
-AUDIT_HEADER = (f"{'year':>4}  {'start':>8}  {'terms':>7}  {'rif':>6}  {'hires':>7}  {'nh-terms':>8}  "
-                f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'part':>6}  {'avg def':>7}  {'ee $k':>8}  "
-                f"{'match $k':>8}  {'core $k':>8}  {'forf $k':>7}  {'secs':>6}")
-
-
-def print_audit_line(row: tuple, year: int, seconds: float) -> None:
-    start, terms, rif, hires, nh_terms, end, growth, pay, part, deferral, employee, match, core, forfeit = \
-        (value if value is not None else 0 for value in row)
-    click.echo(f"{year:>4}  {start:>8,.0f}  {terms:>7,.0f}  {rif:>6,.0f}  {hires:>7,.0f}  {nh_terms:>8,.0f}  "
-               f"{end:>8,.0f}  {growth * 100:>+6.2f}%  {float(pay):>10,.0f}  {part * 100:>5.1f}%  "
-               f"{deferral * 100:>6.2f}%  {_thousands(employee):>8}  {_thousands(match):>8}  "
-               f"{_thousands(core):>8}  {_thousands(forfeit):>7}  {seconds:>6.1f}")
-
-
-def _thousands(amount: object) -> str:
-    return f"{float(amount or 0) / 1000:,.0f}"
-
-
-def print_census_counts(con: Any, effective: Effective) -> None:
-    rows = db.census_counts(con, effective.scenario_id, effective.plan_design_id)
+def census_counts(con: Any, effective: Effective) -> CensusCounts:
+    """The census reconciliation of the run's scenario and design: staged, rejected, excluded, warned."""
+    rows = db.census_counts(con, effective.key)
     totals = {status: sum(n for s, _, n, _ in rows if s == status) for status in ("staged", "rejected", "excluded")}
     warned = sum(w for s, _, _, w in rows if s == "staged")
-    raw = sum(totals.values())
-    click.echo(f"census: {raw:,} rows = {totals['staged']:,} staged"
-               + (f" ({warned:,} with warnings)" if warned else "")
-               + f" + {totals['rejected']:,} rejected + {totals['excluded']:,} excluded (left before the start year)")
     reasons = sorted(((reason, n) for s, reason, n, _ in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
-    if reasons:
-        click.secho("  rejected: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons)
-                    + "  (rows in stg_census__rejects)", fg="yellow")
-    warnings = db.report_census_warnings(con, effective.scenario_id, effective.plan_design_id)[1] if warned else []
-    if warnings:
-        click.secho("  warned (kept): " + ", ".join(f"{reason} {n:,}" for reason, n in warnings)
-                    + "  (rows in stg_census__warnings)", fg="yellow")
+    warnings = db.report_census_warnings(con, effective.key)[1] if warned else []
+    return CensusCounts(totals["staged"], totals["rejected"], totals["excluded"], warned, reasons,
+                        [(reason, n) for reason, n in warnings])
 
 
-def explain_census(database: Path, effective: Effective) -> None:
-    """After a failed start year: show the census counts, and name an empty census as the cause."""
+def explain_census(run: Run, effective: Effective) -> None:
+    """After a failed start year: report the census counts, and name an empty census as the cause."""
     try:
-        with db.read_only(database) as con:
-            print_census_counts(con, effective)
-            staged = db.staged_count(con, effective.scenario_id, effective.plan_design_id)
+        with db.read_only(run.database) as con:
+            counts = census_counts(con, effective)
     except Exception:  # noqa: BLE001 - staging itself did not finish: the dbt failure says why
         return
-    if staged == 0:
+    run.observer.census(counts)
+    if counts.staged == 0:
         raise PlanAlignError("the census has no row that can be simulated (see the counts above)",
                              hint="fix the rejected rows (select * from stg_census__rejects) and run again")
 
@@ -390,35 +358,31 @@ def start(run: Run, years: list[int], pairs: list[str]) -> None:
     except runsafety.RunSafetyError as exc:
         raise PlanAlignError(str(exc), hint="wait for that run to finish; a lock of a dead process is cleared "
                                             "by itself (RUNBOOK.md, 'Locking')") from None
-    run.summary = {"run_id": run.run_id, "command": run.command, "started_at": runsafety.now_utc(),
-                   "pairs": pairs, "years": years, "status": "running", "database": str(run.database),
-                   "results": [], "errors": [], "retries": 0}
+    run.summary = RunSummary(run.run_id, run.command, runsafety.now_utc(), str(run.database), pairs, years)
     runsafety.log_line(run.run_id, {"event": f"{run.command}_start", "pairs": pairs, "years": years})
 
 
-def finish(run: Run, status: str) -> None:
+def finish(run: Run, status: str) -> RunSummary:
+    """Close the run: its summary.json, its run-log rows, the lock released; returns the summary."""
     summary = run.summary
-    summary["status"] = status
-    summary["seconds"] = round(time.monotonic() - run.began, 1)
+    summary.status = status
+    summary.seconds = round(time.monotonic() - run.began, 1)
     mine = [str(p) for p in runsafety.list_backups(run.database) if p.stem.endswith(f"_{run.run_id}")]
-    summary["backup"] = mine[-1] if mine else None
-    summary["retries"] = sum(r.get("retries", 0) for r in summary["results"])
+    summary.backup = mine[-1] if mine else None
     folder = PROJECT_ROOT / "artifacts" / "runs" / run.run_id
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     (folder / "summary.json").write_text(
-        runsafety.mask(json.dumps(summary, indent=1, sort_keys=True, default=str)) + "\n")
-    if any(r.get("years_done") for r in summary["results"]) and run.database.exists():
+        runsafety.mask(json.dumps(summary.record(), indent=1, sort_keys=True, default=str)) + "\n")
+    if any(r.years_done for r in summary.results) and run.database.exists():
         db.stamp_run_log(run.database, [
-            [run.run_id, run.command, event, r["scenario_id"], r["plan_design_id"], (summary["years"] or [None])[0],
-             r.get("config_hash"), state, json.dumps({"years": summary["years"], "years_done": r["years_done"],
-                                                      "replications": r.get("replications", 0)}),
+            [run.run_id, run.command, event, r.key.scenario_id, r.key.plan_design_id, (summary.years or [None])[0],
+             r.config_hash, state, json.dumps({"years": summary.years, "years_done": r.years_done,
+                                               "replications": r.key.replications.count}),
              at.rstrip("Z")]
-            for r in summary["results"]
-            for event, state, at in (("start", "running", summary["started_at"]),
-                                     ("end", r.get("status", status), runsafety.now_utc()))])
-    runsafety.log_line(run.run_id, {"event": f"{run.command}_end", "status": status, "seconds": summary["seconds"]})
+            for r in summary.results
+            for event, state, at in (("start", "running", summary.started_at),
+                                     ("end", r.status if r.status != "pending" else status, runsafety.now_utc()))])
+    runsafety.log_line(run.run_id, {"event": f"{run.command}_end", "status": status, "seconds": summary.seconds})
     runsafety.release_lock(run.database, run.run_id)
-    done = sum(len(r.get("years_done", [])) for r in summary["results"])
-    click.echo(f"run {run.run_id}: {status}; years done {done} in {summary['seconds']}s; retries "
-               f"{summary['retries']}; backup {summary['backup'] or 'none (nothing to back up yet)'}; "
-               f"summary artifacts/runs/{run.run_id}/summary.json", err=status != "success")
+    run.observer.run_finished(summary)
+    return summary

@@ -15,6 +15,7 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from planalign.keys import MONTE_CARLO, RunKey
 from planalign.paths import PROJECT_ROOT
 from planalign.store import db
 
@@ -178,8 +179,8 @@ def render(out: Path, **context: Any) -> Path:
     return out
 
 
-def _provenance(con: Any, scenario_id: str, plan_design_id: str) -> dict[str, Any]:
-    provenance = db.report_provenance(con, scenario_id, plan_design_id)
+def _provenance(con: Any, key: RunKey) -> dict[str, Any]:
+    provenance = db.report_provenance(con, key)
     settings = json.loads(provenance["settings_json"] or "{}")
     design = provenance.pop("design")
     provenance["settings"] = sorted(settings.items())
@@ -201,32 +202,32 @@ def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: list
     return [_html(deferrals, "chart-deferral-distribution"), _html(limits, "chart-limit-hits")]
 
 
-def write_run_report(con: Any, scenario_id: str, plan_design_id: str, replications: int, description: str) -> Path:
+def write_run_report(con: Any, key: RunKey, description: str) -> Path:
     """reports/<scenario>/<design>/report.html (report_mc<N>.html for a Monte Carlo set)."""
-    name = f"report_mc{replications}.html" if replications else "report.html"
-    out = PROJECT_ROOT / "reports" / scenario_id / plan_design_id / name
+    replications = key.replications.count
+    name = f"report{key.replications.file_suffix}.html"
+    out = PROJECT_ROOT / "reports" / key.scenario_id / key.plan_design_id / name
     if replications:
-        columns, rows = db.report_bands(con, scenario_id, plan_design_id)
-        charts = band_charts([(scenario_id, columns, rows)])
+        columns, rows = db.report_bands(con, key)
+        charts = band_charts([(key.scenario_id, columns, rows)])
     else:
-        columns, rows = db.report_years(con, scenario_id, plan_design_id)
+        columns, rows = db.report_years(con, key)
         charts = single_run_charts(columns, rows)
-    charts += plan_distribution_charts(*db.report_plan_distribution(
-        con, scenario_id, plan_design_id, list(range(1, replications + 1)) if replications else [0]),
-        db.deferral_band_labels(con))
-    return render(out, title=f"{scenario_id} / {plan_design_id}", subtitle=description, charts=charts,
+    charts += plan_distribution_charts(*db.report_plan_distribution(con, key), db.deferral_band_labels(con))
+    title = f"{key.scenario_id} / {key.plan_design_id}"
+    return render(out, title=title, subtitle=description, charts=charts,
                   tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
                                 else "The years, as simulated")],
-                  census=table(*db.report_census(con, scenario_id, plan_design_id)),
-                  census_warnings=table(*db.report_census_warnings(con, scenario_id, plan_design_id)),
-                  tripwires=table(*db.report_tripwires(con, scenario_id, plan_design_id)),
-                  provenance=[(f"{scenario_id} / {plan_design_id}", _provenance(con, scenario_id, plan_design_id))],
+                  census=table(*db.report_census(con, key)),
+                  census_warnings=table(*db.report_census_warnings(con, key)),
+                  tripwires=table(*db.report_tripwires(con, key)),
+                  provenance=[(title, _provenance(con, key))],
                   replications=replications)
 
 
-def write_comparison_report(con: Any, out: Path, base: tuple[str, str], alt: tuple[str, str],
-                            columns: list[str], rows: list[tuple]) -> Path:
-    base_label, alt_label = "/".join(base), "/".join(alt)
+def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, columns: list[str],
+                            rows: list[tuple]) -> Path:
+    base_label, alt_label = base.pair, alt.pair
     horizon = [row for row in rows if row[columns.index("period")] == "horizon"]
     shown = [c for c in columns if c not in {"replication_set", "base_scenario_id", "base_plan_design_id",
                                              "alt_scenario_id", "alt_plan_design_id", "period_sort", "metric_sort"}]
@@ -236,8 +237,8 @@ def write_comparison_report(con: Any, out: Path, base: tuple[str, str], alt: tup
                   charts=comparison_charts(columns, rows, base_label, alt_label),
                   tables=[table(shown, horizon_rows, "Over the horizon"), table(shown, picked, "By year")],
                   census=None, tripwires=None,
-                  provenance=[(label, _provenance(con, *side)) for label, side in
+                  provenance=[(label, _provenance(con, side)) for label, side in
                               ((base_label, base), (alt_label, alt))],
                   replications=rows[0][columns.index("replications")] if rows and
-                  rows[0][columns.index("replication_set")] == "monte_carlo" else 0,
+                  rows[0][columns.index("replication_set")] == MONTE_CARLO else 0,
                   highlight="abs_difference")

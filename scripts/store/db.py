@@ -8,6 +8,7 @@ backup) and stamping the run log. Numbers shown to users come from the rpt_ mode
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -15,15 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import click
 import duckdb
 
 from planalign.errors import PlanAlignError
+from planalign.keys import MONTE_CARLO, SINGLE, RunKey
 from planalign.paths import PROJECT_ROOT
 from planalign.store import failures
 from planalign.store.runsafety import mask
 
+log = logging.getLogger(__name__)  # the command line shows warnings on stderr (planalign.cli.console)
 BACKOFF_SECONDS = (2, 4, 8)
+# the replication_set values the CLI's queries label rows with, as the report models do
+_SET_NAMES = {"single": SINGLE, "monte_carlo": MONTE_CARLO}
 MARTS_WITH_YEARS = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
 
 # The digest of a set of replications: the same formula as the on-run-end checkpoint hook.
@@ -58,8 +62,8 @@ def read_only(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                                      hint="close the other program (a DuckDB shell?), then `make resume` "
                                           "(RUNBOOK.md, 'Locking')") from None
             wait = BACKOFF_SECONDS[attempt]
-            click.echo(f"database locked by another program (retry {attempt + 1}/{len(BACKOFF_SECONDS)} "
-                       f"in {wait}s)", err=True)
+            log.warning("database locked by another program (retry %d/%d in %ds)", attempt + 1,
+                        len(BACKOFF_SECONDS), wait)
             time.sleep(wait)
     try:
         yield con
@@ -71,12 +75,7 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchone()[0] > 0
 
 
-def _key(scenario_id: str, plan_design_id: str, replications: list[int]) -> dict[str, Any]:
-    return {"scenario": scenario_id, "plan": plan_design_id, "replications": replications}
-
-
-def replications_with_year(database: Path, scenario_id: str, plan_design_id: str, replications: list[int],
-                           year: int) -> int:
+def replications_with_year(database: Path, key: RunKey, year: int) -> int:
     """How many of the replications have a snapshot for the year."""
     if not database.exists():
         return 0
@@ -86,18 +85,32 @@ def replications_with_year(database: Path, scenario_id: str, plan_design_id: str
         return con.execute(
             "select count(distinct replication_id) from fct_workforce_snapshot where scenario_id = $scenario "
             "and plan_design_id = $plan and list_contains($replications, replication_id) and simulation_year = $year",
-            {**_key(scenario_id, plan_design_id, replications), "year": year}).fetchone()[0]
+            {**key.params, "year": year}).fetchone()[0]
 
 
-def census_counts(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> list[tuple]:
+def highest_replication(database: Path, key: RunKey, year: int) -> int:
+    """The highest replication id of the key's scenario and design with a snapshot for the year (0: none or
+    only the single run)."""
+    if not database.exists():
+        return 0
+    with read_only(database) as con:
+        if not has_table(con, "fct_workforce_snapshot"):
+            return 0
+        return con.execute(
+            "select coalesce(max(replication_id), 0) from fct_workforce_snapshot where scenario_id = $scenario "
+            "and plan_design_id = $plan and simulation_year = $year",
+            {"scenario": key.scenario_id, "plan": key.plan_design_id, "year": year}).fetchone()[0]
+
+
+def census_counts(con: duckdb.DuckDBPyConnection, key: RunKey) -> list[tuple]:
     return con.execute(
         "select row_status, reject_reason, row_count, warned_row_count from rpt_census_reconciliation "
-        "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchall()
+        "where scenario_id = ? and plan_design_id = ?", [key.scenario_id, key.plan_design_id]).fetchall()
 
 
-def staged_count(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> int:
+def staged_count(con: duckdb.DuckDBPyConnection, key: RunKey) -> int:
     return con.execute("select count(*) from stg_census__employees where scenario_id = ? and plan_design_id = ?",
-                       [scenario_id, plan_design_id]).fetchone()[0]
+                       [key.scenario_id, key.plan_design_id]).fetchone()[0]
 
 
 AUDIT_COLUMNS = ("start_headcount", "experienced_terminations", "reduction_in_force_terminations", "hires",
@@ -106,26 +119,24 @@ AUDIT_COLUMNS = ("start_headcount", "experienced_terminations", "reduction_in_fo
                  "employer_core", "forfeitures")
 
 
-def audit_line(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replications: list[int],
-               year: int) -> tuple:
+def audit_line(con: duckdb.DuckDBPyConnection, key: RunKey, year: int) -> tuple:
     """The year's audit figures (the mean over the replications of a Monte Carlo set)."""
     columns = ", ".join(f"avg({name})" for name in AUDIT_COLUMNS)
     return con.execute(
         f"select {columns} from rpt_year_audit where scenario_id = $scenario and plan_design_id = $plan "
         "and list_contains($replications, replication_id) and simulation_year = $year",
-        {**_key(scenario_id, plan_design_id, replications), "year": year}).fetchone()
+        {**key.params, "year": year}).fetchone()
 
 
-def year_rows(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replications: list[int],
-              year: int) -> tuple[int, int]:
+def year_rows(con: duckdb.DuckDBPyConnection, key: RunKey, year: int) -> tuple[int, int]:
     row = con.execute(
         "select sum(event_rows), sum(snapshot_rows) from rpt_year_digests where scenario_id = $scenario "
         "and plan_design_id = $plan and list_contains($replications, replication_id) and simulation_year = $year",
-        {**_key(scenario_id, plan_design_id, replications), "year": year}).fetchone()
+        {**key.params, "year": year}).fetchone()
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def year_digests(database: Path, scenario_id: str, plan_design_id: str, replications: list[int]) -> dict[int, tuple]:
+def year_digests(database: Path, key: RunKey) -> dict[int, tuple]:
     """Per year, (event_rows, events_digest, snapshot_rows, snapshot_digest) over the set of replications."""
     if not database.exists():
         return {}
@@ -133,63 +144,59 @@ def year_digests(database: Path, scenario_id: str, plan_design_id: str, replicat
         with read_only(database) as con:
             if not has_table(con, "rpt_year_digests"):
                 return {}
-            rows = con.execute(_DIGEST_SQL, _key(scenario_id, plan_design_id, replications)).fetchall()
+            rows = con.execute(_DIGEST_SQL, key.params).fetchall()
     except duckdb.Error:
         return {}
     return {row[0]: (int(row[1]), row[2], int(row[3]), row[4]) for row in rows}
 
 
-def write_summary(con: duckdb.DuckDBPyConnection, out: Path, scenario_id: str, plan_design_id: str,
-                  replications: list[int], start: int, end: int) -> Path:
+def write_summary(con: duckdb.DuckDBPyConnection, out: Path, key: RunKey, start: int, end: int) -> Path:
     """The years' audit lines (a single run) or their Monte Carlo bands, as CSV."""
     tmp = out.with_name(out.name + ".tmp")
-    if replications == [0]:
+    if not key.replications.is_monte_carlo:
         sql = ("select * exclude (replication_id) from rpt_year_audit where scenario_id = $scenario "
                "and plan_design_id = $plan and replication_id = 0 and simulation_year between $start and $end "
                "order by simulation_year")
-        params = {"scenario": scenario_id, "plan": plan_design_id, "start": start, "end": end}
     else:
         sql = ("select * exclude (period_sort, metric_sort) from rpt_replication_bands "
                "where scenario_id = $scenario and plan_design_id = $plan "
                "and (period_sort between $start and $end or period = 'horizon') order by period_sort, metric_sort")
-        params = {"scenario": scenario_id, "plan": plan_design_id, "start": start, "end": end}
+    params = {"scenario": key.scenario_id, "plan": key.plan_design_id, "start": start, "end": end}
     con.execute(f"copy ({sql}) to '{_quoted(tmp)}' (header true)", params)
     tmp.replace(out)
     return out
 
 
-def employer_cost(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replications: list[int],
-                  start: int, end: int) -> float | None:
+def employer_cost(con: duckdb.DuckDBPyConnection, key: RunKey, start: int, end: int) -> float | None:
     """Match + core over the years (the mean over the replications of a set)."""
     row = con.execute(
         "select avg(cost) from (select replication_id, sum(employer_match + employer_core) as cost "
         "from rpt_year_audit where scenario_id = $scenario and plan_design_id = $plan "
         "and list_contains($replications, replication_id) and simulation_year between $start and $end "
         "group by replication_id)",
-        {**_key(scenario_id, plan_design_id, replications), "start": start, "end": end}).fetchone()
+        {**key.params, "start": start, "end": end}).fetchone()
     return float(row[0]) if row and row[0] is not None else None
 
 
-def clear_rows(database: Path, scenario_id: str, plan_design_id: str, replication_filter: str,
-               from_year: int | None) -> None:
-    """Delete the scenario's rows of the yearly marts (years from from_year on, or all years).
-
-    replication_filter: 'single' (replication 0), 'mc' (every replication above 0) or 'mc_above:N'."""
-    if replication_filter == "single":
-        condition, params = "replication_id = 0", []
-    elif replication_filter == "mc":
+def clear_rows(database: Path, key: RunKey, from_year: int | None = None, above: int | None = None) -> None:
+    """Delete the key's rows of the yearly marts: its replication set's years from from_year on (every year
+    when None); or, with `above`, the replications above that number (a smaller Monte Carlo set replaces a
+    larger one)."""
+    if above is not None:
+        condition, params = "replication_id > ?", [above]
+    elif key.replications.is_monte_carlo:
         condition, params = "replication_id > 0", []
     else:
-        condition, params = "replication_id > ?", [int(replication_filter.split(":")[1])]
+        condition, params = "replication_id = 0", []
     try:
         with duckdb.connect(str(database)) as con:
             for table in MARTS_WITH_YEARS:
                 if has_table(con, table):
                     con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
                                 f"and simulation_year >= ? and {condition}",
-                                [scenario_id, plan_design_id, from_year or 0, *params])
+                                [key.scenario_id, key.plan_design_id, from_year or 0, *params])
     except duckdb.Error as exc:
-        raise PlanAlignError(f"cannot clear scenario '{scenario_id}': {mask(str(exc))}",
+        raise PlanAlignError(f"cannot clear scenario '{key.scenario_id}': {mask(str(exc))}",
                              hint="close other programs using the database and try again") from None
 
 
@@ -210,7 +217,7 @@ def stamp_run_log(database: Path, rows: list[list[Any]]) -> None:
                     "simulation_year, config_hash, status, node_counts, logged_at) "
                     "values (?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as timestamp))", row)
     except duckdb.Error as exc:
-        click.echo(f"warning: could not stamp the run log table: {mask(str(exc))}", err=True)
+        log.warning("could not stamp the run log table: %s", mask(str(exc)))
 
 
 # ---- inspection -----------------------------------------------------------------------------------
@@ -223,7 +230,7 @@ def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         select
             scenario_id,
             plan_design_id,
-            case when replication_id = 0 then 'single' else 'monte_carlo' end as replication_set,
+            case when replication_id = 0 then $single else $monte_carlo end as replication_set,
             min(simulation_year),
             max(simulation_year),
             count(distinct replication_id),
@@ -231,7 +238,7 @@ def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         from fct_workforce_snapshot
         group by all
         order by all
-    """).fetchall()
+    """, _SET_NAMES).fetchall()
 
 
 def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
@@ -247,13 +254,13 @@ def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
     return {(row[0], row[1]): row[2:] for row in rows}
 
 
-def comparison(con: duckdb.DuckDBPyConnection, base: tuple[str, str], alt: tuple[str, str],
-               replication_set: str) -> tuple[list[str], list[tuple]]:
+def comparison(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> tuple[list[str], list[tuple]]:
+    """rpt_scenario_comparison of the two sides (compared in the base's replication set)."""
     cursor = con.execute(
         "select * from rpt_scenario_comparison where base_scenario_id = ? and base_plan_design_id = ? "
         "and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? "
         "order by period_sort, metric_sort",
-        [*base, *alt, replication_set])
+        [base.scenario_id, base.plan_design_id, alt.scenario_id, alt.plan_design_id, base.replications.kind])
     columns = [d[0] for d in cursor.description]
     return columns, cursor.fetchall()
 
@@ -263,8 +270,9 @@ def designs_of(con: duckdb.DuckDBPyConnection, scenario_id: str) -> list[tuple[s
     if not has_table(con, "fct_workforce_snapshot"):
         return []
     return con.execute(
-        "select distinct plan_design_id, case when replication_id = 0 then 'single' else 'monte_carlo' end "
-        "from fct_workforce_snapshot where scenario_id = ? order by 1, 2", [scenario_id]).fetchall()
+        "select distinct plan_design_id, case when replication_id = 0 then $single else $monte_carlo end "
+        "from fct_workforce_snapshot where scenario_id = $scenario order by 1, 2",
+        {"scenario": scenario_id, **_SET_NAMES}).fetchall()
 
 
 def write_rows_csv(columns: list[str], rows: list[tuple], out: Path) -> None:
@@ -289,39 +297,39 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | list
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
-def report_years(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_years(con: duckdb.DuckDBPyConnection, key: RunKey
                  ) -> tuple[list[str], list[tuple]]:
     """The single run's audit lines, one per year."""
     return rows(con, "select * exclude (scenario_id, plan_design_id, replication_id) from rpt_year_audit "
                      "where scenario_id = ? and plan_design_id = ? and replication_id = 0 order by simulation_year",
-                [scenario_id, plan_design_id])
+                [key.scenario_id, key.plan_design_id])
 
 
-def report_bands(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_bands(con: duckdb.DuckDBPyConnection, key: RunKey
                  ) -> tuple[list[str], list[tuple]]:
     """The Monte Carlo set's mean and P10/P50/P90 per year and metric."""
     return rows(con, "select period, metric, replications, mean_value, p10_value, p50_value, p90_value "
                      "from rpt_replication_bands where scenario_id = ? and plan_design_id = ? "
-                     "order by period_sort, metric_sort", [scenario_id, plan_design_id])
+                     "order by period_sort, metric_sort", [key.scenario_id, key.plan_design_id])
 
 
-def report_census(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_census(con: duckdb.DuckDBPyConnection, key: RunKey
                   ) -> tuple[list[str], list[tuple]]:
     return rows(con, "select row_status, coalesce(reject_reason, '') as reject_reason, row_count, "
                      "warned_row_count as kept_with_warnings "
                      "from rpt_census_reconciliation where scenario_id = ? and plan_design_id = ? "
-                     "order by row_status, row_count desc, reject_reason", [scenario_id, plan_design_id])
+                     "order by row_status, row_count desc, reject_reason", [key.scenario_id, key.plan_design_id])
 
 
-def report_census_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_census_warnings(con: duckdb.DuckDBPyConnection, key: RunKey
                            ) -> tuple[list[str], list[tuple]]:
     """(warning_reason, staged rows) of the census, most frequent first: the console's census line and the report."""
     return rows(con, "select warning_reason, count(*) as staged_rows from stg_census__warnings "
                      "where scenario_id = ? and plan_design_id = ? group by warning_reason "
-                     "order by staged_rows desc, warning_reason", [scenario_id, plan_design_id])
+                     "order by staged_rows desc, warning_reason", [key.scenario_id, key.plan_design_id])
 
 
-def report_tripwires(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_tripwires(con: duckdb.DuckDBPyConnection, key: RunKey
                      ) -> tuple[list[str], list[tuple]]:
     """The data tests of the latest build of each year, from the run log: test, years run, years failed."""
     return rows(con, """
@@ -350,72 +358,72 @@ def report_tripwires(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_desi
         where node.node like 'test.%'
         group by 1
         order by failed_runs desc, test_name like 'other%', test_name
-    """, [scenario_id, plan_design_id])
+    """, [key.scenario_id, key.plan_design_id])
 
 
-def report_provenance(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> dict[str, Any]:
+def report_provenance(con: duckdb.DuckDBPyConnection, key: RunKey) -> dict[str, Any]:
+    pair = [key.scenario_id, key.plan_design_id]
     settings = con.execute("select config_hash, settings_json, run_id, built_at from dim_scenario_settings "
-                           "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchone()
+                           "where scenario_id = ? and plan_design_id = ?", pair).fetchone()
     columns, design = rows(con, "select * exclude (scenario_id) from dim_plan_designs "
-                                "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id])
+                                "where scenario_id = ? and plan_design_id = ?", [key.scenario_id, key.plan_design_id])
     git = con.execute("select git_sha from main.planalign_run_log where scenario_id = ? and plan_design_id = ? "
                       "and git_sha is not null order by logged_at desc limit 1",
-                      [scenario_id, plan_design_id]).fetchone()
+                      [key.scenario_id, key.plan_design_id]).fetchone()
     return {"config_hash": settings[0] if settings else None, "settings_json": settings[1] if settings else "{}",
             "run_id": settings[2] if settings else None, "built_at": settings[3] if settings else None,
             "design": dict(zip(columns, design[0], strict=True)) if design else {},
             "git_sha": git[0] if git else None}
 
 
-def report_irs_limits(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_irs_limits(con: duckdb.DuckDBPyConnection, key: RunKey
                       ) -> tuple[list[str], list[tuple]]:
     return rows(con, "select * exclude (scenario_id, plan_design_id, replication_id, run_id) from fct_irs_limits "
                      "where scenario_id = ? and plan_design_id = ? and replication_id = "
                      "(select min(replication_id) from fct_irs_limits where scenario_id = ? and plan_design_id = ?) "
-                     "order by simulation_year", [scenario_id, plan_design_id, scenario_id, plan_design_id])
+                     "order by simulation_year", [key.scenario_id, key.plan_design_id] * 2)
 
 
-def report_warnings(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_warnings(con: duckdb.DuckDBPyConnection, key: RunKey
                     ) -> tuple[list[str], list[tuple]]:
     return rows(con, "select * exclude (scenario_id, plan_design_id) from stg_census__warnings "
                      "where scenario_id = ? and plan_design_id = ? order by census_row_number, warning_reason",
-                [scenario_id, plan_design_id])
+                [key.scenario_id, key.plan_design_id])
 
 
-def report_rejects(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str
+def report_rejects(con: duckdb.DuckDBPyConnection, key: RunKey
                    ) -> tuple[list[str], list[tuple]]:
     return rows(con, "select * exclude (scenario_id, plan_design_id) from stg_census__rejects "
                      "where scenario_id = ? and plan_design_id = ? order by census_row_number",
-                [scenario_id, plan_design_id])
+                [key.scenario_id, key.plan_design_id])
 
 
-def export_table(con: duckdb.DuckDBPyConnection, table: str, scenario_id: str, plan_design_id: str,
-                 replications: list[int], out: Path, file_format: str) -> Path:
+def export_table(con: duckdb.DuckDBPyConnection, table: str, key: RunKey, out: Path, file_format: str) -> Path:
     """A scenario's rows of a mart, as Parquet or CSV (for other tools), written atomically."""
     tmp = out.with_name(out.name + ".tmp")
     options = "(format parquet)" if file_format == "parquet" else "(format csv, header true)"
     con.execute(f"copy (select * from {table} where scenario_id = $scenario and plan_design_id = $plan "
                 f"and list_contains($replications, replication_id) order by all) to '{_quoted(tmp)}' {options}",
-                _key(scenario_id, plan_design_id, replications))
+                key.params)
     tmp.replace(out)
     return out
 
 
-def comparisons_from(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replication_set: str
-                     ) -> tuple[list[str], list[tuple]]:
+def comparisons_from(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
     """Every comparison with this run as the base side (for the workbook)."""
     return rows(con, "select * exclude (replication_set, base_scenario_id, base_plan_design_id, period_sort, "
                      "metric_sort) from rpt_scenario_comparison where base_scenario_id = ? and base_plan_design_id = ? "
                      "and replication_set = ? order by alt_scenario_id, alt_plan_design_id, period_sort, metric_sort",
-                [scenario_id, plan_design_id, replication_set])
+                [key.scenario_id, key.plan_design_id, key.replications.kind])
 
 
-def report_breakdowns(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
-                      replications: list[int]) -> tuple[list[str], list[tuple]]:
+def report_breakdowns(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
     return rows(con, "select * exclude (scenario_id, plan_design_id) from rpt_workforce_breakdown "
                      "where scenario_id = $scenario and plan_design_id = $plan "
                      "and list_contains($replications, replication_id) order by all",
-                _key(scenario_id, plan_design_id, replications))
+                key.params)
+
+
 # ---- report queries kept in analyses/ (dbt compiles and lints them; the CLI binds their parameters) ----
 
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
@@ -438,23 +446,23 @@ def _analysis(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any])
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
-def simulated_years(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
+def simulated_years(con: duckdb.DuckDBPyConnection, key: RunKey,
                     replication_id: int) -> list[int]:
     if not has_table(con, "fct_workforce_snapshot"):
         return []
     return [row[0] for row in con.execute(
         "select distinct simulation_year from fct_workforce_snapshot where scenario_id = ? and plan_design_id = ? "
-        "and replication_id = ? order by 1", [scenario_id, plan_design_id, replication_id]).fetchall()]
+        "and replication_id = ? order by 1", [key.scenario_id, key.plan_design_id, replication_id]).fetchall()]
 
 
-def workforce_at(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replication_id: int,
+def workforce_at(con: duckdb.DuckDBPyConnection, key: RunKey, replication_id: int,
                  as_of_date: str) -> tuple[list[str], list[tuple]]:
     """The time machine (analyses/workforce_at_date.sql): the workforce on a date, from the events."""
-    return _analysis(con, "workforce_at_date", {"scenario_id": scenario_id, "plan_design_id": plan_design_id,
+    return _analysis(con, "workforce_at_date", {"scenario_id": key.scenario_id, "plan_design_id": key.plan_design_id,
                                                 "replication_id": replication_id, "as_of_date": as_of_date})
 
 
-def workforce_at_summary(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
+def workforce_at_summary(con: duckdb.DuckDBPyConnection, key: RunKey,
                          replication_id: int, as_of_date: str) -> tuple[int, float, int]:
     """(active headcount, their total annual pay, active participants) on the date."""
     row = con.execute(
@@ -462,20 +470,19 @@ def workforce_at_summary(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_
         "coalesce(sum(annual_compensation) filter (where employment_status = 'active'), 0), "
         "count(*) filter (where employment_status = 'active' and enrollment_status = 'enrolled') "
         f"from ({analysis_sql('workforce_at_date')})",
-        {"scenario_id": scenario_id, "plan_design_id": plan_design_id, "replication_id": replication_id,
+        {"scenario_id": key.scenario_id, "plan_design_id": key.plan_design_id, "replication_id": replication_id,
          "as_of_date": as_of_date}).fetchone()
     return int(row[0]), float(row[1]), int(row[2])
 
 
-def employee_timeline(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str, replication_id: int,
+def employee_timeline(con: duckdb.DuckDBPyConnection, key: RunKey, replication_id: int,
                       employee_id: str) -> tuple[list[str], list[tuple]]:
     """One employee's events in order (analyses/employee_timeline.sql)."""
-    return _analysis(con, "employee_timeline", {"scenario_id": scenario_id, "plan_design_id": plan_design_id,
+    return _analysis(con, "employee_timeline", {"scenario_id": key.scenario_id, "plan_design_id": key.plan_design_id,
                                                 "replication_id": replication_id, "employee_id": employee_id})
 
 
-def report_plan_distribution(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
-                             replications: list[int]) -> tuple[list[str], list[tuple]]:
+def report_plan_distribution(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
     """Per year (the mean over a set's replications): deferral-band counts and limit hits, summed over
     the job-level breakdown (every employee is in exactly one level)."""
     bands = ", ".join(f"avg(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))
@@ -495,7 +502,7 @@ def report_plan_distribution(con: duckdb.DuckDBPyConnection, scenario_id: str, p
         )
         group by simulation_year
         order by simulation_year
-    """, _key(scenario_id, plan_design_id, replications))
+    """, key.params)
 
 
 def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> list[str]:

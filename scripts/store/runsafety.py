@@ -23,6 +23,7 @@ from typing import Any
 
 import psutil
 
+from planalign.keys import Replications, RunKey
 from planalign.paths import LOG_DIR, PROJECT_ROOT
 from planalign.store import failures
 
@@ -249,13 +250,11 @@ def latest_backup(database: Path) -> Path | None:
 
 # ---- checkpoints --------------------------------------------------------------------------------
 
-def replication_track(replications: list[int] | None) -> str:
-    """The single deterministic run (replication 0) and a Monte Carlo set keep separate checkpoints."""
-    return "single" if not replications or list(replications) == [0] else "mc"
-
-
-def checkpoint_folder(database: Path, scenario_id: str, plan_design_id: str, track: str = "single") -> Path:
-    return database.parent / "checkpoints" / database.stem / scenario_id / plan_design_id / track
+def checkpoint_folder(database: Path, key: RunKey) -> Path:
+    """Beside the database, one folder per (scenario, design, replication set): two databases, and the single
+    run and a Monte Carlo set of the same scenario, never share checkpoints."""
+    return database.parent / "checkpoints" / database.stem / key.scenario_id / key.plan_design_id / \
+        key.replications.track
 
 
 def seeds_record(database: Path) -> Path:
@@ -263,18 +262,16 @@ def seeds_record(database: Path) -> Path:
     return database.parent / "checkpoints" / database.stem / "seeds_loaded.json"
 
 
-def read_checkpoint(database: Path, scenario_id: str, plan_design_id: str, year: int,
-                    track: str = "single") -> dict[str, Any] | None:
-    path = checkpoint_folder(database, scenario_id, plan_design_id, track) / f"year_{year}.done"
+def read_checkpoint(database: Path, key: RunKey, year: int) -> dict[str, Any] | None:
+    path = checkpoint_folder(database, key) / f"year_{year}.done"
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
 
 
-def clear_checkpoints(database: Path, scenario_id: str, plan_design_id: str, from_year: int | None = None,
-                      track: str = "single") -> None:
-    folder = checkpoint_folder(database, scenario_id, plan_design_id, track)
+def clear_checkpoints(database: Path, key: RunKey, from_year: int | None = None) -> None:
+    folder = checkpoint_folder(database, key)
     for path in folder.glob("year_*"):
         year = int(path.name.split("_")[1].split(".")[0])
         if from_year is None or year >= from_year:
@@ -337,8 +334,8 @@ def run_finished(payload: dict[str, Any]) -> str:
 
 def write_checkpoint(payload: dict[str, Any]) -> str:
     database = Path(payload["database"]).resolve()
-    folder = checkpoint_folder(database, payload["scenario_id"], payload["plan_design_id"],
-                               replication_track(payload.get("replications")))
+    folder = checkpoint_folder(database, RunKey(payload["scenario_id"], payload["plan_design_id"],
+                                                Replications.of_ids(payload.get("replications") or [0])))
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     year = int(payload["simulation_year"])
     partial, done = folder / f"year_{year}.partial", folder / f"year_{year}.done"

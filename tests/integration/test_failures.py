@@ -15,6 +15,7 @@ import pytest
 
 from conftest import ROOT, START, query, run_planalign, write_scenario
 from digests import table_digest
+from planalign.cli.console import Console
 from planalign.engine import years
 from planalign.engine.config import resolve
 from planalign.errors import PlanAlignError
@@ -82,7 +83,7 @@ def test_a_year_whose_database_is_a_directory_fails_once_without_retries(tmp_pat
     database = tmp_path / "planalign.duckdb"
     database.mkdir()
     effective = resolve(write_scenario(tmp_path / "s.yml", fixture_census, end_year=START))
-    run = years.Run(database, "simulate")
+    run = years.Run(database, "simulate", Console())  # the console observer: its retry lines would show
     plan = years.plan_years(database, effective, START, START, "year")
     with pytest.raises(PlanAlignError) as refused:
         years.execute(run, plan)

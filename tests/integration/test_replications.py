@@ -15,6 +15,7 @@ import pytest
 from conftest import START, query
 from digests import table_digest
 from planalign.dbt.runner import run_dbt, year_selection
+from planalign.keys import Replications, RunKey
 from planalign.store import runsafety
 
 YEARS = (START, START + 1)
@@ -80,7 +81,7 @@ def test_same_list_twice_same_digests_and_other_replications_untouched(runs):
     assert {k: digests(db, k) for k in (1, 2, 3)} == before
 
     # its checkpoint holds the aggregate over the run's replications (what resume recomputes)
-    checkpoint = runsafety.read_checkpoint(db, "rep", "baseline", START + 1, track="mc")
+    checkpoint = runsafety.read_checkpoint(db, RunKey("rep", "baseline", Replications(3)), START + 1)
     assert checkpoint is not None and checkpoint["replications"] == [1, 2, 3]
     aggregate = query(db, """
         select sum(event_rows),
