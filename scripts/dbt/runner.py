@@ -225,7 +225,8 @@ def _exit_code(result: Any) -> int:
         return 0
     if result.exception is None:
         return 1
-    print(f"Encountered an error: {result.exception}")  # into the year's output, as dbt's command line did
+    # into the year's output (stdout is dbt's output sink here), as dbt's command line wrote it
+    sys.stdout.write(f"Encountered an error: {result.exception}\n")
     return 2
 
 

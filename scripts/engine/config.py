@@ -50,7 +50,7 @@ def _check_month_day(value: str) -> str:
 
 
 class WorkforceSettings(BaseModel):
-    """The workforce rules of SIMULATION.md; defaults are the baseline scenario."""
+    """The workforce rules (docs/rules.md); defaults are the baseline scenario."""
 
     model_config = ConfigDict(extra="forbid")
 
