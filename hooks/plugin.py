@@ -1,7 +1,7 @@
 """planalign.hooks.plugin (dbt-duckdb): run safety for every dbt invocation (lock, backup, run log, checkpoints).
 
 `configure_connection` registers SQL functions that the `on-run-start` / `on-run-end` hooks
-(macros/ops/planalign_run_start.sql, planalign_run_end.sql) call:
+(macros/hooks/planalign_run_start.sql, planalign_run_end.sql) call:
 
 - planalign_preflight(payload_json) -> varchar: refuses to start while another live process holds
   the database's lock file, takes the lock and writes the start line of logs/run_<run_id>.jsonl.
