@@ -30,12 +30,13 @@ class Replications:
 
     @classmethod
     def of_ids(cls, ids: list[int]) -> Replications:
-        """The set that these replication ids form: [0], or 1..N."""
+        """The set these replication ids belong to: [0] is the single run; any other ids (1..N, or some of
+        them, as a build by hand may select) belong to the Monte Carlo set that reaches their highest id."""
         if list(ids) in ([], [0]):
             return cls(0)
-        if sorted(ids) != list(range(1, len(ids) + 1)):
-            raise ValueError(f"replication ids {ids} are neither [0] nor 1..N")
-        return cls(len(ids))
+        if min(ids) < 1:
+            raise ValueError(f"replication ids {ids} mix the single run (0) with a Monte Carlo set")
+        return cls(max(ids))
 
     @property
     def is_monte_carlo(self) -> bool:

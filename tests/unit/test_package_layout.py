@@ -59,8 +59,9 @@ def test_a_replication_set_is_spelled_in_one_place():
     assert (monte_carlo.ids, monte_carlo.kind, monte_carlo.track, monte_carlo.file_suffix) == \
         ([1, 2, 3], MONTE_CARLO, "mc", "_mc3")
     assert Replications.of_ids([0]) == single and Replications.of_ids([1, 2, 3]) == monte_carlo
+    assert Replications.of_ids([2]).track == "mc"  # one replication of a set, built by hand
     with pytest.raises(ValueError):
-        Replications.of_ids([2, 3])
+        Replications.of_ids([0, 1])
     with pytest.raises(ValueError):
         Replications(-1)
     key = RunKey("acme", "qaca", monte_carlo)
