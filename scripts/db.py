@@ -24,7 +24,8 @@ from scripts.paths import PROJECT_ROOT
 from scripts.runsafety import mask
 
 BACKOFF_SECONDS = (2, 4, 8)
-MARTS_WITH_YEARS = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
+MARTS_DIR = PROJECT_ROOT / "models" / "marts"
+YEAR_KEY = ("scenario_id", "plan_design_id", "replication_id", "simulation_year")
 
 # The digest of a set of replications: the same formula as the on-run-end checkpoint hook.
 _DIGEST_SQL = """
@@ -170,6 +171,19 @@ def employer_cost(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_
     return float(row[0]) if row and row[0] is not None else None
 
 
+def marts_with_years(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The stored marts (models/marts/) keyed by scenario, plan design, replication and year: the tables whose
+    rows a clear removes. Found from their columns, so that a new yearly mart is never left out."""
+    return [row[0] for row in con.execute(
+        "select columns.table_name from information_schema.columns as columns "
+        "inner join information_schema.tables as tables using (table_catalog, table_schema, table_name) "
+        "where tables.table_type = 'BASE TABLE' and columns.table_catalog = current_database() "
+        "and columns.table_schema = current_schema() and list_contains($marts, columns.table_name) "
+        "and list_contains($key, columns.column_name) "
+        "group by columns.table_name having count(*) = len($key) order by 1",
+        {"marts": sorted(path.stem for path in MARTS_DIR.glob("*.sql")), "key": list(YEAR_KEY)}).fetchall()]
+
+
 def clear_rows(database: Path, scenario_id: str, plan_design_id: str, replication_filter: str,
                from_year: int | None) -> None:
     """Delete the scenario's rows of the yearly marts (years from from_year on, or all years).
@@ -183,11 +197,10 @@ def clear_rows(database: Path, scenario_id: str, plan_design_id: str, replicatio
         condition, params = "replication_id > ?", [int(replication_filter.split(":")[1])]
     try:
         with duckdb.connect(str(database)) as con:
-            for table in MARTS_WITH_YEARS:
-                if has_table(con, table):
-                    con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
-                                f"and simulation_year >= ? and {condition}",
-                                [scenario_id, plan_design_id, from_year or 0, *params])
+            for table in marts_with_years(con):
+                con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
+                            f"and simulation_year >= ? and {condition}",
+                            [scenario_id, plan_design_id, from_year or 0, *params])
     except duckdb.Error as exc:
         raise PlanAlignError(f"cannot clear scenario '{scenario_id}': {mask(str(exc))}",
                              hint="close other programs using the database and try again") from None
