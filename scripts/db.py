@@ -487,18 +487,29 @@ def employee_timeline(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_des
                                                 "replication_id": replication_id, "employee_id": employee_id})
 
 
+_DEFERRAL_BAND_COLUMN = re.compile(r"deferral_band_(\d+)_count")
+
+
+def deferral_band_sort(column: str) -> int | None:
+    """n of a deferral_band_<n>_count column of rpt_workforce_breakdown (the band_sort of a band of
+    report_deferral_bands: the view has one such column per band); None for any other column."""
+    match = _DEFERRAL_BAND_COLUMN.fullmatch(column)
+    return int(match.group(1)) if match else None
+
+
 def report_plan_distribution(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str,
                              replications: list[int]) -> tuple[list[str], list[tuple]]:
     """Per year (the mean over a set's replications): deferral-band counts and limit hits, summed over
     the job-level breakdown (every employee is in exactly one level)."""
-    bands = ", ".join(f"avg(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))
+    columns = [row[0] for row in con.execute("describe rpt_workforce_breakdown").fetchall()]
+    bands = [name for name in columns if deferral_band_sort(name) is not None]
     return rows(con, f"""
-        select simulation_year, {bands},
+        select simulation_year, {", ".join(f"avg({name}) as {name}" for name in bands)},
             avg(limit_402g_count) as limit_402g_count, avg(limit_415c_count) as limit_415c_count,
             avg(limit_401a17_count) as limit_401a17_count, avg(match_cap_count) as match_cap_count
         from (
             select replication_id, simulation_year,
-                {", ".join(f"sum(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))},
+                {", ".join(f"sum({name}) as {name}" for name in bands)},
                 sum(limit_402g_count) as limit_402g_count, sum(limit_415c_count) as limit_415c_count,
                 sum(limit_401a17_count) as limit_401a17_count, sum(match_cap_count) as match_cap_count
             from rpt_workforce_breakdown
@@ -511,8 +522,9 @@ def report_plan_distribution(con: duckdb.DuckDBPyConnection, scenario_id: str, p
     """, _key(scenario_id, plan_design_id, replications))
 
 
-def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [row[0] for row in con.execute("select band_label from report_deferral_bands order by band_sort").fetchall()]
+def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """The label of each band of report_deferral_bands, by band_sort."""
+    return dict(con.execute("select band_sort, band_label from report_deferral_bands order by band_sort").fetchall())
 
 
 # ---- benchmark (a database written by one `planalign bench` run) -----------------------------------
