@@ -7,7 +7,9 @@
     at year end (or at termination). Bands come from the report_*_bands seeds. Hires,
     terminations and promotions are the year's events of fct_yearly_events, counted in the
     band of the employee's snapshot row. So within a band start + hires - terminations = end,
-    and every dimension adds up to rpt_year_audit.
+    and every dimension adds up to rpt_year_audit. The eligible Dec 31 actives are also counted
+    by deferral rate: one column deferral_band_<band_sort>_count per band of the
+    report_deferral_bands seed, read when the view is built.
 -#}
 {#- (dimension, the snapshot column banded, the seed holding [min_value, max_value) bands) -#}
 {%- set range_dimensions = [
@@ -15,6 +17,7 @@
     ('tenure_band', 'tenure_years', 'report_tenure_bands'),
     ('pay_band', 'annual_compensation', 'report_pay_bands'),
 ] -%}
+{%- set deferral_band_sorts = report_band_sorts('report_deferral_bands') -%}
 with
 
 snapshot as (
@@ -173,11 +176,11 @@ aggregated as (
         avg(case when is_active_at_year_end then annual_compensation end) as average_pay,
         count(case when is_eligible_at_year_end then 1 end) as eligible_count,
         count(case when is_participant then 1 end) as participant_count,
-        count(case when is_eligible_at_year_end and deferral_band_sort = 1 then 1 end) as deferral_band_1_count,
-        count(case when is_eligible_at_year_end and deferral_band_sort = 2 then 1 end) as deferral_band_2_count,
-        count(case when is_eligible_at_year_end and deferral_band_sort = 3 then 1 end) as deferral_band_3_count,
-        count(case when is_eligible_at_year_end and deferral_band_sort = 4 then 1 end) as deferral_band_4_count,
-        count(case when is_eligible_at_year_end and deferral_band_sort = 5 then 1 end) as deferral_band_5_count,
+        {% for band_sort in deferral_band_sorts -%}
+            count(
+                case when is_eligible_at_year_end and deferral_band_sort = {{ band_sort }} then 1 end
+            ) as deferral_band_{{ band_sort }}_count,
+        {% endfor -%}
         avg(case when is_participant then deferral_rate end) as average_deferral_rate,
         sum(employee_contribution_amount) as employee_contributions,
         sum(employer_match_amount) as employer_match,
@@ -211,11 +214,9 @@ final as (
         round(
             cast(participant_count as {{ type_double() }}) / nullif(eligible_count, 0), 6
         ) as participation_rate,
-        deferral_band_1_count,
-        deferral_band_2_count,
-        deferral_band_3_count,
-        deferral_band_4_count,
-        deferral_band_5_count,
+        {% for band_sort in deferral_band_sorts -%}
+            deferral_band_{{ band_sort }}_count,
+        {% endfor -%}
         round(average_deferral_rate, 6) as average_deferral_rate,
         cast(employee_contributions as decimal(18, 2)) as employee_contributions,
         cast(employer_match as decimal(18, 2)) as employer_match,

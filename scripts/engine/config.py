@@ -218,16 +218,35 @@ def _read_yaml(path: Path, chain: list[Path]) -> dict[str, Any]:
         raise PlanAlignError(f"scenario file not found: {_short(path)}" + (f" (extended by {where})" if chain else ""),
                              hint="name a file of scenarios/ (e.g. SCENARIO=baseline) or a path to a YAML file")
     try:
-        raw = load_yaml(path.read_text(), _short(path)) or {}
+        raw = load_yaml(path.read_text(), _short(path))
     except yaml.YAMLError as exc:
         raise PlanAlignError(f"{_short(path)}: not valid YAML ({' '.join(str(exc).split())})",
                              hint="fix the YAML syntax at the line named; nothing was run") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanAlignError(f"cannot read the scenario file {_short(path)}: {exc}",
                              hint="pass a readable UTF-8 YAML file with SCENARIO=") from None
+    extended = f" (extended by {where})" if chain else ""
+    if raw is None:  # no bytes, or only comments and blank lines
+        raise PlanAlignError(f"{_short(path)} is empty: it holds no settings{extended}",
+                             hint="write at least start_year and end_year, or `extends: baseline` and the settings "
+                                  "that differ (as scenarios/high_growth.yml does)")
     if not isinstance(raw, dict):
-        raise PlanAlignError(f"{_short(path)}: expected a mapping of settings at the top level")
+        raise PlanAlignError(f"{_short(path)}: expected a mapping of settings (key: value lines) at the top level, "
+                             f"not {_yaml_kind(raw)}{extended}",
+                             hint="one `setting: value` per line, e.g. `start_year: 2025` (see scenarios/baseline.yml)")
     return _normalized(raw, _short(path))
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"
 
 
 def load_yaml(text: str, where: str, prefix: tuple[str, ...] = ()) -> Any:

@@ -188,13 +188,16 @@ def _provenance(con: Any, key: RunKey) -> dict[str, Any]:
     return provenance
 
 
-def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: list[str]) -> list[str]:
-    """The deferral-rate distribution of the eligible Dec 31 actives, and who hit which limit, per year."""
+def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: dict[int, str]) -> list[str]:
+    """The deferral-rate distribution of the eligible Dec 31 actives (one bar per band of report_deferral_bands,
+    labels by band_sort), and who hit which limit, per year."""
     years = _column(columns, rows, "simulation_year")
     deferrals = _figure("Deferral-rate distribution of the eligible (Dec 31)", "employees")
     deferrals.update_layout(barmode="stack")
-    for i, label in enumerate(labels[:5], start=1):
-        deferrals.add_bar(x=years, y=_column(columns, rows, f"deferral_band_{i}_count"), name=label)
+    for name in columns:
+        band_sort = db.deferral_band_sort(name)
+        if band_sort is not None:
+            deferrals.add_bar(x=years, y=_column(columns, rows, name), name=labels.get(band_sort, f"band {band_sort}"))
     limits = _figure("Limit hits: employees capped by each limit", "employees")
     for name, label in (("limit_402g_count", "402(g) deferral limit"), ("limit_415c_count", "415(c) annual additions"),
                         ("limit_401a17_count", "401(a)(17) compensation"), ("match_cap_count", "match cap")):

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)  # the command line shows warnings on stderr (
 BACKOFF_SECONDS = (2, 4, 8)
 # the replication_set values the CLI's queries label rows with, as the report models do
 _SET_NAMES = {"single": SINGLE, "monte_carlo": MONTE_CARLO}
-MARTS_WITH_YEARS = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
+MARTS_DIR = PROJECT_ROOT / "models" / "marts"
+YEAR_KEY = ("scenario_id", "plan_design_id", "replication_id", "simulation_year")
 
 # The digest of a set of replications: the same formula as the on-run-end checkpoint hook.
 _DIGEST_SQL = """
@@ -178,6 +179,19 @@ def employer_cost(con: duckdb.DuckDBPyConnection, key: RunKey, start: int, end: 
     return float(row[0]) if row and row[0] is not None else None
 
 
+def marts_with_years(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The stored marts (models/marts/) keyed by scenario, plan design, replication and year: the tables whose
+    rows a clear removes. Found from their columns, so that a new yearly mart is never left out."""
+    return [row[0] for row in con.execute(
+        "select columns.table_name from information_schema.columns as columns "
+        "inner join information_schema.tables as tables using (table_catalog, table_schema, table_name) "
+        "where tables.table_type = 'BASE TABLE' and columns.table_catalog = current_database() "
+        "and columns.table_schema = current_schema() and list_contains($marts, columns.table_name) "
+        "and list_contains($key, columns.column_name) "
+        "group by columns.table_name having count(*) = len($key) order by 1",
+        {"marts": sorted(path.stem for path in MARTS_DIR.glob("*.sql")), "key": list(YEAR_KEY)}).fetchall()]
+
+
 def clear_rows(database: Path, key: RunKey, from_year: int | None = None, above: int | None = None) -> None:
     """Delete the key's rows of the yearly marts: its replication set's years from from_year on (every year
     when None); or, with `above`, the replications above that number (a smaller Monte Carlo set replaces a
@@ -190,11 +204,10 @@ def clear_rows(database: Path, key: RunKey, from_year: int | None = None, above:
         condition, params = "replication_id = 0", []
     try:
         with duckdb.connect(str(database)) as con:
-            for table in MARTS_WITH_YEARS:
-                if has_table(con, table):
-                    con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
-                                f"and simulation_year >= ? and {condition}",
-                                [key.scenario_id, key.plan_design_id, from_year or 0, *params])
+            for table in marts_with_years(con):
+                con.execute(f"delete from {table} where scenario_id = ? and plan_design_id = ? "
+                            f"and simulation_year >= ? and {condition}",
+                            [key.scenario_id, key.plan_design_id, from_year or 0, *params])
     except duckdb.Error as exc:
         raise PlanAlignError(f"cannot clear scenario '{key.scenario_id}': {mask(str(exc))}",
                              hint="close other programs using the database and try again") from None
@@ -482,17 +495,28 @@ def employee_timeline(con: duckdb.DuckDBPyConnection, key: RunKey, replication_i
                                                 "replication_id": replication_id, "employee_id": employee_id})
 
 
+_DEFERRAL_BAND_COLUMN = re.compile(r"deferral_band_(\d+)_count")
+
+
+def deferral_band_sort(column: str) -> int | None:
+    """n of a deferral_band_<n>_count column of rpt_workforce_breakdown (the band_sort of a band of
+    report_deferral_bands: the view has one such column per band); None for any other column."""
+    match = _DEFERRAL_BAND_COLUMN.fullmatch(column)
+    return int(match.group(1)) if match else None
+
+
 def report_plan_distribution(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
     """Per year (the mean over a set's replications): deferral-band counts and limit hits, summed over
     the job-level breakdown (every employee is in exactly one level)."""
-    bands = ", ".join(f"avg(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))
+    columns = [row[0] for row in con.execute("describe rpt_workforce_breakdown").fetchall()]
+    bands = [name for name in columns if deferral_band_sort(name) is not None]
     return rows(con, f"""
-        select simulation_year, {bands},
+        select simulation_year, {", ".join(f"avg({name}) as {name}" for name in bands)},
             avg(limit_402g_count) as limit_402g_count, avg(limit_415c_count) as limit_415c_count,
             avg(limit_401a17_count) as limit_401a17_count, avg(match_cap_count) as match_cap_count
         from (
             select replication_id, simulation_year,
-                {", ".join(f"sum(deferral_band_{i}_count) as deferral_band_{i}_count" for i in range(1, 6))},
+                {", ".join(f"sum({name}) as {name}" for name in bands)},
                 sum(limit_402g_count) as limit_402g_count, sum(limit_415c_count) as limit_415c_count,
                 sum(limit_401a17_count) as limit_401a17_count, sum(match_cap_count) as match_cap_count
             from rpt_workforce_breakdown
@@ -505,8 +529,9 @@ def report_plan_distribution(con: duckdb.DuckDBPyConnection, key: RunKey) -> tup
     """, key.params)
 
 
-def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [row[0] for row in con.execute("select band_label from report_deferral_bands order by band_sort").fetchall()]
+def deferral_band_labels(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """The label of each band of report_deferral_bands, by band_sort."""
+    return dict(con.execute("select band_sort, band_label from report_deferral_bands order by band_sort").fetchall())
 
 
 # ---- benchmark (a database written by one `planalign bench` run) -----------------------------------

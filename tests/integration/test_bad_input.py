@@ -96,7 +96,21 @@ CASES = [
     Case("not_yaml", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE, "not valid YAML",
          {"s.yml": GOOD + "workforce: [unclosed\n"}),
     Case("a_list_not_a_mapping", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE,
-         "expected a mapping of settings", {"s.yml": "- scenario_id: fixture\n"}),
+         "s.yml: expected a mapping of settings (key: value lines) at the top level, not a list",
+         {"s.yml": "- scenario_id: fixture\n"}),
+    Case("a_scalar_not_a_mapping", ["check-config", "{tmp}/s.yml"], REFUSE,
+         "s.yml: expected a mapping of settings (key: value lines) at the top level, not a string",
+         {"s.yml": "baseline\n"}),
+    Case("a_number_not_a_mapping", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE,
+         "s.yml: expected a mapping of settings (key: value lines) at the top level, not a number",
+         {"s.yml": "0\n"}, absent="Field required"),
+    Case("empty_file", ["simulate", "--scenario", "{tmp}/s.yml"], REFUSE, "s.yml is empty: it holds no settings",
+         {"s.yml": ""}, absent="Field required"),
+    Case("only_comments_and_blank_lines", ["check-config", "{tmp}/s.yml"], REFUSE,
+         "s.yml is empty: it holds no settings", {"s.yml": "# to do\n\n   \n# fill in\n"}, absent="Field required"),
+    Case("empty_extends_parent", ["simulate", "--scenario", "{tmp}/child.yml"], REFUSE,
+         "parent.yml is empty: it holds no settings (extended by",
+         {"parent.yml": "\n", "child.yml": "extends: parent.yml\n"}, absent="Field required"),
     Case("extends_cycle", ["simulate", "--scenario", "{tmp}/a.yml"], REFUSE, "scenario extends cycle",
          {"a.yml": "extends: b.yml\n", "b.yml": "extends: a.yml\n"}),
     Case("same_key_in_sibling_mappings_works", ["simulate", "--scenario", "{tmp}/s.yml", "--dry-run"], WORK,
@@ -248,3 +262,14 @@ def test_a_database_held_by_another_program_is_retried_then_works(good: dict) ->
     assert "fixture / baseline (single run)" in result.stdout
     assert {t: table_digest(good["db"], t) for t in TABLES} == good["digests"]
 
+
+def test_an_empty_scenario_file_is_one_line_and_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yml"
+    path.write_text("\n# nothing yet\n")
+    for args in (["check-config", str(path)], ["simulate", "--scenario", str(path)]):
+        result = run_planalign(*args, db=tmp_path / "planalign.duckdb", check=False)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines() == [
+            f"error: {path} is empty: it holds no settings",
+            "  hint: write at least start_year and end_year, or `extends: baseline` and the settings that differ "
+            "(as scenarios/high_growth.yml does)"], args

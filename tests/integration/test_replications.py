@@ -7,15 +7,17 @@ var replications set.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
 
-from conftest import START, query
+from conftest import END, START, query, run_planalign, write_scenario
 from digests import table_digest
 from planalign.dbt.runner import run_dbt, year_selection
 from planalign.keys import Replications, RunKey
+from planalign.store import db as planalign_db
 from planalign.store import runsafety
 
 YEARS = (START, START + 1)
@@ -113,3 +115,36 @@ def test_common_random_numbers_across_scenarios_and_plan_designs(runs):
     shared = query(db, """select count(*) from fct_yearly_events a inner join fct_yearly_events b
                           using (event_id) where a.scenario_id = 'rep' and b.scenario_id = 'rep_twin'""")
     assert shared == [(0,)]
+
+
+YEARLY_MARTS = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan", "fct_irs_limits")
+
+
+def stored_keys(db: Path, scenario_id: str) -> dict[str, list[tuple[int, int]]]:
+    """Per yearly mart, the (replication_id, simulation_year) pairs the scenario has stored."""
+    return {table: query(db, f"select distinct replication_id, simulation_year from {table} "
+                             "where scenario_id = ? order by all", [scenario_id]) for table in YEARLY_MARTS}
+
+
+def test_a_smaller_set_removes_the_replications_above_it_from_every_yearly_mart(runs, tmp_path):
+    """A run of 1 replication after a set of 3 removes replications 2 and 3 (the CLI's clear of replications
+    above N) from every mart stored by replication and year: fct_irs_limits keeps no orphan rows."""
+    db = tmp_path / "shrunk.duckdb"
+    shutil.copyfile(runs["set"], db)
+    scenario = write_scenario(tmp_path / "rep.yml", runs["census"], scenario_id="rep", end_year=START + 1)
+    run_planalign("simulate", "--scenario", str(scenario), "--replications", "1", "--end", str(START), db=db)
+    keys = stored_keys(db, "rep")
+    assert keys["fct_workforce_snapshot"] == [(1, START), (1, START + 1)]
+    assert keys == {table: keys["fct_workforce_snapshot"] for table in keys}
+
+
+def test_clearing_years_removes_them_from_every_yearly_mart(simulated, tmp_path):
+    """The clear of `--clear all` and of stale later years (planalign.store.db.clear_rows from a year on) removes those
+    years from every mart stored by replication and year, fct_irs_limits included."""
+    db = tmp_path / "cleared.duckdb"
+    shutil.copyfile(simulated["db"], db)
+    assert stored_keys(db, "fixture")["fct_irs_limits"] == [(0, year) for year in range(START, END + 1)]
+    planalign_db.clear_rows(db, RunKey("fixture", "baseline"), from_year=START + 1)
+    assert stored_keys(db, "fixture") == {table: [(0, START)] for table in YEARLY_MARTS}
+    planalign_db.clear_rows(db, RunKey("fixture", "baseline"), from_year=START)
+    assert stored_keys(db, "fixture") == {table: [] for table in YEARLY_MARTS}

@@ -10,10 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import ROOT
 from planalign.dbt.runner import year_selection
+from planalign.store import db
 
 START = 2025
 
@@ -90,3 +92,12 @@ def test_the_runs_configuration_is_built_by_the_first_year_of_a_run_only(selecte
     assert only_theirs & selected["later"] == set()
     assert {node_id for node_id in only_theirs if nodes[node_id]["config"].get("meta", {}).get(
         "start_year_only") is not True} <= selected["first"]
+
+
+def test_a_clear_removes_the_rows_of_every_yearly_mart(selected, simulated):
+    """scripts.db.clear_rows (--clear all, stale later years, a smaller Monte Carlo set) deletes from the marts
+    it finds by their key columns: exactly the yearly marts, each of which a year's build deletes and appends."""
+    yearly_marts = {node["name"] for node in selected["nodes"].values() if node["resource_type"] == "model"
+                    and node["original_file_path"].startswith("models/marts/") and "yearly" in node["config"]["tags"]}
+    with duckdb.connect(str(simulated["db"]), read_only=True) as con:
+        assert set(db.marts_with_years(con)) == yearly_marts
