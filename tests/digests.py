@@ -1,4 +1,4 @@
-"""Digests of the event store and snapshots, run stamps (run_id, created_at) left out."""
+"""Digests of the event store and snapshots, run stamps (run_id, created_at, built_at) left out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-STAMPS = ("run_id", "created_at")
+STAMPS = ("run_id", "created_at", "built_at")
 
 
 def table_digest(db: Path, table: str, where: str = "true") -> str:

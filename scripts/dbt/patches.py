@@ -1,4 +1,5 @@
-"""One change to how dbt works inside this process, for speed, with results byte for byte the same.
+"""One change to how dbt works inside this process, for speed, with results byte for byte the same (override
+"cte_injection" of planalign.dbt.overrides; not installed with PLANALIGN_PLAIN_DBT=1).
 
 dbt puts an ephemeral model into the models that read it as a CTE: inject_ctes_into_sql runs sqlparse's full
 parser over the reader's compiled SQL (tens of kilobytes for the plan models) only to find whether it starts
@@ -34,6 +35,7 @@ def fast_inject_ctes(original: Callable[[str, list[Any]], str]) -> Callable[[str
         return sql[:match.end()] + ", ".join(cte.sql for cte in ctes) + ", " + sql[match.end():]
 
     inject.planalign_fast = True  # type: ignore[attr-defined]
+    inject.planalign_original = original  # type: ignore[attr-defined] - for planalign.dbt.overrides' check
     return inject
 
 

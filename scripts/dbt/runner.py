@@ -1,4 +1,10 @@
-"""Run dbt in this process for one simulated year and turn its failures into one clear message."""
+"""Run dbt for one simulated year and turn its failures into one clear message.
+
+dbt runs in this process, with four of PlanAlign's overrides of dbt's internals (planalign.dbt.overrides):
+the environment swap (_process_state), the manifest reuse (_MANIFESTS), the node reset (_as_parsed) and the
+connection close (_close_database), plus the CTE patch (patches.py). With PLANALIGN_PLAIN_DBT=1 none of them
+runs: each invocation is a plain `dbt` process (_dbt_process), its output into the same year log and progress.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -17,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from planalign import settings
-from planalign.dbt import patches
+from planalign.dbt import overrides, patches
 from planalign.errors import PlanAlignError
 from planalign.paths import LOG_DIR, PROJECT_ROOT
 from planalign.store import runsafety
@@ -209,9 +216,12 @@ def save_parse(database: Path) -> None:
     """Parse the project as a run on a database of this file name will, so that dbt's saved parse is current
     (the bench does this before it starts the clock, as an earlier run on such a database would have)."""
     output = io.StringIO()
-    with _process_state(dbt_env(None, "parse", database)), redirect_stdout(output), redirect_stderr(output):
-        result = _parse_project(database, [])
-    if _exit_code(result) != 0:
+    if overrides.plain_dbt():
+        code = _dbt_process(["parse"], parse_environment(dbt_env(None, "parse", database), database), output.write)
+    else:
+        with _process_state(dbt_env(None, "parse", database)), redirect_stdout(output), redirect_stderr(output):
+            code = _exit_code(_parse_project(database, []))
+    if code != 0:
         last = [line for line in output.getvalue().splitlines() if line.strip()][-3:]
         raise PlanAlignError(f"dbt could not parse the project: {' '.join(' '.join(last).split())[:400]}",
                              hint="run `dbt parse` for the whole message")
@@ -255,6 +265,22 @@ def _invoke(args: list[str], variables_json: str, database: Path, loads: list[st
         _close_database()
 
 
+def _dbt_process(args: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> int:
+    """PLANALIGN_PLAIN_DBT=1: one plain `dbt` process (this interpreter's dbt, its own command line), in the
+    environment and folder an in-process invocation gets; its output line by line; its exit code."""
+    process = subprocess.Popen([sys.executable, "-m", "dbt.cli.main", *args], cwd=PROJECT_ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                               errors="replace")
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            on_line(line)
+    finally:
+        process.stdout.close()
+        returncode = process.wait()  # Ctrl-C reaches dbt too (same process group): it stops, then we do
+    return returncode
+
+
 def _as_parsed(manifest: Any) -> None:
     """Every node as `dbt parse` leaves it: not compiled, no compiled SQL, no ephemeral CTEs. A build compiles
     into the manifest's own node objects and marks the ephemeral models' CTEs as injected, so the next
@@ -284,8 +310,10 @@ def _close_database() -> None:
 
 def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, run_id: str,
             database: Path, verbose: bool = False, extra_env: dict[str, str] | None = None) -> DbtRun:
-    """One dbt command, in this process (dbtRunner): its output masked into logs/, the progress line
-    driven by its START lines, the exit code dbt's command line would give."""
+    """One dbt command, in this process (dbtRunner), or a plain `dbt` process with PLANALIGN_PLAIN_DBT=1: its
+    output masked into logs/, the progress line driven by its START lines, the exit code dbt's command line
+    would give."""
+    plain = overrides.plain_dbt()
     LOG_DIR.mkdir(exist_ok=True)
     log_file = LOG_DIR / f"dbt_{run_id}_{year if year is not None else 'all'}.log"
     # a failure must never be explained by a previous run's results
@@ -306,11 +334,16 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
             elif progress is not None:
                 progress.update(plain)
 
+        env = {**dbt_env(year, run_id, database), **(extra_env or {})}
+        variables_json = json.dumps(variables, sort_keys=True)
         sink = _LineSink(on_line)
         try:
-            with _process_state({**dbt_env(year, run_id, database), **(extra_env or {})}), \
-                    redirect_stdout(sink), redirect_stderr(sink):
-                returncode = _invoke(command, json.dumps(variables, sort_keys=True), database, loads)
+            if plain:
+                returncode = _dbt_process([*command, "--vars", variables_json], env, on_line)
+                loads.append("a new dbt process")  # parses (or loads its saved parse) every time
+            else:
+                with _process_state(env), redirect_stdout(sink), redirect_stderr(sink):
+                    returncode = _invoke(command, variables_json, database, loads)
         finally:
             sink.close_pending()
             if progress is not None:
@@ -318,18 +351,24 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     elapsed = time.monotonic() - started
     runsafety.log_line(run_id, {"event": "dbt_invocation", "year": year, "command": command[0],
                                 "returncode": returncode, "manifest_loads": len(loads),
-                                "seconds": round(elapsed, 3)})
+                                "seconds": round(elapsed, 3), **({"plain_dbt": True} if plain else {})})
     return DbtRun(returncode, elapsed, log_file, "".join(lines))
 
 
 def test_name(unique_id: str, manifests: dict[str, Any] | None = None) -> str:
     """A data test's name as the user finds it: its alias, which names its table of stored failures
-    (<schema>_dbt_test__audit.<alias>), from the parsed manifest; else the name in its unique id
-    (test.<project>.<name>[.<hash>]), never the hash that ends a generic test's id."""
+    (<schema>_dbt_test__audit.<alias>), from the parsed manifest (with PLANALIGN_PLAIN_DBT=1, the one the dbt
+    process saved in target/); else the name in its unique id (test.<project>.<name>[.<hash>]), never the hash
+    that ends a generic test's id."""
     for manifest in (_MANIFESTS if manifests is None else manifests).values():
         node = manifest.nodes.get(unique_id)
         if node is not None:
             return node.alias
+    if manifests is None and not _MANIFESTS:
+        try:
+            return json.loads((PROJECT_ROOT / "target" / "manifest.json").read_text())["nodes"][unique_id]["alias"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
     parts = unique_id.split(".")
     return parts[2] if len(parts) > 2 else unique_id
 

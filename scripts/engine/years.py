@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planalign.dbt import overrides
 from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
 from planalign.engine.census import census_for_dbt, check_census_file
 from planalign.engine.config import Effective, seed_hashes
@@ -352,6 +353,7 @@ def explain_census(run: Run, effective: Effective) -> None:
 
 def start(run: Run, years: list[int], pairs: list[str]) -> None:
     check_tuning()
+    overrides.preflight()  # PLANALIGN_PLAIN_DBT, and dbt still has what the overrides rely on
     run.database.parent.mkdir(parents=True, exist_ok=True)
     try:
         runsafety.acquire_lock(run.database, run.run_id)

@@ -7,8 +7,14 @@
     are there to inspect, exactly as dbt would have stored them. A passing test drops the table that an
     earlier failure of it left, so the audit schema holds the failures of each test's latest run only.
     The count and the stored rows come from the same SQL, read twice only when the test did not pass.
+    dbt names this macro materialization_test_default. One of PlanAlign's overrides of dbt
+    (scripts/dbt/overrides.py, "test_materialization"): with PLANALIGN_PLAIN_DBT=1 it hands the test to
+    dbt's own materialization, which stores every test's rows, passing or not.
 -#}
 {%- materialization test, default -%}
+    {%- if planalign_plain_dbt() -%}
+        {{ return(dbt.materialization_test_default()) }}
+    {%- endif -%}
     {%- set relations = [] -%}
     {%- set limit = config.get('limit') -%}
     {%- set sql_header = config.get('sql_header') if flags.REQUIRE_SQL_HEADER_IN_TEST_CONFIGS else none -%}
