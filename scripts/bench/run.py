@@ -27,6 +27,7 @@ import psutil
 import yaml
 
 from planalign.engine.census import write_census
+from planalign.engine.config import resolve
 from planalign.errors import PlanAlignError
 from planalign.paths import DEFAULT_SCENARIO, PROJECT_ROOT
 from planalign.store import db
@@ -92,9 +93,10 @@ def cached_census(n: int, seed: int) -> tuple[Path, float | None]:
 
 
 def _scenario_file(folder: Path, census: Path, years: int, replications: int) -> Path:
-    scenario = yaml.safe_load(DEFAULT_SCENARIO.read_text())
-    scenario.update({"scenario_id": "bench", "census_path": str(census), "replications": replications,
-                     "end_year": scenario["start_year"] + years - 1})
+    baseline = resolve(DEFAULT_SCENARIO).scenario  # its defaults included (dbt_project.yml's vars)
+    scenario = {"extends": str(DEFAULT_SCENARIO), "scenario_id": "bench", "description": baseline.description,
+                "census_path": str(census), "replications": replications,
+                "end_year": baseline.start_year + years - 1}
     path = folder / "bench.yml"
     path.write_text(yaml.safe_dump(scenario))
     return path
