@@ -26,6 +26,7 @@ from pathlib import Path
 import psutil
 import yaml
 
+from planalign import settings
 from planalign.engine.census import write_census
 from planalign.engine.config import resolve
 from planalign.errors import PlanAlignError
@@ -194,11 +195,12 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "duckdb": _version("duckdb"),
         "dbt_core": _version("dbt-core"),
-        "planalign_threads": os.environ.get("PLANALIGN_THREADS", ""),
-        "planalign_memory_limit": os.environ.get("PLANALIGN_MEMORY_LIMIT", ""),
-        "planalign_dbt_threads": os.environ.get("PLANALIGN_DBT_THREADS", ""),
-        "planalign_dbt_log_level": os.environ.get("PLANALIGN_DBT_LOG_LEVEL", ""),
-        "planalign_keep_intermediate": os.environ.get("PLANALIGN_KEEP_INTERMEDIATE", ""),
+        # as set ('' when unset: the default)
+        "planalign_threads": settings.get("PLANALIGN_THREADS", fallback=""),
+        "planalign_memory_limit": settings.get("PLANALIGN_MEMORY_LIMIT", fallback=""),
+        "planalign_dbt_threads": settings.get("PLANALIGN_DBT_THREADS", fallback=""),
+        "planalign_dbt_log_level": settings.get("PLANALIGN_DBT_LOG_LEVEL", fallback=""),
+        "planalign_keep_intermediate": settings.get("PLANALIGN_KEEP_INTERMEDIATE", fallback=""),
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from planalign import settings
 from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
 from planalign.engine.census import census_for_dbt, check_census_file
 from planalign.engine.config import Effective, seed_hashes
@@ -229,7 +230,7 @@ def _backup_now(run: Run) -> None:
     db.checkpoint(run.database)
     try:
         runsafety.make_backup(run.database, run.run_id,
-                              int(os.environ.get("PLANALIGN_BACKUP_KEEP", runsafety.DEFAULT_KEEP)))
+                              int(settings.get("PLANALIGN_BACKUP_KEEP")))
     except runsafety.RunSafetyError as exc:
         raise PlanAlignError(str(exc), hint="free disk space, then run again; nothing was written") from None
     run.backed_up = True
