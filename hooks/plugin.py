@@ -29,6 +29,7 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from planalign import settings
 from planalign.store import runsafety
 
 
@@ -63,7 +64,7 @@ class Plugin(BasePlugin):
                                ("planalign_checkpoint", _checkpoint)):
             conn.create_function(name, function, ["VARCHAR"], "VARCHAR", side_effects=True)
         conn.create_function("planalign_admitted", _admitted, ["VARCHAR"], "BOOLEAN", side_effects=True)
-        database = Path(getattr(self.creds, "path", None) or os.environ.get("PLANALIGN_DB", "db/planalign.duckdb"))
+        database = Path(getattr(self.creds, "path", None) or settings.get("PLANALIGN_DB"))
         salt = runsafety.ssn_salt(database.resolve())
         conn.create_function("planalign_ssn_hash", lambda ssn: runsafety.ssn_hash(salt, ssn),
                              ["VARCHAR"], "VARCHAR")

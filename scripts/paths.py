@@ -5,17 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from planalign import settings
 from planalign.errors import PlanAlignError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "db" / "planalign.duckdb"
+DEFAULT_DB = PROJECT_ROOT / settings.SETTINGS["PLANALIGN_DB"].default
 DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "baseline.yml"
 LOG_DIR = PROJECT_ROOT / "logs"
 
 
 def database_path() -> Path:
     """The DuckDB file: PLANALIGN_DB when set (relative to the current directory), else db/."""
-    configured = os.environ.get("PLANALIGN_DB")
+    configured = settings.get("PLANALIGN_DB", fallback=None)
     return Path(configured).resolve() if configured else DEFAULT_DB
 
 

@@ -36,7 +36,7 @@
         {%- if type == 'DATE' %}
         strftime({{ quoted }}, '%Y-%m-%d') as {{ name }}
         {%- elif type.startswith('TIMESTAMP') and ('TIME ZONE' in type or type == 'TIMESTAMPTZ') %}
-        strftime(cast(timezone('{{ zones.get(name, var('census_timezone', 'UTC')) | replace("'", "''") }}', {{ quoted }}) as date), '%Y-%m-%d') as {{ name }}
+        strftime(cast(timezone('{{ zones.get(name, var('census_timezone')) | replace("'", "''") }}', {{ quoted }}) as date), '%Y-%m-%d') as {{ name }}
         {%- elif type.startswith('TIMESTAMP') %}
         strftime(cast({{ quoted }} as date), '%Y-%m-%d') as {{ name }}
         {%- elif type in ('DOUBLE', 'FLOAT', 'REAL') %}

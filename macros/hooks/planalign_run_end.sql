@@ -4,9 +4,9 @@
     releases a lock this dbt process took, and - when this invocation built the year's
     event store - writes the year's checkpoint: <scenario>/<plan>/year_<Y>.partial, renamed
     to .done only when every model and test passed. The checkpoint holds the config hash,
-    the row counts and the digests of the year's events and snapshot (rpt_year_digests),
-    aggregated over the run's replications: rows summed, digests md5 of
-    '<replication_id>:<digest>' joined by '|' in replication order.
+    the row counts and the digests of the year's events and snapshot over the run's replications,
+    as year_checkpoint_digests() defines them (the definition resume recomputes); a year that is not
+    complete is written as .partial.
 -#}
 {% macro planalign_run_end(results) -%}
     {%- set admitted = execute and run_query(
@@ -38,20 +38,23 @@
         {%- if built and flags.WHICH in ['build', 'run'] %}
             select planalign_checkpoint(json_merge_patch(
                 '{{ tojson(dict(payload, all_passed=(run_status == 'success' and flags.WHICH == 'build'))) | replace("'", "''") }}',
-                (
-                    select json_object(
-                        'event_rows', sum(event_rows),
-                        'events_digest', md5(string_agg(
-                            cast(replication_id as varchar) || ':' || events_digest, '|' order by replication_id)),
-                        'snapshot_rows', sum(snapshot_rows),
-                        'snapshot_digest', md5(string_agg(
-                            cast(replication_id as varchar) || ':' || snapshot_digest, '|' order by replication_id))
-                    )
-                    from {{ target.schema }}.rpt_year_digests
-                    where scenario_id = '{{ payload.scenario_id }}'
-                        and plan_design_id = '{{ payload.plan_design_id }}'
-                        and simulation_year = {{ payload.simulation_year }}
-                        and {{ replication_filter() }}
+                coalesce(
+                    (
+                        select json_object(
+                            'event_rows', event_rows,
+                            'events_digest', events_digest,
+                            'snapshot_rows', snapshot_rows,
+                            'snapshot_digest', snapshot_digest
+                        )
+                        from ({{ year_checkpoint_digests(
+                            target.schema ~ '.rpt_year_digests',
+                            sql_literal(payload.scenario_id),
+                            sql_literal(payload.plan_design_id),
+                            '[' ~ (replication_list() | join(', ')) ~ ']',
+                            payload.simulation_year) }}) as year_set
+                    ),
+                    {#- an incomplete year (a replication without its events or snapshot) is never done -#}
+                    json_object('all_passed', false, 'complete', false)
                 )
             ));
         {%- endif %}

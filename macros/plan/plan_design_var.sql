@@ -7,7 +7,7 @@
     once, without vars, for every scenario and design (scripts/dbt/runner.py).
 -#}
 {% macro plan_design_var() -%}
-    {%- set design = var('plan_design', none) -%}
+    {%- set design = var('plan_design') -%}
     {%- if design is not none and design is not mapping -%}
         {{ exceptions.raise_compiler_error("var plan_design must be a mapping (the resolved plan design), got: " ~ design) }}
     {%- endif -%}

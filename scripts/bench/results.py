@@ -9,9 +9,16 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from planalign import settings
 from planalign.paths import PROJECT_ROOT
 
-DEFAULT_RESULTS = PROJECT_ROOT / "benchmarks" / "results.csv"
+DEFAULT_RESULTS = PROJECT_ROOT / settings.SETTINGS["PLANALIGN_BENCH_RESULTS"].default
+
+
+def results_path() -> Path:
+    """PLANALIGN_BENCH_RESULTS (relative to the current directory), else benchmarks/results.csv."""
+    configured = settings.get("PLANALIGN_BENCH_RESULTS", fallback=None)
+    return Path(configured) if configured else DEFAULT_RESULTS
 
 # Every row has every column, in this order; a file with an older header is rewritten with this one.
 COLUMNS = (

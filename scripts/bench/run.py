@@ -26,7 +26,9 @@ from pathlib import Path
 import psutil
 import yaml
 
+from planalign import settings
 from planalign.engine.census import write_census
+from planalign.engine.config import resolve
 from planalign.errors import PlanAlignError
 from planalign.paths import DEFAULT_SCENARIO, PROJECT_ROOT
 from planalign.store import db
@@ -92,9 +94,10 @@ def cached_census(n: int, seed: int) -> tuple[Path, float | None]:
 
 
 def _scenario_file(folder: Path, census: Path, years: int, replications: int) -> Path:
-    scenario = yaml.safe_load(DEFAULT_SCENARIO.read_text())
-    scenario.update({"scenario_id": "bench", "census_path": str(census), "replications": replications,
-                     "end_year": scenario["start_year"] + years - 1})
+    baseline = resolve(DEFAULT_SCENARIO).scenario  # its defaults included (dbt_project.yml's vars)
+    scenario = {"extends": str(DEFAULT_SCENARIO), "scenario_id": "bench", "description": baseline.description,
+                "census_path": str(census), "replications": replications,
+                "end_year": baseline.start_year + years - 1}
     path = folder / "bench.yml"
     path.write_text(yaml.safe_dump(scenario))
     return path
@@ -192,11 +195,12 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "duckdb": _version("duckdb"),
         "dbt_core": _version("dbt-core"),
-        "planalign_threads": os.environ.get("PLANALIGN_THREADS", ""),
-        "planalign_memory_limit": os.environ.get("PLANALIGN_MEMORY_LIMIT", ""),
-        "planalign_dbt_threads": os.environ.get("PLANALIGN_DBT_THREADS", ""),
-        "planalign_dbt_log_level": os.environ.get("PLANALIGN_DBT_LOG_LEVEL", ""),
-        "planalign_keep_intermediate": os.environ.get("PLANALIGN_KEEP_INTERMEDIATE", ""),
+        # as set ('' when unset: the default)
+        "planalign_threads": settings.get("PLANALIGN_THREADS", fallback=""),
+        "planalign_memory_limit": settings.get("PLANALIGN_MEMORY_LIMIT", fallback=""),
+        "planalign_dbt_threads": settings.get("PLANALIGN_DBT_THREADS", fallback=""),
+        "planalign_dbt_log_level": settings.get("PLANALIGN_DBT_LOG_LEVEL", fallback=""),
+        "planalign_keep_intermediate": settings.get("PLANALIGN_KEEP_INTERMEDIATE", fallback=""),
     }
 
 

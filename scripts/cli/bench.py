@@ -15,8 +15,8 @@ from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT
 
 results_option = click.option(
-    "--results", type=click.Path(dir_okay=False, path_type=Path), envvar="PLANALIGN_BENCH_RESULTS",
-    default=bench_results.DEFAULT_RESULTS, show_default="benchmarks/results.csv",
+    "--results", type=click.Path(dir_okay=False, path_type=Path),
+    default=bench_results.results_path, show_default="benchmarks/results.csv",
     help="the record to append to / read (env PLANALIGN_BENCH_RESULTS)")
 
 

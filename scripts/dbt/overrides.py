@@ -33,6 +33,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from planalign import settings
 from planalign.errors import PlanAlignError
 
 PLAIN_DBT = "PLANALIGN_PLAIN_DBT"
@@ -46,14 +47,7 @@ def plain_dbt(environ: Mapping[str, str] | None = None) -> bool:
     """PLANALIGN_PLAIN_DBT: unset, empty or 0 (the default) runs dbt with PlanAlign's overrides; 1 runs it plain
     (a `dbt` process per invocation, dbt's builtin test materialization and get_where_subquery). Anything else
     is refused with one line."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(PLAIN_DBT)
-    if value is None or value.strip() in {"", "0"}:
-        return False
-    if value.strip() == "1":
-        return True
-    raise PlanAlignError(f"{PLAIN_DBT}={value!r} is not 0 or 1",
-                         hint=f"unset it for the normal run; {PLAIN_HINT}")
+    return (settings.get("PLANALIGN_PLAIN_DBT", environ, fallback="") or "").strip() == "1"
 
 
 class Missing(Exception):

@@ -119,7 +119,7 @@ def dbt_env(year: int | None, run_id: str, database: Path) -> dict[str, str]:
         "DBT_PROJECT_DIR": str(PROJECT_ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # dbt's own log file: every SQL statement at 'debug' costs ~10% of a run (scripts/settings.py)
-        "DBT_LOG_LEVEL_FILE": os.environ.get("PLANALIGN_DBT_LOG_LEVEL", "info").strip().lower(),
+        "DBT_LOG_LEVEL_FILE": settings.get("PLANALIGN_DBT_LOG_LEVEL").strip().lower(),
     })
     # DuckDB's worker threads: the machine's cores unless set (more than the cores only contend with the
     # second dbt thread: 100,000 x 5 years, 2 cores, wall ratio 0.93 for 2 threads against 4)

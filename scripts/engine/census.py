@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from planalign.engine.census_policy import is_utf8, project_vars
+from planalign.engine.census_policy import is_utf8
+from planalign.engine.defaults import project_vars
 from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT
 

@@ -1,25 +1,18 @@
 """The census validation policy a scenario may tune: the severity of each row check, the bounds of
 plausible values and the file's text encoding. Defaults live once, in dbt_project.yml (vars
-census_checks, census_checks_fixed, census_bounds), so a plain `dbt build` and the CLI agree."""
+census_checks, census_checks_fixed, census_bounds; engine/defaults.py), so a plain `dbt build` and the CLI agree."""
 
 from __future__ import annotations
 
 import codecs
 import zoneinfo
-from functools import cache
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from planalign.paths import PROJECT_ROOT
+from planalign.engine.defaults import project_vars
 
 SEVERITIES = ("reject", "warn")
-
-
-@cache
-def project_vars() -> dict[str, Any]:
-    return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
 
 
 def default_checks() -> dict[str, str]:
@@ -38,7 +31,7 @@ def _bound(name: str) -> Any:
 class CensusBounds(BaseModel):
     """Plausible census values; a value outside is a failed check (its severity says what happens)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     min_annual_compensation: float = Field(_bound("min_annual_compensation"), ge=0, le=1_000_000)
     max_annual_compensation: float = Field(_bound("max_annual_compensation"), gt=0, le=1_000_000_000)

@@ -22,6 +22,7 @@ from planalign.engine.census_policy import (
     check_timezone,
     effective_checks,
 )
+from planalign.engine.defaults import default_replications, project_default
 from planalign.engine.plan_designs import (
     DESIGN_SEEDS,
     PlanDesign,
@@ -49,18 +50,21 @@ def _check_month_day(value: str) -> str:
     return value
 
 
+# Every default of a setting that is a dbt var is that var (dbt_project.yml, engine/defaults.py), validated like a
+# value a scenario writes (validate_default: 4 becomes 4.0 in a float setting, as the config hash has it).
+
 class WorkforceSettings(BaseModel):
-    """The workforce rules (docs/rules.md); defaults are the baseline scenario."""
+    """The workforce rules (docs/rules.md); defaults are dbt_project.yml's vars (the baseline scenario)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
-    total_termination_rate: float = Field(0.12, ge=0.0, le=0.9)
-    target_growth_rate: float = Field(0.03, ge=-0.5, le=1.0)
-    new_hire_termination_rate: float = Field(0.25, ge=0.0, le=0.9)
-    promotion_increase: float = Field(0.15, ge=0.0, le=1.0)
-    promotion_month_day: str = "04-01"
-    raise_month_day: str = "04-01"
-    default_cola_rate: float = Field(0.02, ge=-0.1, le=0.2)
+    total_termination_rate: float = Field(project_default("total_termination_rate"), ge=0.0, le=0.9)
+    target_growth_rate: float = Field(project_default("target_growth_rate"), ge=-0.5, le=1.0)
+    new_hire_termination_rate: float = Field(project_default("new_hire_termination_rate"), ge=0.0, le=0.9)
+    promotion_increase: float = Field(project_default("promotion_increase"), ge=0.0, le=1.0)
+    promotion_month_day: str = Field(project_default("promotion_month_day"))
+    raise_month_day: str = Field(project_default("raise_month_day"))
+    default_cola_rate: float = Field(project_default("default_cola_rate"), ge=-0.1, le=0.2)
 
     _month_days = field_validator("promotion_month_day", "raise_month_day")(_check_month_day)
 
@@ -77,26 +81,26 @@ class WorkforceSettings(BaseModel):
 class PlanSettings(BaseModel):
     """Economic assumptions of the plan projection (the plan design itself is plan_design)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
-    investment_return_rate: float = Field(0.05, ge=-0.5, le=0.5)
-    limit_indexing_rate: float = Field(0.025, ge=0.0, le=0.2)
-    participation_z_limit: float = Field(4.0, ge=2.0, le=10.0)
+    investment_return_rate: float = Field(project_default("investment_return_rate"), ge=-0.5, le=0.5)
+    limit_indexing_rate: float = Field(project_default("limit_indexing_rate"), ge=0.0, le=0.2)
+    participation_z_limit: float = Field(project_default("participation_z_limit"), ge=2.0, le=10.0)
 
 
 class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     scenario_id: str = Field(pattern=ID_PATTERN)
-    plan_design: str | dict[str, Any] = "baseline"
+    plan_design: str | dict[str, Any] = Field(project_default("plan_design_id"))
     description: str = ""
-    start_year: int = Field(ge=2000, le=2100)
-    end_year: int = Field(ge=2000, le=2150)
-    random_seed: int = Field(42, ge=0, le=2**31 - 1)
-    replications: int = Field(0, ge=0, le=MAX_REPLICATIONS)
-    census_path: str = "data/census_default.csv"
-    census_encoding: str = "utf-8"
-    census_timezone: str = "UTC"
+    start_year: int = Field(project_default("start_year"), ge=2000, le=2100)
+    end_year: int = Field(ge=2000, le=2150)  # no default: the horizon is the scenario's choice
+    random_seed: int = Field(project_default("random_seed"), ge=0, le=2**31 - 1)
+    replications: int = Field(default_replications(), ge=0, le=MAX_REPLICATIONS)
+    census_path: str = Field(project_default("census_path"))
+    census_encoding: str = "utf-8"  # not a dbt var: the CLI decodes the census and hands dbt UTF-8
+    census_timezone: str = Field(project_default("census_timezone"))
     census_checks: dict[str, str] = Field(default_factory=dict)
     census_bounds: CensusBounds = CensusBounds()
     workforce: WorkforceSettings = WorkforceSettings()
@@ -358,6 +362,8 @@ def apply_set(raw: dict[str, Any], path: list[str], value: Any) -> None:
     node = raw
     for depth, key in enumerate(path[:-1]):
         child = node.get(key)
+        if key == "plan_design" and depth == 0 and child is None:
+            child = Scenario.model_fields["plan_design"].default  # the file did not choose one: the default design
         if key == "plan_design" and depth == 0 and isinstance(child, str):
             child = {"extends": child}  # setting a field of a seeded design makes a variant of it
         if child is None:

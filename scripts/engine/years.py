@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planalign import settings
 from planalign.dbt import overrides
 from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
 from planalign.engine.census import census_for_dbt, check_census_file
@@ -221,7 +222,7 @@ def _backup_now(run: Run) -> None:
     db.checkpoint(run.database)
     try:
         runsafety.make_backup(run.database, run.run_id,
-                              int(os.environ.get("PLANALIGN_BACKUP_KEEP", runsafety.DEFAULT_KEEP)))
+                              int(settings.get("PLANALIGN_BACKUP_KEEP")))
     except runsafety.RunSafetyError as exc:
         raise PlanAlignError(str(exc), hint="free disk space, then run again; nothing was written") from None
     run.backed_up = True

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import jinja2
 
 from planalign.errors import PlanAlignError
 from planalign.keys import MONTE_CARLO, SINGLE, RunKey
@@ -31,20 +32,16 @@ _SET_NAMES = {"single": SINGLE, "monte_carlo": MONTE_CARLO}
 MARTS_DIR = PROJECT_ROOT / "models" / "marts"
 YEAR_KEY = ("scenario_id", "plan_design_id", "replication_id", "simulation_year")
 
-# The digest of a set of replications: the same formula as the on-run-end checkpoint hook.
-_DIGEST_SQL = """
-select
-    simulation_year,
-    sum(event_rows) as event_rows,
-    md5(string_agg(cast(replication_id as varchar) || ':' || events_digest, '|' order by replication_id)),
-    sum(snapshot_rows) as snapshot_rows,
-    md5(string_agg(cast(replication_id as varchar) || ':' || coalesce(snapshot_digest, ''), '|'
-        order by replication_id))
-from rpt_year_digests
-where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
-group by simulation_year
-having count(*) = len($replications)
-"""
+# The digest of a set of replications: the one definition the on-run-end hook also renders for the checkpoint
+# (macros/hooks/year_checkpoint_digests.sql, plain Jinja), with the query's parameters as its arguments.
+DIGEST_MACRO = PROJECT_ROOT / "macros" / "hooks" / "year_checkpoint_digests.sql"
+
+
+def digest_sql() -> str:
+    """Per complete year of ($scenario, $plan, $replications): (year, event_rows, events_digest, snapshot_rows,
+    snapshot_digest), as the checkpoint records them."""
+    macros = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(DIGEST_MACRO.read_text()).module
+    return str(macros.year_checkpoint_digests("rpt_year_digests", "$scenario", "$plan", "$replications"))
 
 
 @contextmanager
@@ -145,7 +142,7 @@ def year_digests(database: Path, key: RunKey) -> dict[int, tuple]:
         with read_only(database) as con:
             if not has_table(con, "rpt_year_digests"):
                 return {}
-            rows = con.execute(_DIGEST_SQL, key.params).fetchall()
+            rows = con.execute(digest_sql(), key.params).fetchall()
     except duckdb.Error:
         return {}
     return {row[0]: (int(row[1]), row[2], int(row[3]), row[4]) for row in rows}

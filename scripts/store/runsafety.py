@@ -23,13 +23,14 @@ from typing import Any
 
 import psutil
 
+from planalign import settings
 from planalign.keys import Replications, RunKey
 from planalign.paths import LOG_DIR, PROJECT_ROOT
 from planalign.store import failures
 
 SECRET_NAME = re.compile(r"(SALT|SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|CREDENTIAL)", re.IGNORECASE)
 URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s]+@", re.IGNORECASE)
-DEFAULT_KEEP = 5
+DEFAULT_KEEP = int(settings.SETTINGS["PLANALIGN_BACKUP_KEEP"].default)
 
 
 class RunSafetyError(Exception):
@@ -70,8 +71,9 @@ def log_line(run_id: str, record: dict[str, Any]) -> Path:
 
 
 def git_sha() -> str:
-    if os.environ.get("PLANALIGN_GIT_SHA"):
-        return os.environ["PLANALIGN_GIT_SHA"]
+    configured = settings.get("PLANALIGN_GIT_SHA", fallback=None)
+    if configured:
+        return configured
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
@@ -98,8 +100,9 @@ def config_hash(config: dict[str, Any]) -> str:
 
 def ssn_salt(database: Path) -> str:
     """PLANALIGN_SSN_SALT, or else a random salt kept (owner-only) beside the database, made on first use."""
-    if os.environ.get("PLANALIGN_SSN_SALT"):
-        return os.environ["PLANALIGN_SSN_SALT"]
+    configured = settings.get("PLANALIGN_SSN_SALT")
+    if configured:
+        return configured
     path = database.parent / ".planalign_ssn_salt"
     try:
         return path.read_text().strip()
@@ -311,10 +314,10 @@ def admitted(run_id: str) -> bool:
 def preflight_backup(payload: dict[str, Any]) -> str:
     """The backup, after the hook's CHECKPOINT: once per run id, never for `dbt test`."""
     database = Path(payload["database"]).resolve()
-    if payload.get("command") == "test" or not payload.get("has_data") or os.environ.get("PLANALIGN_BACKUP") == "off":
+    if payload.get("command") == "test" or not payload.get("has_data") or settings.get("PLANALIGN_BACKUP") == "off":
         return "skipped"
     started = dt.datetime.now(dt.timezone.utc)
-    backup = make_backup(database, payload["run_id"], int(os.environ.get("PLANALIGN_BACKUP_KEEP", DEFAULT_KEEP)))
+    backup = make_backup(database, payload["run_id"], int(settings.get("PLANALIGN_BACKUP_KEEP")))
     log_line(payload["run_id"], {
         "event": "backup", "path": str(backup) if backup else None,
         "bytes": backup.stat().st_size if backup else 0,
