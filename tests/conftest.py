@@ -115,3 +115,32 @@ def render_in_chromium(page: Path, screenshot: Path) -> tuple[str, str]:
 def console_errors(log: str) -> list[str]:
     return [line for line in log.splitlines()
             if "CONSOLE" in line and ("Uncaught" in line or "Error" in line or ":ERROR:" in line)]
+
+
+# ---- helpers shared by the unit and the integration tests ----
+
+def duckdb_error(database: str | None = None, sql: str | None = None) -> str:
+    try:
+        con = duckdb.connect(database or ":memory:")
+        if sql:
+            con.execute(sql).fetchall()
+        con.close()
+    except duckdb.Error as exc:
+        return str(exc)
+    raise AssertionError("no error")
+
+
+def os_error(action) -> OSError:
+    try:
+        action()
+    except OSError as exc:
+        return exc
+    raise AssertionError("no error")
+
+
+def bench_row(employees: int, wall: float, sha: str, **extra: object) -> dict[str, object]:
+    return {"date_utc": "2026-11-23T07:00:00Z", "git_sha": sha, "git_dirty": 0, "employees": employees, "years": 5,
+            "replications": 0, "wall_seconds": wall, "year_seconds": "3.0/2.0", "sql_seconds": wall / 2,
+            "non_sql_share": 0.5, "test_share": 0.25, "peak_rss_tree_mib": 400, "peak_rss_largest_mib": 300,
+            "dbt_invocations": 5, "node_runs": 410, "event_rows": 12345, "snapshot_rows": 6789,
+            "database_mib": 24.3, **extra}

@@ -6,28 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_planalign
+from conftest import ROOT, bench_row, run_planalign
 from planalign.bench import results as bench_results
-
-
-def _row(employees: int, wall: float, sha: str, **extra: object) -> dict[str, object]:
-    return {"date_utc": "2026-11-23T07:00:00Z", "git_sha": sha, "git_dirty": 0, "employees": employees, "years": 5,
-            "replications": 0, "wall_seconds": wall, "year_seconds": "3.0/2.0", "sql_seconds": wall / 2,
-            "non_sql_share": 0.5, "test_share": 0.25, "peak_rss_tree_mib": 400, "peak_rss_largest_mib": 300,
-            "dbt_invocations": 5, "node_runs": 410, "event_rows": 12345, "snapshot_rows": 6789,
-            "database_mib": 24.3, **extra}
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 @pytest.mark.parametrize("args", [("bench", "--n", "0"), ("bench", "--n", "ten"),
@@ -42,7 +22,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args):
 
 def test_compare_with_nothing_to_compare_says_so(tmp_path):
     results = tmp_path / "results.csv"
-    bench_results.append_row(results, _row(10_000, 20.0, "a"))
+    bench_results.append_row(results, bench_row(10_000, 20.0, "a"))
     result = run_planalign("bench-compare", "--results", str(results), db=tmp_path / "unused.duckdb", check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "no census size measured twice" in result.stderr

@@ -8,54 +8,17 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import ROOT, START, query, run_planalign, write_scenario
+from conftest import ROOT, START, duckdb_error, query, run_planalign, write_scenario
 from digests import table_digest
 from planalign.cli.console import Console
 from planalign.engine import years
 from planalign.engine.config import resolve
 from planalign.errors import PlanAlignError
 from planalign.store import failures
-
-
-def duckdb_error(database: str | None = None, sql: str | None = None) -> str:
-    try:
-        con = duckdb.connect(database or ":memory:")
-        if sql:
-            con.execute(sql).fetchall()
-        con.close()
-    except duckdb.Error as exc:
-        return str(exc)
-    raise AssertionError("no error")
-
-
-def os_error(action) -> OSError:
-    try:
-        action()
-    except OSError as exc:
-        return exc
-    raise AssertionError("no error")
-
-
-def write_to_full_disk() -> None:
-    with open("/dev/full", "w") as handle:  # a device that is always full
-        handle.write("x")
-        handle.flush()
-
-
-def dbt_schema_drift_message() -> str:
-    """The text dbt itself raises when an incremental model's columns changed (on_schema_change='fail')."""
-    macro = Path(sys.executable).parent.parent.glob(
-        "lib/python*/site-packages/dbt/include/global_project/macros/materializations/models/incremental/"
-        "on_schema_change.sql")
-    text = next(macro).read_text()
-    return next(line.strip() for line in text.splitlines() if "out of sync" in line)
-
-
 
 
 def test_a_lock_held_by_another_program_and_interrupted_io_are_transient(tmp_path):

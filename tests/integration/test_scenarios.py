@@ -51,30 +51,3 @@ def test_set_overrides_one_setting_and_is_validated_like_the_file(tmp_path):
         assert result.returncode == 2, result.stdout
         assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.duckdb").exists()
-
-
-
-
-# Settings that are not dbt vars, and why (everything else must be read by a model, macro or test).
-NOT_DBT_VARS = {
-    "end_year": "the CLI's year loop: each year is one dbt build",
-    "description": "documentation only",
-    "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
-    "replications": "travels as the var replications (the list of replication ids)",
-    "census_encoding": "the CLI decodes the census and hands dbt UTF-8 (in the config hash via run_config)",
-}
-# Columns of a plan design no SQL needs to read, and why.
-DESIGN_FIELDS_NOT_READ = {
-    "description": "documentation only (stored in dim_plan_designs)",
-    "enrollment_profile_id": "names the behaviour rows, which travel inline (enrollment_behavior)",
-    "match_formula_id": "names the match tiers, which travel inline (match_tiers)",
-    "core_formula_id": "names the core tiers, which travel inline (core_tiers)",
-    "vesting_schedule_id": "names the vesting steps, which travel inline (vesting)",
-}
-
-
-def _sql_text() -> str:
-    files = [*ROOT.glob("models/**/*.sql"), *ROOT.glob("macros/**/*.sql"), *ROOT.glob("tests/critical/*.sql")]
-    return "\n".join(path.read_text() for path in files)
-
-

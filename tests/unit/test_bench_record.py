@@ -6,22 +6,15 @@ import csv
 
 import pytest
 
+from conftest import bench_row
 from planalign.bench import results as bench_results
 from planalign.bench.run import _error_line, year_seconds
 
 
-def _row(employees: int, wall: float, sha: str, **extra: object) -> dict[str, object]:
-    return {"date_utc": "2026-11-23T07:00:00Z", "git_sha": sha, "git_dirty": 0, "employees": employees, "years": 5,
-            "replications": 0, "wall_seconds": wall, "year_seconds": "3.0/2.0", "sql_seconds": wall / 2,
-            "non_sql_share": 0.5, "test_share": 0.25, "peak_rss_tree_mib": 400, "peak_rss_largest_mib": 300,
-            "dbt_invocations": 5, "node_runs": 410, "event_rows": 12345, "snapshot_rows": 6789,
-            "database_mib": 24.3, **extra}
-
-
 def test_append_writes_the_header_once_and_every_column(tmp_path):
     path = tmp_path / "benchmarks" / "results.csv"
-    bench_results.append_row(path, _row(10_000, 20.0, "aaa"))
-    bench_results.append_row(path, _row(10_000, 15.0, "bbb", notes="busy, noisy"))
+    bench_results.append_row(path, bench_row(10_000, 20.0, "aaa"))
+    bench_results.append_row(path, bench_row(10_000, 15.0, "bbb", notes="busy, noisy"))
     lines = path.read_text().splitlines()
     assert lines[0] == ",".join(bench_results.COLUMNS)
     assert len(lines) == 3
@@ -35,7 +28,7 @@ def test_append_rewrites_a_file_with_an_older_header(tmp_path):
     path = tmp_path / "results.csv"
     path.write_text("date_utc,git_sha,employees,years,wall_seconds,retired_column\n"
                     "2026-01-01T00:00:00Z,old,100,5,9.5,x\n")
-    bench_results.append_row(path, _row(100, 8.0, "new"))
+    bench_results.append_row(path, bench_row(100, 8.0, "new"))
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
         assert tuple(reader.fieldnames or ()) == bench_results.COLUMNS
@@ -50,7 +43,8 @@ def test_append_refuses_an_unknown_column(tmp_path):
 
 
 def test_run_table_is_markdown_with_formatted_numbers():
-    table = bench_results.run_table([_row(100_000, 71.234, "abc"), _row(1_000_000, 582.0, "abc")]).splitlines()
+    rows = [bench_row(100_000, 71.234, "abc"), bench_row(1_000_000, 582.0, "abc")]
+    table = bench_results.run_table(rows).splitlines()
     assert table[0].startswith("| employees | years | wall s | per year s |")
     assert set(table[1].replace(" ", "")) == {"|", "-"}
     assert table[2].startswith("| 100,000 | 5 | 71.2 | 3.0/2.0 | 35.6 | 50% | 25% | 400 | 300 | 5 | 410 | 12,345 |")
@@ -59,8 +53,9 @@ def test_run_table_is_markdown_with_formatted_numbers():
 
 
 def test_compare_pairs_the_latest_row_with_the_previous_of_the_same_size_and_years():
-    rows = [_row(10_000, 20.0, "a1"), _row(100_000, 70.0, "a1"), _row(10_000, 16.0, "b2"),
-            _row(10_000, 9.0, "c3", years=2), _row(100_000, 35.0, "c3", git_dirty=1), _row(1_000_000, 500.0, "c3")]
+    rows = [bench_row(10_000, 20.0, "a1"), bench_row(100_000, 70.0, "a1"), bench_row(10_000, 16.0, "b2"),
+            bench_row(10_000, 9.0, "c3", years=2), bench_row(100_000, 35.0, "c3", git_dirty=1),
+            bench_row(1_000_000, 500.0, "c3")]
     rows = [{key: str(value) for key, value in row.items()} for row in rows]
     pairs = bench_results.latest_pairs(rows)
     assert [(p["git_sha"], latest["git_sha"]) for p, latest in pairs] == [("a1", "b2"), ("a1", "c3")]

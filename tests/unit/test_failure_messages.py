@@ -8,29 +8,9 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import duckdb
-
+from conftest import duckdb_error, os_error
 from planalign.dbt.runner import test_name as failed_test_name
 from planalign.store import failures
-
-
-def duckdb_error(database: str | None = None, sql: str | None = None) -> str:
-    try:
-        con = duckdb.connect(database or ":memory:")
-        if sql:
-            con.execute(sql).fetchall()
-        con.close()
-    except duckdb.Error as exc:
-        return str(exc)
-    raise AssertionError("no error")
-
-
-def os_error(action) -> OSError:
-    try:
-        action()
-    except OSError as exc:
-        return exc
-    raise AssertionError("no error")
 
 
 def write_to_full_disk() -> None:
