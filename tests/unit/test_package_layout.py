@@ -83,3 +83,11 @@ def test_the_run_summary_record_keeps_the_summary_json_keys():
     assert record["retries"] == 1 and record["results"][0]["replications"] == 2
     assert set(record["results"][0]) >= {"scenario_id", "plan_design_id", "years_done", "year_seconds", "rows",
                                          "config_hash", "report", "html", "employer_cost", "status", "retries"}
+
+
+def test_unit_and_integration_test_files_have_different_names():
+    """pytest imports test files by their base name (no packages under tests/): a name in both folders stops
+    the collection of `make test` with 'import file mismatch'."""
+    unit = {path.name for path in (ROOT / "tests" / "unit").glob("test_*.py")}
+    integration = {path.name for path in (ROOT / "tests" / "integration").glob("test_*.py")}
+    assert not unit & integration, f"rename one of each: {sorted(unit & integration)}"
