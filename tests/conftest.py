@@ -13,6 +13,8 @@ import duckdb
 import pytest
 import yaml
 
+from digests import table_digest
+
 ROOT = Path(__file__).resolve().parents[1]
 START, END = 2025, 2027
 
@@ -92,8 +94,13 @@ def simulated(tmp_path_factory, fixture_census) -> dict:
     scenario = write_scenario(folder / "fixture.yml", fixture_census)
     db = folder / "fixture.duckdb"
     result = run_planalign("simulate", "--scenario", str(scenario), db=db)
+    # every relation's digest as the run left it: later tests write into this database (a re-run year, another
+    # configuration's per-run tables), so a comparison with "the normal run" reads these
+    names = [row[0] for row in query(db, "select table_name from information_schema.tables "
+                                         "where table_schema = 'main' and table_name <> 'planalign_run_log' "
+                                         "order by 1")]
     return {"db": db, "scenario": scenario, "census": fixture_census, "output": result.stdout,
-            "folder": folder}
+            "folder": folder, "digests": {name: table_digest(db, name) for name in names}}
 
 
 def render_in_chromium(page: Path, screenshot: Path) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import duckdb
 
 from conftest import ROOT, run_planalign
 from planalign.engine.config import resolve
+from planalign.keys import RunKey
 from planalign.store import db as store
 from planalign.store import runsafety
 
@@ -41,10 +42,10 @@ def test_a_year_checkpointed_without_its_snapshot_agrees_with_resume(simulated, 
     assert built.returncode == 0, built.stdout[-4000:]
     assert "fct_yearly_events" in built.stdout and "fct_workforce_snapshot" not in built.stdout
 
-    checkpoint = runsafety.read_checkpoint(database, "fixture", "baseline", 2027)
+    checkpoint = runsafety.read_checkpoint(database, RunKey("fixture", "baseline"), 2027)
     recorded = None if checkpoint is None else tuple(
         checkpoint.get(key) for key in ("event_rows", "events_digest", "snapshot_rows", "snapshot_digest"))
-    computed = store.year_digests(database, "fixture", "baseline", [0]).get(2027)
+    computed = store.year_digests(database, RunKey("fixture", "baseline")).get(2027)
     assert recorded == computed, "the checkpoint's digest and resume's digest of the same database differ"
     assert computed is None, "a year without its snapshot is not complete: no digest can match it"
 
