@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import sys
+import time
 
 import click
 
@@ -31,6 +35,49 @@ def show_warnings() -> None:
         logger.propagate = False
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# dbt's "12 of 99 START sql table model main.int_hires_generated ....... [RUN]"
+START_LINE = re.compile(r"\b(\d+) of (\d+) START (.*?)\s*(?:\.{2,}\s*)?(?:\[RUN\])?$")
+
+
+def parse_progress(line: str) -> tuple[int, int, str] | None:
+    """(n, total, node name) of a dbt START line, else None; the schema prefix is dropped."""
+    match = START_LINE.search(ANSI.sub("", line).rstrip())
+    if not match:
+        return None
+    name = match.group(3).split()[-1] if match.group(3).split() else "?"
+    return int(match.group(1)), int(match.group(2)), name.removeprefix("main.")
+
+
+class Progress:
+    """One updating terminal line while dbt works: year, n of total, node, elapsed seconds.
+    Silent when the stream is not a terminal (CI logs, tests, pipes)."""
+
+    def __init__(self, year: int | None, stream=None):
+        self.stream = stream if stream is not None else sys.stdout
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.label = f"year {year}" if year is not None else "dbt"
+        self.started = time.monotonic()
+        self.shown = 0
+
+    def update(self, line: str) -> None:
+        parsed = parse_progress(line) if self.enabled else None
+        if parsed is None:
+            return
+        n, total, name = parsed
+        text = f"{self.label}: {n}/{total} {name}  {time.monotonic() - self.started:.0f}s"
+        text = text[:max(shutil.get_terminal_size().columns - 1, 20)]
+        self.stream.write("\r" + text.ljust(self.shown))
+        self.stream.flush()
+        self.shown = len(text)
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * self.shown + "\r")
+            self.stream.flush()
+            self.shown = 0
+
+
 AUDIT_HEADER = (f"{'year':>4}  {'start':>8}  {'terms':>7}  {'rif':>6}  {'hires':>7}  {'nh-terms':>8}  "
                 f"{'end':>8}  {'growth':>7}  {'avg pay':>10}  {'part':>6}  {'avg def':>7}  {'ee $k':>8}  "
                 f"{'match $k':>8}  {'core $k':>8}  {'forf $k':>7}  {'secs':>6}")
@@ -51,10 +98,29 @@ def audit_line(done: YearDone) -> str:
 
 
 class Console(RunObserver):
-    """The year protocol's progress as console lines: the plan, the audit table, the census, the reports."""
+    """The year protocol's progress as console lines: the plan, the audit table, the census, the reports; while
+    a year builds, one updating progress line on a terminal, or dbt's own output with verbose."""
 
-    def __init__(self, notice_prefix: str = "  "):
+    def __init__(self, notice_prefix: str = "  ", verbose: bool = False):
         self.notice_prefix = notice_prefix
+        self.verbose = verbose
+        self.progress: Progress | None = None
+        # the console as it is now: while dbt runs in this process, sys.stdout is dbt's output sink
+        self.stream = sys.stdout
+
+    def dbt_line(self, year: int | None, line: str) -> None:
+        if self.verbose:
+            self.stream.write(line)
+            self.stream.flush()
+            return
+        if self.progress is None:
+            self.progress = Progress(year, self.stream)
+        self.progress.update(line)
+
+    def dbt_done(self, year: int | None) -> None:
+        if self.progress is not None:
+            self.progress.clear()
+            self.progress = None
 
     def notice(self, line: str) -> None:
         click.echo(f"{self.notice_prefix}{line}")

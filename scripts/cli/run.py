@@ -30,14 +30,14 @@ def print_dry_run(run: years.Run, plans: list[years.YearPlan]) -> None:
 
 def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, verbose: bool) -> None:
     """One (scenario, design, replication set) under its own run: stops at the first failure."""
-    run = years.Run(database, command, Console())
+    run = years.Run(database, command, Console(verbose=verbose))
     if dry_run:
         print_dry_run(run, [plan])
         return
     years.start(run, plan.years, [plan.effective.label])
     status = "failed"
     try:
-        years.execute(run, plan, verbose)
+        years.execute(run, plan)
         status = "success"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -126,7 +126,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
 
     A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
     database = checked_database(writing=True)
-    run = years.Run(database, "batch", Console())
+    run = years.Run(database, "batch", Console(verbose=verbose))
     rows: list[BatchRow] = []
     for name in split_names(scenario_names):
         for plan_design_id in split_names(plan_names) or [None]:
@@ -156,7 +156,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
                 continue
             click.echo(f"== {row.label}")
             try:
-                row.result = years.execute(run, row.plan, verbose)
+                row.result = years.execute(run, row.plan)
             except PlanAlignError as exc:
                 show_error(exc)
                 row.result = run.summary.results[-1]

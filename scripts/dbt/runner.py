@@ -3,7 +3,7 @@
 dbt runs in this process, with four of PlanAlign's overrides of dbt's internals (planalign.dbt.overrides):
 the environment swap (_process_state), the manifest reuse (_MANIFESTS), the node reset (_as_parsed) and the
 connection close (_close_database), plus the CTE patch (patches.py). With PLANALIGN_PLAIN_DBT=1 none of them
-runs: each invocation is a plain `dbt` process (_dbt_process), its output into the same year log and progress.
+runs: each invocation is a plain `dbt` process (_dbt_process), its output into the same year log and listener.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -31,46 +30,6 @@ from planalign.store import runsafety
 from planalign.store.runsafety import mask
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-# dbt's "12 of 99 START sql table model main.int_hires_generated ....... [RUN]"
-START_LINE = re.compile(r"\b(\d+) of (\d+) START (.*?)\s*(?:\.{2,}\s*)?(?:\[RUN\])?$")
-
-
-def parse_progress(line: str) -> tuple[int, int, str] | None:
-    """(n, total, node name) of a dbt START line, else None; the schema prefix is dropped."""
-    match = START_LINE.search(ANSI.sub("", line).rstrip())
-    if not match:
-        return None
-    name = match.group(3).split()[-1] if match.group(3).split() else "?"
-    return int(match.group(1)), int(match.group(2)), name.removeprefix("main.")
-
-
-class Progress:
-    """One updating terminal line while dbt works: year, n of total, node, elapsed seconds.
-    Silent when the stream is not a terminal (CI logs, tests, pipes)."""
-
-    def __init__(self, year: int | None, stream=None):
-        self.stream = stream if stream is not None else sys.stdout
-        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.label = f"year {year}" if year is not None else "dbt"
-        self.started = time.monotonic()
-        self.shown = 0
-
-    def update(self, line: str) -> None:
-        parsed = parse_progress(line) if self.enabled else None
-        if parsed is None:
-            return
-        n, total, name = parsed
-        text = f"{self.label}: {n}/{total} {name}  {time.monotonic() - self.started:.0f}s"
-        text = text[:max(shutil.get_terminal_size().columns - 1, 20)]
-        self.stream.write("\r" + text.ljust(self.shown))
-        self.stream.flush()
-        self.shown = len(text)
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * self.shown + "\r")
-            self.stream.flush()
-            self.shown = 0
 
 
 @dataclass
@@ -309,9 +268,11 @@ def _close_database() -> None:
 
 
 def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, run_id: str,
-            database: Path, verbose: bool = False, extra_env: dict[str, str] | None = None) -> DbtRun:
+            database: Path, on_line: Callable[[str], None] | None = None,
+            extra_env: dict[str, str] | None = None) -> DbtRun:
     """One dbt command, in this process (dbtRunner), or a plain `dbt` process with PLANALIGN_PLAIN_DBT=1: its
-    output masked into logs/, the progress line driven by its START lines, the exit code dbt's command line
+    output masked into logs/ and handed, line by line, to on_line (the CLI draws its progress line or shows
+    the output from them; this module writes nothing to the console), the exit code dbt's command line
     would give."""
     plain = overrides.plain_dbt()
     LOG_DIR.mkdir(exist_ok=True)
@@ -319,35 +280,29 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     # a failure must never be explained by a previous run's results
     (PROJECT_ROOT / "target" / "run_results.json").unlink(missing_ok=True)
     started = time.monotonic()
-    console = sys.stdout
-    progress = Progress(year, console) if not verbose else None
     lines: list[str] = []
     loads: list[str] = []
     runsafety.new_invocation()
     with log_file.open("w", buffering=1) as log:  # line by line: `tail -f` follows a year as it runs
-        def on_line(line: str) -> None:
+        def each_line(line: str) -> None:
             plain = mask(ANSI.sub("", line))
             log.write(plain)
             lines.append(plain)
-            if verbose:
-                console.write(plain)
-            elif progress is not None:
-                progress.update(plain)
+            if on_line is not None:
+                on_line(plain)
 
         env = {**dbt_env(year, run_id, database), **(extra_env or {})}
         variables_json = json.dumps(variables, sort_keys=True)
-        sink = _LineSink(on_line)
+        sink = _LineSink(each_line)
         try:
             if plain:
-                returncode = _dbt_process([*command, "--vars", variables_json], env, on_line)
+                returncode = _dbt_process([*command, "--vars", variables_json], env, each_line)
                 loads.append("a new dbt process")  # parses (or loads its saved parse) every time
             else:
                 with _process_state(env), redirect_stdout(sink), redirect_stderr(sink):
                     returncode = _invoke(command, variables_json, database, loads)
         finally:
             sink.close_pending()
-            if progress is not None:
-                progress.clear()
     elapsed = time.monotonic() - started
     runsafety.log_line(run_id, {"event": "dbt_invocation", "year": year, "command": command[0],
                                 "returncode": returncode, "manifest_loads": len(loads),

@@ -134,6 +134,12 @@ class RunObserver:
     def census(self, counts: CensusCounts) -> None:
         """The census was staged (the start year): how many rows went where."""
 
+    def dbt_line(self, year: int | None, line: str) -> None:
+        """One line of dbt's output (masked, as in the year's log) while a year builds."""
+
+    def dbt_done(self, year: int | None) -> None:
+        """dbt's build of the year ended (successfully or not): its output is complete."""
+
     def retrying(self, year: int, retry: int, retries: int, wait: int, message: str) -> None:
         """A transient failure of a year's build; it runs again after `wait` seconds."""
 

@@ -197,14 +197,18 @@ def record_seeds(database: Path) -> None:
 
 # ---- running --------------------------------------------------------------------------------------
 
-def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict, verbose: bool) -> tuple[DbtRun, int]:
+def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict) -> tuple[DbtRun, int]:
     """One year's dbt build; a transient failure (lock conflict, I/O hiccup) is retried after 2, 4, 8 s."""
     effective = plan.effective
     first = year == plan.years[0]
     reload = plan.reload_seeds if first else []
     for attempt in range(len(db.BACKOFF_SECONDS) + 1):
-        result = run_dbt(["build", *year_selection(year, effective.start_year, reload, first_of_run=first)], variables,
-                         year=year, run_id=run.run_id, database=run.database, verbose=verbose, extra_env=env)
+        try:
+            result = run_dbt(["build", *year_selection(year, effective.start_year, reload, first_of_run=first)],
+                             variables, year=year, run_id=run.run_id, database=run.database,
+                             on_line=lambda line: run.observer.dbt_line(year, line), extra_env=env)
+        finally:
+            run.observer.dbt_done(year)
         if result.returncode == 0 or not failures.is_transient(result.output) or attempt == len(db.BACKOFF_SECONDS):
             return result, attempt
         wait = db.BACKOFF_SECONDS[attempt]
@@ -228,14 +232,14 @@ def _backup_now(run: Run) -> None:
     run.backed_up = True
 
 
-def execute(run: Run, plan: YearPlan, verbose: bool = False) -> PairResult:
+def execute(run: Run, plan: YearPlan) -> PairResult:
     """Build the plan's years in order. The pair's result is added to the run's summary before anything runs
     and kept up to date, so a failure (PlanAlignError, raised on) still records the years that were done."""
     result = PairResult(plan.effective.key)
     if run.summary is not None:
         run.summary.results.append(result)
     try:
-        _execute(run, plan, result, verbose)
+        _execute(run, plan, result)
     except PlanAlignError as exc:
         result.status, result.error = "failed", exc.message
         if run.summary is not None:
@@ -245,7 +249,7 @@ def execute(run: Run, plan: YearPlan, verbose: bool = False) -> PairResult:
     return result
 
 
-def _execute(run: Run, plan: YearPlan, result: PairResult, verbose: bool) -> None:
+def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
     effective = plan.effective
     key, ids = effective.key, effective.replication_ids
     if not plan.years:  # resumed and every year is done: report what is stored
@@ -289,7 +293,7 @@ def _execute(run: Run, plan: YearPlan, result: PairResult, verbose: bool) -> Non
     for year in plan.years:
         # one backup per run, before its first write: never once per year or per scenario
         year_env = {**env, "PLANALIGN_BACKUP": "off" if run.backed_up else "on"}
-        dbt_run, retries = _run_year(run, plan, year, variables, year_env, verbose)
+        dbt_run, retries = _run_year(run, plan, year, variables, year_env)
         run.backed_up = True
         result.retries += retries
         if dbt_run.returncode != 0:

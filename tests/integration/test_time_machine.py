@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from conftest import END, ROOT, START, query, run_planalign
-from planalign.dbt.runner import parse_progress
+from planalign.cli.console import parse_progress
 
 # the columns the time machine reports that the year's snapshot also holds
 COLUMNS = ("employee_id", "employment_status", "hire_date", "termination_date", "job_level",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from planalign.dbt.runner import Progress, parse_progress
+from planalign.cli.console import Progress, parse_progress
 
 
 class _Terminal(io.StringIO):
