@@ -65,8 +65,18 @@ class WorkforceSettings(BaseModel):
     promotion_month_day: str = Field(project_default("promotion_month_day"))
     raise_month_day: str = Field(project_default("raise_month_day"))
     default_cola_rate: float = Field(project_default("default_cola_rate"), ge=-0.1, le=0.2)
+    new_hire_pay_range: list[float] = Field(project_default("new_hire_pay_range"), min_length=2, max_length=2)
 
     _month_days = field_validator("promotion_month_day", "raise_month_day")(_check_month_day)
+
+    @field_validator("new_hire_pay_range")
+    @classmethod
+    def _pay_range(cls, value: list[float]) -> list[float]:
+        low, high = value
+        if not 0 <= low < high <= 1:
+            raise ValueError(f"must be [low, high] with 0 <= low < high <= 1 (shares of the level's pay band), "
+                             f"got [{low}, {high}]")
+        return value
 
     @model_validator(mode="after")
     def _promotion_not_after_raise(self) -> WorkforceSettings:

@@ -1,11 +1,12 @@
 {#-
     The participant behaviour by age band [min_age, max_age) of the plan design's
     enrollment profile: from the var plan_design (enrollment_behavior) when present,
-    else the profile's rows of the enrollment_behavior seed.
+    else the profile's rows of the enrollment_behavior assumption table (the scenario's own
+    table, or the seed: assumption()).
 -#}
 {%- set design = plan_design_var() -%}
-{#- referenced even when not read: see plan_design_var() -#}
-{%- set seed_rows = ref('enrollment_behavior') -%}
+{#- referenced even when not read (see plan_design_var()): the seed, or the scenario's own table -#}
+{%- set seed_rows = assumption('enrollment_behavior') -%}
 
 with
 
@@ -21,7 +22,7 @@ enrollment_behavior as (
             max_age,
             opt_out_rate,
             voluntary_enrollment_rate
-        from {{ seed_rows }}
+        from {{ seed_rows }} as enrollment_behavior_rows
     {%- else -%}
         {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
             constants={'enrollment_profile_id': design['enrollment_profile_id']},
