@@ -22,7 +22,7 @@ enrollment_behavior as (
             max_age,
             opt_out_rate,
             voluntary_enrollment_rate
-        from {{ seed_rows }} as enrollment_behavior_rows
+        from {{ seed_rows }}
     {%- else -%}
         {{ rows_as_relation(design['enrollment_behavior'], plan_seed_column_types('enrollment_behavior'),
             constants={'enrollment_profile_id': design['enrollment_profile_id']},

@@ -30,14 +30,14 @@ job_levels as (
         min_compensation,
         max_compensation,
         new_hire_weight
-    from {{ assumption('job_levels') }} as job_levels
+    from {{ assumption('job_levels') }}
 ),
 
 age_mix as (
     select
         age,
         weight
-    from {{ assumption('new_hire_age_mix') }} as new_hire_age_mix
+    from {{ assumption('new_hire_age_mix') }}
 ),
 
 level_cumulative as (

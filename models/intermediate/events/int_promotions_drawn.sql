@@ -36,7 +36,7 @@ job_levels as (
         job_level,
         min_compensation,
         max_compensation
-    from {{ assumption('job_levels') }} as job_levels
+    from {{ assumption('job_levels') }}
 ),
 
 promotion_transitions as (
@@ -44,7 +44,7 @@ promotion_transitions as (
         from_level,
         to_level,
         base_rate
-    from {{ assumption('promotion_transitions') }} as promotion_transitions
+    from {{ assumption('promotion_transitions') }}
 ),
 
 age_bands as (
@@ -52,7 +52,7 @@ age_bands as (
         min_age,
         max_age,
         promotion_multiplier
-    from {{ assumption('hazard_age_bands') }} as hazard_age_bands
+    from {{ assumption('hazard_age_bands') }}
 ),
 
 tenure_bands as (
@@ -60,7 +60,7 @@ tenure_bands as (
         min_tenure,
         max_tenure,
         promotion_multiplier
-    from {{ assumption('hazard_tenure_bands') }} as hazard_tenure_bands
+    from {{ assumption('hazard_tenure_bands') }}
 ),
 
 eligible as (
