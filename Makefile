@@ -80,7 +80,7 @@ restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YE
 census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet
 	$(PLANALIGN) census --n $(N) --seed $(SEED) --out $(OUT)
 
-check-config:  ## validate every scenario file
+check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
 	$(PLANALIGN) check-config
 
 lint:  ## ruff on Python, SQLFluff on the models

@@ -6,7 +6,8 @@
     read back for any of these columns; only the balances come from it, those of the last
     year end (Y-1; zero in the start year), since investment returns are not events. On Dec 31
     this equals the year's snapshot row for row. `planalign workforce-at --date D` (make
-    workforce-at) runs this file with its parameters bound.
+    workforce-at) runs this file with its parameters bound. A census row without a level gets
+    it from the job levels the run used (dim_assumptions), as int_workforce_start_of_year did.
 -#}
 with
 
@@ -51,11 +52,26 @@ census as (
     from {{ ref('stg_census__employees') }}
 ),
 
+level_rows as (
+    select
+        unnest(from_json(
+            dim_assumptions.rows_json, '[{"job_level": "INTEGER", "min_compensation": "DECIMAL(18,2)"}]'
+        ), recursive := true)
+    from {{ ref('dim_assumptions') }} as dim_assumptions
+    inner join settings
+        on
+            dim_assumptions.scenario_id = settings.scenario_id
+            and dim_assumptions.plan_design_id = settings.plan_design_id
+            and dim_assumptions.replication_set
+            = case when settings.replication_id = 0 then 'single' else 'monte_carlo' end
+    where dim_assumptions.table_name = 'job_levels'
+),
+
 job_levels as (
     select
-        job_level,
-        min_compensation
-    from {{ ref('job_levels') }}
+        level_rows.job_level,
+        level_rows.min_compensation
+    from level_rows
 ),
 
 year_events as (

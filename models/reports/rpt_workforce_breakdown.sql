@@ -63,7 +63,7 @@ job_levels as (
     select
         job_level,
         level_name
-    from {{ ref('job_levels') }}
+    from {{ assumption('job_levels') }}
 ),
 
 {% for dimension, column, seed in range_dimensions %}

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from planalign.engine.assumptions import TABLES as ASSUMPTION_TABLES
+from planalign.engine.assumptions import check_shipped_seeds
 from planalign.engine.config import SCENARIO_DIR, resolve
 from planalign.engine.plan_designs import load_plan_design, plan_design_ids
 from planalign.keys import MONTE_CARLO, Replications, RunKey
@@ -70,14 +72,19 @@ def status_command() -> None:
 @click.command("check-config")
 @click.argument("scenario_files", nargs=-1, type=click.Path(path_type=Path))
 def check_config_command(scenario_files: tuple[Path, ...]) -> None:
-    """Validate scenario files (all of scenarios/ by default) and every seeded plan design."""
+    """Validate the shipped assumption seeds, scenario files (all of scenarios/ by default) with their own
+    assumption tables, and every seeded plan design."""
+    check_shipped_seeds()
+    click.echo(f"ok: seeds ({', '.join(f'{name}.csv' for name in ASSUMPTION_TABLES)})")
     files = scenario_files or tuple(sorted(SCENARIO_DIR.glob("*.yml")))
     for file in files:
         effective = resolve(file)
         chain = " -> ".join(p.name for p in effective.chain)
+        own = effective.assumptions.own
         click.echo(f"ok: {chain} (scenario '{effective.scenario_id}', plan design '{effective.plan_design_id}', "
                    f"years {effective.start_year}-{effective.end_year}"
                    + (f", {effective.scenario.replications} replications" if effective.scenario.replications else "")
+                   + (f", own tables: {', '.join(table.where for table in own.values())}" if own else "")
                    + ")")
     for plan_design_id in plan_design_ids():
         load_plan_design(plan_design_id)

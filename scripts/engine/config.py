@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planalign.engine.assumptions import Assumptions, resolve_assumptions
 from planalign.engine.census_policy import (
     CensusBounds,
     check_encoding,
@@ -65,8 +66,18 @@ class WorkforceSettings(BaseModel):
     promotion_month_day: str = Field(project_default("promotion_month_day"))
     raise_month_day: str = Field(project_default("raise_month_day"))
     default_cola_rate: float = Field(project_default("default_cola_rate"), ge=-0.1, le=0.2)
+    new_hire_pay_range: list[float] = Field(project_default("new_hire_pay_range"), min_length=2, max_length=2)
 
     _month_days = field_validator("promotion_month_day", "raise_month_day")(_check_month_day)
+
+    @field_validator("new_hire_pay_range")
+    @classmethod
+    def _pay_range(cls, value: list[float]) -> list[float]:
+        low, high = value
+        if not 0 <= low < high <= 1:
+            raise ValueError(f"must be [low, high] with 0 <= low < high <= 1 (shares of the level's pay band), "
+                             f"got [{low}, {high}]")
+        return value
 
     @model_validator(mode="after")
     def _promotion_not_after_raise(self) -> WorkforceSettings:
@@ -105,6 +116,8 @@ class Scenario(BaseModel):
     census_bounds: CensusBounds = CensusBounds()
     workforce: WorkforceSettings = WorkforceSettings()
     plan: PlanSettings = PlanSettings()
+    # The scenario's own workforce assumption tables: a folder, or {folder, tables} (engine/assumptions.py)
+    assumptions: str | dict[str, Any] | None = Field(project_default("assumptions"))
 
     _census_encoding = field_validator("census_encoding")(check_encoding)
     _census_timezone = field_validator("census_timezone")(check_timezone)
@@ -127,6 +140,7 @@ class Effective:
     scenario: Scenario
     design: PlanDesign
     chain: list[Path]
+    assumptions: Assumptions
     sets: list[str] = field(default_factory=list)
 
     @property
@@ -183,6 +197,7 @@ class Effective:
             "census_bounds": scenario.census_bounds.model_dump(),
             **scenario.workforce.model_dump(),
             **scenario.plan.model_dump(),
+            "assumptions": self.assumptions.as_var(),
         }
 
     def run_config(self) -> dict[str, Any]:
@@ -397,13 +412,15 @@ def resolve(path: Path | str, options: dict[str, Any] | None = None, sets: tuple
             f"{where}: invalid configuration: {problems}",
             hint="fix the value in the scenario file or --set (the allowed range is in the message); nothing was run",
         ) from None
-    design = resolve_plan_design(scenario.plan_design, where=f"{where}: ")
+    assumptions = resolve_assumptions(scenario.assumptions, where=f"{where}: ")
+    own = {name: (table.texts, table.where) for name, table in assumptions.own.items()}
+    design = resolve_plan_design(scenario.plan_design, where=f"{where}: ", tables=own)
     if scenario.start_year < first_limit_year():
         raise PlanAlignError(
             f"{where}: start_year = {scenario.start_year} is before the first year of IRS limits "
             f"in seeds/irs_limits.csv ({first_limit_year()})",
             hint="start the simulation later, or add that year's published limits to seeds/irs_limits.csv")
-    return Effective(scenario=scenario, design=design, chain=chain, sets=list(sets))
+    return Effective(scenario=scenario, design=design, chain=chain, sets=list(sets), assumptions=assumptions)
 
 
 def seed_hashes() -> dict[str, str]:

@@ -178,12 +178,21 @@ def plan_design_ids() -> list[str]:
     return [row["plan_design_id"] for row in _rows("plan_designs")]
 
 
-def _seed_tiers(key: str, identifier: str) -> list[dict[str, str]]:
+# A scenario's own copy of a tier table (its assumptions: enrollment_behavior): seed name -> (rows, file name).
+Tables = dict[str, tuple[list[dict[str, str]], str]]
+
+
+def _seed_tiers(key: str, identifier: str, tables: Tables | None = None) -> list[dict[str, str]]:
     seed, column = TIER_TABLES[key]
-    return [{k: v for k, v in row.items() if k != column} for row in _rows(seed) if row[column] == identifier]
+    rows = tables[seed][0] if tables and seed in tables else _rows(seed)
+    return [{k: v for k, v in row.items() if k != column} for row in rows if row[column] == identifier]
 
 
-def _seed_design_raw(plan_design_id: str, where: str) -> dict[str, Any]:
+def _table_file(seed: str, tables: Tables | None) -> str:
+    return tables[seed][1] if tables and seed in tables else f"seeds/{seed}.csv"
+
+
+def _seed_design_raw(plan_design_id: str, where: str, tables: Tables | None = None) -> dict[str, Any]:
     rows = [row for row in _rows("plan_designs") if row["plan_design_id"] == plan_design_id]
     if not rows:
         raise PlanAlignError(
@@ -196,11 +205,12 @@ def _seed_design_raw(plan_design_id: str, where: str) -> dict[str, Any]:
         if identifier == "none" and key in {"match_tiers", "core_tiers"}:
             raw[key] = []
             continue
-        raw[key] = _seed_tiers(key, identifier)
+        raw[key] = _seed_tiers(key, identifier, tables)
         if not raw[key]:
             raise PlanAlignError(
                 f"{where}seeds/plan_designs.csv, plan design {plan_design_id!r}: {column} = {identifier!r} "
-                f"is not in seeds/{seed}.csv", hint=f"add its rows to seeds/{seed}.csv or name an existing one")
+                f"is not in {_table_file(seed, tables)}",
+                hint=f"add its rows to {_table_file(seed, tables)} or name an existing one")
     return raw
 
 
@@ -239,9 +249,14 @@ def load_plan_design(plan_design_id: str) -> PlanDesign:
                      "fix that row of seeds/plan_designs.csv (or its tier rows); nothing was run")
 
 
-def resolve_plan_design(spec: str | dict[str, Any], where: str = "") -> PlanDesign:
-    """A seeded design id, or a variant {extends: <id>, id: <new id>, <columns>, <tier lists>}."""
+def resolve_plan_design(spec: str | dict[str, Any], where: str = "", tables: Tables | None = None) -> PlanDesign:
+    """A seeded design id, or a variant {extends: <id>, id: <new id>, <columns>, <tier lists>}. `tables` are the
+    scenario's own tier tables (its assumptions), read instead of the seeds."""
     if isinstance(spec, str):
+        if tables:
+            raw = _seed_design_raw(spec, where, tables)
+            return _validate(raw, f"{where}plan design {spec!r}: ",
+                             "fix the scenario's assumption tables or the seed; nothing was run")
         return load_plan_design(spec)
     if not isinstance(spec, dict):
         raise PlanAlignError(f"{where}plan_design must be a plan design id or a mapping, not {spec!r}")
@@ -255,7 +270,7 @@ def resolve_plan_design(spec: str | dict[str, Any], where: str = "") -> PlanDesi
     if design_id in plan_design_ids():
         raise PlanAlignError(f"{where}plan_design.id = {design_id!r} is already a design in seeds/plan_designs.csv",
                              hint="give the variant an id of its own")
-    raw = _seed_design_raw(str(parent), where) if parent is not None else {}
+    raw = _seed_design_raw(str(parent), where, tables) if parent is not None else {}
     raw["plan_design_id"] = design_id
     raw["description"] = variant.pop("description", f"variant of {parent}" if parent else design_id)
     for key, (seed, column) in TIER_TABLES.items():
@@ -263,10 +278,11 @@ def resolve_plan_design(spec: str | dict[str, Any], where: str = "") -> PlanDesi
             identifier = variant.pop(column)
             raw[column] = identifier
             raw[key] = [] if identifier == "none" and key in {"match_tiers", "core_tiers"} else \
-                _seed_tiers(key, str(identifier))
+                _seed_tiers(key, str(identifier), tables)
             if not raw[key] and identifier != "none":
-                raise PlanAlignError(f"{where}plan_design.{column} = {identifier!r} is not in seeds/{seed}.csv",
-                                     hint=f"name an id of seeds/{seed}.csv or give `{key}:` rows inline")
+                raise PlanAlignError(f"{where}plan_design.{column} = {identifier!r} is not in "
+                                     f"{_table_file(seed, tables)}",
+                                     hint=f"name an id of {_table_file(seed, tables)} or give `{key}:` rows inline")
         elif key in variant:  # inline rows: the formula takes the design's id
             rows = variant.pop(key)
             variant.pop(column, None)

@@ -97,6 +97,14 @@ def changed_keys(database: Path, effective: Effective, old_hash: str, config: di
                     source = sources.get(part) or (sources.get("row") if part not in sources else None)
                     changes.append(f"{source} changed" if source else
                                    f"plan_design.{part}: {_short(before.get(part))} -> {_short(after.get(part))}")
+        elif key == "assumptions" and isinstance(before, dict) and isinstance(after, dict):
+            for table in sorted(set(before) | set(after)):
+                old_table, new_table = before.get(table) or {}, after.get(table) or {}
+                if (old_table.get("sha256"), old_table.get("source")) != \
+                        (new_table.get("sha256"), new_table.get("source")):
+                    source = new_table.get("source", "seed")
+                    changes.append(f"assumption table {table} "
+                                   f"({f'seeds/{table}.csv' if source == 'seed' else source}) changed")
         elif key.startswith("seeds/"):
             changes.append(f"{key} changed")
         else:

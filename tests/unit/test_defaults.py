@@ -21,6 +21,8 @@ VAR_OF_SETTING = {"plan_design": "plan_design_id"}
 PASSED_AS = {
     "census_path": "the CLI passes the path resolved against the project root",
     "plan_design": "null in dbt_project.yml (dbt reads the seed row plan_design_id); the CLI passes the resolved row",
+    "assumptions": "null in dbt_project.yml (every table is its seed); the CLI passes each table's source and "
+                   "sha256, and the rows of the scenario's own tables",
 }
 
 

@@ -1,11 +1,12 @@
 {#-
     The participant behaviour by age band [min_age, max_age) of the plan design's
     enrollment profile: from the var plan_design (enrollment_behavior) when present,
-    else the profile's rows of the enrollment_behavior seed.
+    else the profile's rows of the enrollment_behavior assumption table (the scenario's own
+    table, or the seed: assumption()).
 -#}
 {%- set design = plan_design_var() -%}
-{#- referenced even when not read: see plan_design_var() -#}
-{%- set seed_rows = ref('enrollment_behavior') -%}
+{#- referenced even when not read (see plan_design_var()): the seed, or the scenario's own table -#}
+{%- set seed_rows = assumption('enrollment_behavior') -%}
 
 with
 

@@ -3,8 +3,17 @@
     the level mix, an age from the age mix, pay inside the level's band, and a hire
     date spread over Jan 1 - Dec 30 (so that a new-hire termination can still fall
     after it within the year). Ids are NH_<year>_<sequence>, numbered per replication.
+    Pay is min + u x (max - min) of the band; with new_hire_pay_range [low, high] other than
+    [0, 1], u is first mapped to low + u x (high - low) (the default keeps the plain formula,
+    so its arithmetic is exactly unchanged).
 -#}
 {%- set year = sim_year() -%}
+{%- set pay_range = new_hire_pay_range() -%}
+{%- if pay_range == [0.0, 1.0] -%}
+    {%- set pay_share = 'attributes.pay_draw' -%}
+{%- else -%}
+    {%- set pay_share = '(' ~ pay_range[0] ~ ' + attributes.pay_draw * ' ~ (pay_range[1] - pay_range[0]) ~ ')' -%}
+{%- endif -%}
 
 with
 
@@ -21,14 +30,14 @@ job_levels as (
         min_compensation,
         max_compensation,
         new_hire_weight
-    from {{ ref('job_levels') }}
+    from {{ assumption('job_levels') }}
 ),
 
 age_mix as (
     select
         age,
         weight
-    from {{ ref('new_hire_age_mix') }}
+    from {{ assumption('new_hire_age_mix') }}
 ),
 
 level_cumulative as (
@@ -106,7 +115,7 @@ final as (
         attributes.hire_date as effective_date,
         cast(round(
             attributes.min_compensation
-            + attributes.pay_draw * (attributes.max_compensation - attributes.min_compensation), 2
+            + {{ pay_share }} * (attributes.max_compensation - attributes.min_compensation), 2
         )
         as decimal(18, 2)) as compensation_after,
         attributes.job_level as job_level_after,

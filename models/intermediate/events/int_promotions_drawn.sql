@@ -1,8 +1,12 @@
 {#-
-    Promotions on the promotion date. Eligible: still employed that day, at least one
-    year of service, not at the top level. Promoted when the draw falls below
-    base(level) x age multiplier x tenure multiplier. The raise is promotion_increase,
-    clamped into the new level's band.
+    Promotions on the promotion date, as a transition matrix (the promotion_transitions
+    assumption table). Eligible: still employed that day, at least one year of service, and
+    a level with at least one outgoing transition. Each target k of the level has the
+    probability base_rate(k) x age multiplier x tenure multiplier; one draw per employee
+    walks the targets in to_level order and the employee moves to the first target whose
+    cumulative probability exceeds the draw (no move when the draw is above their sum). A
+    move up raises pay by promotion_increase; a move down (a demotion) keeps the pay. Either
+    way the pay is then clamped into the new level's band.
 -#}
 {%- set promotion_date = date_in_year(var('promotion_month_day')) -%}
 
@@ -31,9 +35,16 @@ job_levels as (
     select
         job_level,
         min_compensation,
-        max_compensation,
-        promotion_base_rate
-    from {{ ref('job_levels') }}
+        max_compensation
+    from {{ assumption('job_levels') }}
+),
+
+promotion_transitions as (
+    select
+        from_level,
+        to_level,
+        base_rate
+    from {{ assumption('promotion_transitions') }}
 ),
 
 age_bands as (
@@ -41,7 +52,7 @@ age_bands as (
         min_age,
         max_age,
         promotion_multiplier
-    from {{ ref('hazard_age_bands') }}
+    from {{ assumption('hazard_age_bands') }}
 ),
 
 tenure_bands as (
@@ -49,7 +60,7 @@ tenure_bands as (
         min_tenure,
         max_tenure,
         promotion_multiplier
-    from {{ ref('hazard_tenure_bands') }}
+    from {{ assumption('hazard_tenure_bands') }}
 ),
 
 eligible as (
@@ -67,7 +78,7 @@ eligible as (
             and start_of_year.employee_id = terminations.employee_id
     where
         (terminations.termination_date is null or terminations.termination_date > {{ promotion_date }})
-        and start_of_year.job_level < (select max(job_levels.job_level) from job_levels)
+        and start_of_year.job_level in (select promotion_transitions.from_level from promotion_transitions)
 ),
 
 probabilities as (
@@ -76,13 +87,14 @@ probabilities as (
         eligible.employee_id,
         eligible.job_level,
         eligible.annual_compensation,
-        coalesce(job_levels.promotion_base_rate, 0)
+        promotion_transitions.to_level,
+        coalesce(promotion_transitions.base_rate, 0)
         * coalesce(age_bands.promotion_multiplier, 1)
         * coalesce(tenure_bands.promotion_multiplier, 1) as probability,
         {{ uniform_draw('eligible.employee_id', 'promotion', replication='eligible.replication_id') }} as draw
     from eligible
-    left join job_levels
-        on eligible.job_level = job_levels.job_level
+    inner join promotion_transitions
+        on eligible.job_level = promotion_transitions.from_level
     left join age_bands
         on
             eligible.age_years >= age_bands.min_age
@@ -94,12 +106,35 @@ probabilities as (
     where eligible.tenure_years >= 1
 ),
 
-promoted as (
+cumulative as (
     select
         probabilities.*,
-        probabilities.job_level + 1 as new_job_level
+        coalesce(sum(probabilities.probability) over (
+            partition by probabilities.replication_id, probabilities.employee_id
+            order by probabilities.to_level asc nulls last
+            rows between unbounded preceding and 1 preceding
+        ), 0) as cumulative_before,
+        sum(probabilities.probability) over (
+            partition by probabilities.replication_id, probabilities.employee_id
+            order by probabilities.to_level asc nulls last
+            rows between unbounded preceding and current row
+        ) as cumulative_through
     from probabilities
-    where probabilities.draw < probabilities.probability
+),
+
+promoted as (
+    select
+        cumulative.replication_id,
+        cumulative.employee_id,
+        cumulative.job_level,
+        cumulative.annual_compensation,
+        cumulative.probability,
+        cumulative.draw,
+        cumulative.to_level as new_job_level
+    from cumulative
+    where
+        cumulative.draw < cumulative.cumulative_through
+        and cumulative.draw >= cumulative.cumulative_before
 ),
 
 final as (
@@ -110,12 +145,16 @@ final as (
         {{ promotion_date }} as effective_date,
         promoted.annual_compensation as compensation_before,
         cast(least(greatest(
-            round(promoted.annual_compensation * (1 + {{ var('promotion_increase') }}), 2),
+            case
+                when promoted.new_job_level > promoted.job_level
+                    then round(promoted.annual_compensation * (1 + {{ var('promotion_increase') }}), 2)
+                else promoted.annual_compensation
+            end,
             new_level.min_compensation
         ), new_level.max_compensation) as decimal(18, 2)) as compensation_after,
         promoted.job_level as job_level_before,
         promoted.new_job_level as job_level_after,
-        'promotion_draw' as reason,
+        case when promoted.new_job_level > promoted.job_level then 'promotion_draw' else 'demotion_draw' end as reason,
         promoted.probability,
         promoted.draw
     from promoted

@@ -38,7 +38,7 @@ job_levels as (
     select
         job_level,
         merit_rate
-    from {{ ref('job_levels') }}
+    from {{ assumption('job_levels') }}
 ),
 
 cola as (
@@ -47,7 +47,7 @@ cola as (
             max(case when simulation_year = {{ sim_year() }} then cola_rate end),
             {{ var('default_cola_rate') }}
         ) as cola_rate
-    from {{ ref('cola_rates') }}
+    from {{ assumption('cola_rates') }}
 ),
 
 salary_on_raise_date as (

@@ -22,7 +22,7 @@ job_levels as (
     select
         job_level,
         termination_base_rate
-    from {{ ref('job_levels') }}
+    from {{ assumption('job_levels') }}
 ),
 
 age_bands as (
@@ -30,7 +30,7 @@ age_bands as (
         min_age,
         max_age,
         termination_multiplier
-    from {{ ref('hazard_age_bands') }}
+    from {{ assumption('hazard_age_bands') }}
 ),
 
 tenure_bands as (
@@ -38,7 +38,7 @@ tenure_bands as (
         min_tenure,
         max_tenure,
         termination_multiplier
-    from {{ ref('hazard_tenure_bands') }}
+    from {{ assumption('hazard_tenure_bands') }}
 ),
 
 headcount_plan as (

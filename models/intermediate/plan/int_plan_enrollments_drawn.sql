@@ -55,7 +55,7 @@ deferral_choices as (
     select
         voluntary_deferral_rates.deferral_rate,
         {{ cumulative_share_bounds('voluntary_deferral_rates.weight', 'voluntary_deferral_rates.deferral_rate') }}
-    from {{ ref('voluntary_deferral_rates') }} as voluntary_deferral_rates
+    from {{ assumption('voluntary_deferral_rates') }}
     where voluntary_deferral_rates.weight > 0
 ),
 

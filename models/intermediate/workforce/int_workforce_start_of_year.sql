@@ -33,7 +33,7 @@ job_levels as (
     select
         job_level,
         min_compensation
-    from {{ ref('job_levels') }}
+    from {{ assumption('job_levels') }}
 ),
 
 {% if is_first_year %}

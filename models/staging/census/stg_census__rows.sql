@@ -50,7 +50,7 @@ job_levels as (
         job_level,
         min_compensation,
         max_compensation
-    from {{ ref('job_levels') }}
+    from {{ assumption('job_levels') }}
 ),
 
 renamed as (
