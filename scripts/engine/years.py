@@ -19,7 +19,7 @@ from typing import Any
 from planalign import settings
 from planalign.dbt import overrides
 from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
-from planalign.engine.census import census_for_dbt, check_census_file
+from planalign.engine.census import census_for_dbt, census_sheet_name, check_census_file
 from planalign.engine.config import Effective, seed_hashes
 from planalign.engine.plan_designs import seed_sources
 from planalign.engine.results import CensusCounts, PairResult, RunObserver, RunSummary, YearAudit, YearDone
@@ -255,16 +255,24 @@ def _execute(run: Run, plan: YearPlan, result: PairResult, verbose: bool) -> Non
             result.employer_cost = db.employer_cost(con, key, effective.start_year, effective.end_year)
         return
     if plan.years[0] == effective.start_year:
-        check_census_file(effective.census, effective.scenario.census_encoding)
+        check_census_file(effective.census, effective.scenario.census_encoding, effective.scenario.census_sheet)
     elif db.replications_with_year(run.database, key, plan.years[0] - 1) < len(ids):
         raise PlanAlignError(
             f"year {plan.years[0] - 1} has not been simulated for {effective.label} in {run.database}, "
             f"so year {plan.years[0]} has no starting workforce",
             hint=f"run the years in order: make simulate START={effective.start_year} END={plan.years[0]}")
     variables = effective.dbt_vars()
-    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept)
-    variables["census_path"] = str(census_for_dbt(effective.census, effective.scenario.census_encoding,
-                                                  run.database.parent / "census_utf8" / run.database.stem))
+    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept), a
+    # workbook as a Parquet copy of its sheet (sheet row numbers kept); provenance names the user's file
+    census = effective.census
+    variables["census_path"] = str(census_for_dbt(census, effective.scenario.census_encoding,
+                                                  run.database.parent / "census_utf8" / run.database.stem,
+                                                  effective.scenario.census_sheet))
+    if Path(variables["census_path"]).name != census.name:
+        variables["census_file"] = census.name
+    sheet = census_sheet_name(census, effective.scenario.census_sheet)
+    if sheet is not None:
+        variables["census_sheet"] = sheet
     config = effective.run_config()
     current_hash = runsafety.config_hash(config)
     result.config_hash = current_hash
