@@ -342,7 +342,25 @@ def census_counts(con: Any, effective: Effective) -> CensusCounts:
     reasons = sorted(((reason, n) for s, reason, n, _ in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
     warnings = db.report_census_warnings(con, effective.key)[1] if warned else []
     return CensusCounts(totals["staged"], totals["rejected"], totals["excluded"], warned, reasons,
-                        [(reason, n) for reason, n in warnings])
+                        [(reason, n) for reason, n in warnings],
+                        _first_rejected(con, effective) if totals["rejected"] else [])
+
+
+def _first_rejected(con: Any, effective: Effective, limit: int = 3) -> list[tuple[str, str]]:
+    """The first rejected rows, named as the user finds them: the CSV line, the sheet row of a workbook
+    (row 7 of sheet Employees in census.xlsx), or the data row of a Parquet file."""
+    census = effective.census
+    sheet = census_sheet_name(census, effective.scenario.census_sheet) if census.exists() else None
+    named = []
+    for position, (row_number, line_number, reason) in enumerate(db.first_rejects(con, effective.key, limit)):
+        if sheet is not None:
+            where = f"row {line_number}" + (f" of sheet {sheet} in {census.name}" if position == 0 else "")
+        elif line_number is not None:
+            where = f"line {line_number}" + (f" of {census.name}" if position == 0 else "")
+        else:
+            where = f"data row {row_number}" + (f" of {census.name}" if position == 0 else "")
+        named.append((where, reason))
+    return named
 
 
 def explain_census(run: Run, effective: Effective) -> None:
