@@ -246,8 +246,7 @@ def _refuse_duplicates(path: Path, names: list[str]) -> None:
         seen.add(name)
 
 
-def _xlsx_columns(path: Path, sheet: str | None) -> list[str]:
-    table = census_excel.read_sheet(path, sheet)
+def _xlsx_columns(path: Path, table: census_excel.SheetTable) -> list[str]:
     _refuse_duplicates(path, table.names)
     if not table.rows:
         raise PlanAlignError(f"census file {path}: {table.where(path)} has a header (row {table.header_row}) "
@@ -274,14 +273,20 @@ def check_census_file(path: Path, encoding: str = "utf-8", sheet: str | None = N
                              hint="remove census_sheet from the scenario (or --census-sheet), or pass an .xlsx census")
     try:
         if census_excel.is_xlsx(path):
-            names = _xlsx_columns(path, sheet)
-        elif suffix == ".parquet":
-            names = _parquet_columns(path)
-        else:
-            names = _csv_columns(path, encoding)
+            _check_sheet(path, census_excel.read_sheet(path, sheet))
+            return
+        names = _parquet_columns(path) if suffix == ".parquet" else _csv_columns(path, encoding)
     except OSError as exc:
         raise PlanAlignError(f"census file {path} cannot be read: {exc.strerror or exc}",
                              hint="check the file's permissions") from None
+    _refuse_missing(path, names)
+
+
+def _check_sheet(path: Path, table: census_excel.SheetTable) -> None:
+    _refuse_missing(path, _xlsx_columns(path, table))
+
+
+def _refuse_missing(path: Path, names: list[str]) -> None:
     aliases, required = census_column_names()
     missing = [name for name in required if not set(names) & {a.lower() for a in aliases[name]}]
     if missing:
@@ -326,17 +331,22 @@ XLSX_COPY_VERSION = "1"  # bump when cell_text or the copy's layout changes: old
 
 
 def _sheet_copy(path: Path, sheet: str | None, folder: Path) -> Path:
-    check_census_file(path, sheet=sheet)
-    digest = hashlib.sha256(path.read_bytes())
+    """The Parquet copy of the sheet; made (after the file's checks) only when no copy of this content and
+    sheet exists, so a later year does not read the workbook again."""
+    if not path.exists():
+        check_census_file(path, sheet=sheet)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     name = census_sheet_name(path, sheet)
-    key = hashlib.sha256(f"{digest.hexdigest()}|{name}|{XLSX_COPY_VERSION}".encode()).hexdigest()
-    copy = folder / f"{digest.hexdigest()[:16]}.{key[:8]}.sheet.parquet"
+    key = hashlib.sha256(f"{digest}|{name}|{XLSX_COPY_VERSION}".encode()).hexdigest()
+    copy = folder / f"{digest[:16]}.{key[:8]}.sheet.parquet"
     if not copy.exists():
+        table = census_excel.read_sheet(path, name)
+        _check_sheet(path, table)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = copy.with_name(copy.name + ".partial")
         with duckdb.connect() as con:
             con.execute("set threads = 1")
-            _sheet_relation(con, census_excel.read_sheet(path, name), "census_sheet")
+            _sheet_relation(con, table, "census_sheet")
             con.execute(f"copy census_sheet to '{_sql_text(partial)}' (format parquet)")
         partial.chmod(0o600)
         partial.replace(copy)
