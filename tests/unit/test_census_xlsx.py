@@ -98,6 +98,19 @@ def test_typed_cells_are_read_by_their_type(tmp_path):
         "85000.25", "3", "0", "123456789")
 
 
+def test_an_error_cell_is_empty(tmp_path):
+    path = tmp_path / "errors.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Census")
+    sheet.write_row(0, 0, HEADER)
+    sheet.write_row(1, 0, ["E_1", "1980-01-02", "2010-05-06"])
+    sheet.write_formula(1, 4, "=1/0", None, "#DIV/0!")
+    sheet.write_formula(1, 5, "=NA()", None, "#N/A")
+    book.close()
+    (row,) = rows_of(path)
+    assert (row["employee_id"], row["annual_compensation"], row["job_level"]) == ("E_1", None, None)
+
+
 def test_line_numbers_are_sheet_rows_and_blank_rows_are_skipped(tmp_path):
     def row(n: int) -> list:
         return [f"E_{n}", dt.date(1980, 1, 2), dt.date(2010, 5, 6), None, 50000, 1, None, None]
