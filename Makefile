@@ -11,6 +11,7 @@ START ?=
 END ?=
 Y ?=
 CENSUS ?=
+CENSUS_SHEET ?=
 N ?= 100000
 SEED ?= 7
 OUT ?= data/census_$(N).parquet
@@ -18,7 +19,7 @@ OUT ?= data/census_$(N).parquet
 # SET="workforce.target_growth_rate=0.05 plan.investment_return_rate=0.04": one --set per word
 set_args = $(foreach s,$(SET),--set $(s))
 run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(DRY_RUN),--dry-run)
-scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
+scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
 .PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
@@ -37,7 +38,7 @@ $(BIN)/dbt: pyproject.toml
 deps:  ## install dbt packages from the hub, or the offline fallback when it is unreachable
 	@bash scripts/install_dbt_packages.sh $(DBT)
 
-simulate:  ## simulate START..END (default: the scenario's years); SCENARIO= PLAN= CENSUS= SET= REPLICATIONS= DRY_RUN=1
+simulate:  ## simulate START..END (default: the scenario's years); SCENARIO= PLAN= CENSUS= CENSUS_SHEET= SET= REPLICATIONS= DRY_RUN=1
 	$(PLANALIGN) simulate $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 year:  ## (re-)run one year: make year Y=2026
@@ -77,7 +78,7 @@ resume:  ## continue after a crash: skips the years whose checkpoint matches (SC
 restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YES=1
 	$(PLANALIGN) restore $(BACKUP) $(if $(YES),--yes)
 
-census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet
+census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet (.csv, .xlsx)
 	$(PLANALIGN) census --n $(N) --seed $(SEED) --out $(OUT)
 
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs

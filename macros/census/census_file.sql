@@ -1,5 +1,6 @@
 {#-
-    The census file named by var('census_path') (CSV or Parquet), read in place by DuckDB: a
+    The census file named by var('census_path') (CSV or Parquet; an Excel workbook reaches dbt as
+    the Parquet copy the CLI makes of its sheet, and is refused here), read in place by DuckDB: a
     CSV as raw lines (census_line; census_text_columns splits them, so that a bad line becomes a
     rejected row instead of stopping the read), a Parquet file with its own column types.
     Rendered when the model is compiled, not when dbt parses the project: a run on another
@@ -12,7 +13,9 @@
 
 {% macro default__census_file() -%}
     {%- set path = var('census_path') | replace("'", "''") -%}
-    {%- if path.lower().endswith('.parquet') -%}
+    {%- if path.lower().endswith(('.xlsx', '.xlsm', '.xls')) -%}
+        {{ exceptions.raise_compiler_error("census file " ~ var('census_path') ~ " is an Excel workbook, which dbt does not read: run it with the CLI (make simulate CENSUS=...), which hands dbt a Parquet copy of its sheet") }}
+    {%- elif path.lower().endswith('.parquet') -%}
         read_parquet('{{ path }}')
     {%- else -%}
         read_csv('{{ path }}', columns = {'census_line': 'VARCHAR'}, header = false, delim = '\0', quote = '', escape = '', auto_detect = false)

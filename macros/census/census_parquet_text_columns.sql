@@ -24,7 +24,11 @@
     {%- endif %}
     select
         row_number() over () as census_row_number,
+        {%- if '_planalign_sheet_row' in columns %}
+        cast(_planalign_sheet_row as bigint) as census_line_number,
+        {%- else %}
         cast(null as bigint) as census_line_number,
+        {%- endif %}
         false as is_malformed_row,
         {%- for name in census_alias_names() %}
         {%- set column = columns.get(name) %}

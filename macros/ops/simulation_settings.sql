@@ -2,17 +2,19 @@
     The effective settings of this dbt invocation, as one mapping (stored as JSON text in
     dim_scenario_settings): the scenario, the seed, the years, every workforce and plan
     assumption var, the census file's name (never its full path) and its SHA-256, and
-    where the plan design came from (the var plan_design, or the seeds).
+    where the plan design came from (the var plan_design, or the seeds). When dbt reads a copy
+    of the census (a workbook's sheet, a CSV in another encoding), the CLI names the user's
+    file in the var census_file, and a workbook's sheet in the var census_sheet.
 -#}
 {% macro simulation_settings() -%}
     {%- set payload = planalign_run_payload() -%}
-    {{ return({
+    {%- set settings = {
         'scenario_id': var('scenario_id'),
         'plan_design_id': var('plan_design_id'),
         'plan_design_source': 'seed' if plan_design_var() is none else 'var',
         'random_seed': var('random_seed'),
         'start_year': var('start_year'),
-        'census_file': (var('census_path') | string | replace('\\', '/')).split('/') | last,
+        'census_file': var('census_file', none) or ((var('census_path') | string | replace('\\', '/')).split('/') | last),
         'census_sha256': payload['census_sha256'],
         'total_termination_rate': var('total_termination_rate'),
         'target_growth_rate': var('target_growth_rate'),
@@ -27,5 +29,9 @@
         'limit_rounding': var('limit_rounding'),
         'max_service_years': var('max_service_years'),
         'participation_z_limit': var('participation_z_limit'),
-    }) }}
+    } -%}
+    {%- if var('census_sheet', none) is not none -%}
+        {%- do settings.update({'census_sheet': var('census_sheet')}) -%}
+    {%- endif -%}
+    {{ return(settings) }}
 {%- endmacro %}

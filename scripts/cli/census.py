@@ -15,7 +15,7 @@ from planalign.paths import PROJECT_ROOT
 @click.option("--n", "n", type=int, default=5000, show_default=True, help="number of employees")
 @click.option("--seed", type=int, default=7, show_default=True, help="random seed")
 @click.option("--out", type=click.Path(path_type=Path), default=PROJECT_ROOT / "data" / "census.csv",
-              show_default=True, help="output file (.csv or .parquet)")
+              show_default=True, help="output file (.csv, .parquet or .xlsx)")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default="2024-12-31",
               show_default=True, help="census date: the day before the first simulated year")
 def census_command(n: int, seed: int, out: Path, as_of: dt.datetime) -> None:

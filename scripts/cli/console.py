@@ -139,6 +139,9 @@ class Console(RunObserver):
         if counts.rejected_by_reason:
             click.secho("  rejected: " + ", ".join(f"{reason} {n:,}" for reason, n in counts.rejected_by_reason)
                         + "  (rows in stg_census__rejects)", fg="yellow")
+        if counts.first_rejected:
+            named = ", ".join(f"{where} ({reason})" for where, reason in counts.first_rejected)
+            click.secho(f"  first rejected: {named}", fg="yellow")
         if counts.warned_by_reason:
             click.secho("  warned (kept): " + ", ".join(f"{reason} {n:,}" for reason, n in counts.warned_by_reason)
                         + "  (rows in stg_census__warnings)", fg="yellow")

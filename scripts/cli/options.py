@@ -11,7 +11,10 @@ from planalign.engine.config import Effective, resolve, scenario_file
 scenario = click.option("--scenario", "scenario_name", default="baseline", show_default=True,
                         help="scenario: a file name in scenarios/ (baseline) or a path to a YAML file")
 census = click.option("--census", "census_path", default=None,
-                      help="census file (.csv or .parquet); overrides the scenario's census_path")
+                      help="census file (.csv, .parquet or .xlsx); overrides the scenario's census_path")
+census_sheet = click.option("--census-sheet", "census_sheet", default=None,
+                            help="the sheet of an .xlsx census (default: its first sheet); overrides the "
+                                 "scenario's census_sheet")
 plan_design = click.option("--plan-design", "plan_design_id", default=None,
                            help="plan design id (a row of seeds/plan_designs.csv); overrides the scenario's")
 sets = click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE",
@@ -30,18 +33,20 @@ verbose = click.option("-v", "--verbose", is_flag=True, help="show dbt's own out
 
 
 def configuration(command):
-    """The options that make an effective configuration: scenario, census, plan design, --set, replications."""
-    for option in (replications, sets, plan_design, census, scenario):
+    """The options that make an effective configuration: scenario, census (and its sheet), plan design, --set,
+    replications."""
+    for option in (replications, sets, plan_design, census_sheet, census, scenario):
         command = option(command)
     return command
 
 
 def effective(scenario_name: str, census_path: str | None = None, plan_design_id: str | None = None,
               sets: tuple[str, ...] = (), replication_count: int | None = None,
-              start_year: int | None = None) -> Effective:
+              start_year: int | None = None, census_sheet: str | None = None) -> Effective:
     """The run's one validated configuration: file chain, then these options, then --set."""
     options = {
         "census_path": str(Path(census_path).resolve()) if census_path else None,
+        "census_sheet": census_sheet,
         "plan_design": plan_design_id,
         "replications": replication_count,
         "start_year": start_year,

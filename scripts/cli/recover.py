@@ -30,12 +30,13 @@ def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
 @options.clear
 @options.dry_run
 @options.verbose
-def resume_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
-                   replications: int | None, clear: str, dry_run: bool, verbose: bool) -> None:
+def resume_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
+                   sets: tuple[str, ...], replications: int | None, clear: str, dry_run: bool, verbose: bool) -> None:
     """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest.
 
     With --clear all, remove the scenario's years and checkpoints and run everything again."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
+                                  census_sheet=census_sheet)
     database = checked_database(writing=True)
     _refuse_if_locked(database, "not resuming under it", "wait for that run to finish (RUNBOOK.md, 'Locking')")
     if clear == "all":

@@ -143,11 +143,12 @@ def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
 @options.configuration
 @click.option("--format", "file_format", type=click.Choice(["xlsx", "parquet", "csv"]), default="xlsx",
               show_default=True, help="xlsx: a workbook for people; parquet / csv: the snapshot and events for tools")
-def export_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
-                   replications: int | None, file_format: str) -> None:
+def export_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
+                   sets: tuple[str, ...], replications: int | None, file_format: str) -> None:
     """Export a simulated scenario: an Excel workbook (summary by year, breakdowns, comparisons, IRS limits,
     census rejects, provenance), or its snapshot and events as Parquet or CSV."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
+                                  census_sheet=census_sheet)
     database = checked_database(writing=False)
     key = effective.key
     folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id

@@ -53,13 +53,15 @@ def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, v
 @click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
 @options.dry_run
 @options.verbose
-def simulate_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
-                     replications: int | None, clear: str, start: int | None, end: int | None, dry_run: bool,
-                     verbose: bool) -> None:
+def simulate_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
+                     sets: tuple[str, ...], replications: int | None, clear: str, start: int | None,
+                     end: int | None, dry_run: bool, verbose: bool) -> None:
     """Simulate the years START..END in order (one dbt build per year, every replication at once)."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
+                                  census_sheet=census_sheet)
     if start is not None and start < effective.start_year:
-        effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications, start)
+        effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications, start,
+                                      census_sheet=census_sheet)
     first = effective.start_year if start is None else start
     last = effective.end_year if end is None else end
     if last < first:
@@ -76,10 +78,11 @@ def simulate_command(scenario_name: str, census_path: str | None, plan_design_id
 @click.argument("year", type=int)
 @options.dry_run
 @options.verbose
-def year_command(scenario_name: str, census_path: str | None, plan_design_id: str | None, sets: tuple[str, ...],
-                 replications: int | None, year: int, dry_run: bool, verbose: bool) -> None:
+def year_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
+                 sets: tuple[str, ...], replications: int | None, year: int, dry_run: bool, verbose: bool) -> None:
     """Simulate (or re-run) one YEAR: a single dbt build."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications)
+    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
+                                  census_sheet=census_sheet)
     if year < effective.start_year:
         raise PlanAlignError(f"year {year} is before the scenario's start_year {effective.start_year}",
                              hint=f"choose a year from {effective.start_year} on")

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planalign.engine.assumptions import Assumptions, resolve_assumptions
+from planalign.engine.census_excel import XLSX_SUFFIXES
 from planalign.engine.census_policy import (
     CensusBounds,
     check_encoding,
@@ -111,6 +112,7 @@ class Scenario(BaseModel):
     replications: int = Field(default_replications(), ge=0, le=MAX_REPLICATIONS)
     census_path: str = Field(project_default("census_path"))
     census_encoding: str = "utf-8"  # not a dbt var: the CLI decodes the census and hands dbt UTF-8
+    census_sheet: str | None = Field(None, min_length=1)  # a workbook's sheet; None: the first (not a dbt var)
     census_timezone: str = Field(project_default("census_timezone"))
     census_checks: dict[str, str] = Field(default_factory=dict)
     census_bounds: CensusBounds = CensusBounds()
@@ -206,6 +208,8 @@ class Effective:
         config.pop("census_path")
         config["census_sha256"] = runsafety.file_sha256(self.census)
         config["census_encoding"] = self.scenario.census_encoding  # the CLI decodes the file (dbt reads UTF-8)
+        if self.census.suffix.lower() in XLSX_SUFFIXES:  # which sheet is read (the file's sha covers the rest)
+            config["census_sheet"] = self.scenario.census_sheet
         config.update({f"seeds/{name}.csv": sha for name, sha in seed_hashes().items() if name not in DESIGN_SEEDS})
         return config
 

@@ -61,6 +61,8 @@ class CensusCounts:
     warned: int
     rejected_by_reason: list[tuple[str, int]] = field(default_factory=list)
     warned_by_reason: list[tuple[str, int]] = field(default_factory=list)
+    # the first rejected rows, as the user finds them: ("row 7 of sheet Employees in census.xlsx", reason)
+    first_rejected: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def raw(self) -> int:

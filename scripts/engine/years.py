@@ -19,7 +19,7 @@ from typing import Any
 from planalign import settings
 from planalign.dbt import overrides
 from planalign.dbt.runner import DbtRun, explain_failure, run_dbt, year_selection
-from planalign.engine.census import census_for_dbt, check_census_file
+from planalign.engine.census import census_for_dbt, census_sheet_name, check_census_file
 from planalign.engine.config import Effective, seed_hashes
 from planalign.engine.plan_designs import seed_sources
 from planalign.engine.results import CensusCounts, PairResult, RunObserver, RunSummary, YearAudit, YearDone
@@ -267,16 +267,24 @@ def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
             result.employer_cost = db.employer_cost(con, key, effective.start_year, effective.end_year)
         return
     if plan.years[0] == effective.start_year:
-        check_census_file(effective.census, effective.scenario.census_encoding)
+        check_census_file(effective.census, effective.scenario.census_encoding, effective.scenario.census_sheet)
     elif db.replications_with_year(run.database, key, plan.years[0] - 1) < len(ids):
         raise PlanAlignError(
             f"year {plan.years[0] - 1} has not been simulated for {effective.label} in {run.database}, "
             f"so year {plan.years[0]} has no starting workforce",
             hint=f"run the years in order: make simulate START={effective.start_year} END={plan.years[0]}")
     variables = effective.dbt_vars()
-    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept)
-    variables["census_path"] = str(census_for_dbt(effective.census, effective.scenario.census_encoding,
-                                                  run.database.parent / "census_utf8" / run.database.stem))
+    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept), a
+    # workbook as a Parquet copy of its sheet (sheet row numbers kept); provenance names the user's file
+    census = effective.census
+    variables["census_path"] = str(census_for_dbt(census, effective.scenario.census_encoding,
+                                                  run.database.parent / "census_utf8" / run.database.stem,
+                                                  effective.scenario.census_sheet))
+    if Path(variables["census_path"]).name != census.name:
+        variables["census_file"] = census.name
+    sheet = census_sheet_name(census, effective.scenario.census_sheet)
+    if sheet is not None:
+        variables["census_sheet"] = sheet
     config = effective.run_config()
     current_hash = runsafety.config_hash(config)
     result.config_hash = current_hash
@@ -346,7 +354,25 @@ def census_counts(con: Any, effective: Effective) -> CensusCounts:
     reasons = sorted(((reason, n) for s, reason, n, _ in rows if s == "rejected"), key=lambda r: (-r[1], r[0]))
     warnings = db.report_census_warnings(con, effective.key)[1] if warned else []
     return CensusCounts(totals["staged"], totals["rejected"], totals["excluded"], warned, reasons,
-                        [(reason, n) for reason, n in warnings])
+                        [(reason, n) for reason, n in warnings],
+                        _first_rejected(con, effective) if totals["rejected"] else [])
+
+
+def _first_rejected(con: Any, effective: Effective, limit: int = 3) -> list[tuple[str, str]]:
+    """The first rejected rows, named as the user finds them: the CSV line, the sheet row of a workbook
+    (row 7 of sheet Employees in census.xlsx), or the data row of a Parquet file."""
+    census = effective.census
+    sheet = census_sheet_name(census, effective.scenario.census_sheet) if census.exists() else None
+    named = []
+    for position, (row_number, line_number, reason) in enumerate(db.first_rejects(con, effective.key, limit)):
+        if sheet is not None:
+            where = f"row {line_number}" + (f" of sheet {sheet} in {census.name}" if position == 0 else "")
+        elif line_number is not None:
+            where = f"line {line_number}" + (f" of {census.name}" if position == 0 else "")
+        else:
+            where = f"data row {row_number}" + (f" of {census.name}" if position == 0 else "")
+        named.append((where, reason))
+    return named
 
 
 def explain_census(run: Run, effective: Effective) -> None:

@@ -106,6 +106,14 @@ def census_counts(con: duckdb.DuckDBPyConnection, key: RunKey) -> list[tuple]:
         "where scenario_id = ? and plan_design_id = ?", [key.scenario_id, key.plan_design_id]).fetchall()
 
 
+def first_rejects(con: duckdb.DuckDBPyConnection, key: RunKey, limit: int) -> list[tuple]:
+    """(census_row_number, census_line_number, reject_reason) of the first rejected census rows, in file order."""
+    return con.execute(
+        "select census_row_number, census_line_number, reject_reason from stg_census__rows "
+        "where scenario_id = ? and plan_design_id = ? and row_status = 'rejected' "
+        "order by census_row_number limit ?", [key.scenario_id, key.plan_design_id, limit]).fetchall()
+
+
 def staged_count(con: duckdb.DuckDBPyConnection, key: RunKey) -> int:
     return con.execute("select count(*) from stg_census__employees where scenario_id = ? and plan_design_id = ?",
                        [key.scenario_id, key.plan_design_id]).fetchone()[0]

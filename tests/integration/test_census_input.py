@@ -21,11 +21,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, query, run_planalign, write_scenario
 from digests import table_digest
+from planalign.engine.census import read_census
 from planalign.store import runsafety
 
 HEADER = ("employee_id,birth_date,hire_date,termination_date,annual_compensation,job_level,hours_per_week,"
@@ -83,7 +85,9 @@ REFUSALS = [
             "no column for hire_date"),
     Refusal("semicolon_file_missing_column", _write("employee_id;birth_date;hire_date\nA;1980-01-01;2010-01-01\n"),
             "no column for annual_compensation"),
-    Refusal("excel_workbook", _write(b"PK\x03\x04 not a csv", "census.xlsx"), "neither .csv nor .parquet"),
+    Refusal("damaged_workbook", _write(b"PK\x03\x04 not a csv", "census.xlsx"), "cannot be read as a workbook"),
+    Refusal("old_excel_workbook", _write(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "census.xls"), "old binary Excel"),
+    Refusal("opendocument", _write(b"PK\x03\x04", "census.ods"), "neither .csv, .parquet nor .xlsx"),
     Refusal("not_parquet", _write(b"this is not parquet", "census.parquet"), "cannot be read"),
     Refusal("empty_parquet", _parquet(pa.table({"employee_id": pa.array([], pa.string()),
                                                 "birth_date": pa.array([], pa.date32()),
@@ -387,3 +391,21 @@ def test_garbage_in_every_column_is_classified_and_rows_add_up(rows, staging_sql
     assert total == classified == len(rows)
     assert reasonless == stray_warnings == unusable == 0
     assert (lines, first, last) == (len(rows), 2, len(rows) + 1)
+
+
+def test_read_census_reads_the_file_as_staging_does(row_run):
+    """planalign.engine.census.read_census (for other code that reads census-layout files) gives staging's
+    rows: the same line numbers, the same malformed rows, the same text in every column."""
+    census = Path(yaml.safe_load(row_run["scenario"].read_text())["census_path"])
+    columns = ("employee_id", "birth_date", "hire_date", "termination_date", "annual_compensation", "job_level",
+               "hours_per_week", "deferral_rate", "enrollment_date")
+    with duckdb.connect() as con:
+        relation = read_census(con, census, encoding="cp1252", name="read_census_rows")
+        read = relation.select(f"census_row_number, census_line_number, is_malformed_row, {', '.join(columns)}"
+                               ).order("census_row_number").fetchall()
+    staged = query(row_run["db"], (
+        "select census_row_number, census_line_number, coalesce(reject_reason = 'malformed_row', false), "
+        + ", ".join(["employee_id", *(f"{name}_text" for name in columns[1:])])
+        + " from stg_census__rows where scenario_id = 'census_input' order by 1"))
+    assert len(read) == row_run["raw"] and any(row[2] for row in read)
+    assert read == staged

@@ -93,6 +93,8 @@ NOT_DBT_VARS = {
     "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
     "replications": "travels as the var replications (the list of replication ids)",
     "census_encoding": "the CLI decodes the census and hands dbt UTF-8 (in the config hash via run_config)",
+    "census_sheet": "the CLI reads the sheet and hands dbt a Parquet copy; the sheet read travels as the var "
+                    "census_sheet of an .xlsx census only (provenance), and is in the config hash via run_config",
 }
 
 
