@@ -6,7 +6,7 @@
 -#}
 {% macro simulation_settings() -%}
     {%- set payload = planalign_run_payload() -%}
-    {{ return({
+    {%- set settings = {
         'scenario_id': var('scenario_id'),
         'plan_design_id': var('plan_design_id'),
         'plan_design_source': 'seed' if plan_design_var() is none else 'var',
@@ -26,5 +26,10 @@
         'limit_rounding': var('limit_rounding'),
         'max_service_years': var('max_service_years'),
         'participation_z_limit': var('participation_z_limit'),
-    }) }}
+    } -%}
+    {#- the raise scales appear only when not neutral (1): a run without them stores what it always stored -#}
+    {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ return(settings) }}
 {%- endmacro %}
