@@ -26,9 +26,10 @@ def test_calibrated_merit_scale_meets_the_target_and_reproduces(simulated, tmp_p
     scenario = write_scenario(tmp_path / "small.yml", simulated["census"], end_year=START + 1)
     calibrated, report = tmp_path / "small_calibrated.yml", tmp_path / "calibration.md"
     result = run_planalign("calibrate", "--scenario", str(scenario), "--target-pay-growth", str(TARGET),
-                           "--scenario-out", str(calibrated), "--report-out", str(report), db=tmp_path / "unused.duckdb")
+                           "--scenario-out", str(calibrated), "--report-out", str(report),
+                           db=tmp_path / "unused.duckdb")
     evaluations = re.findall(r"scale (\d+\.\d+): average pay growth (-?\d+\.\d+)%", result.stdout)
-    assert len(evaluations) >= 3, result.stdout  # the bracket's two ends, then at least one step of the search
+    assert len(evaluations) >= 3, result.stdout  # the bracket's two ends, then at least one search step
     written = yaml.safe_load(calibrated.read_text())
     scale = written["workforce"]["merit_scale"]
     assert written["extends"] == str(scenario) and written["scenario_id"] == "fixture_calibrated"
