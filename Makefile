@@ -22,7 +22,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -80,6 +80,14 @@ restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YE
 
 census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet (.csv, .xlsx)
 	$(PLANALIGN) census --n $(N) --seed $(SEED) --out $(OUT)
+
+census-history:  ## yearly censuses from a simulated scenario: make census-history N=20000 YEARS=4 SCENARIO=baseline OUT=folder/ [SEED=7] [LEAVERS=dated|absent]
+	@test "$(origin OUT)" = "command line" || { echo "error: say which new folder, e.g. make census-history N=20000 YEARS=4 OUT=data/history/"; exit 2; }
+	$(PLANALIGN) census-history --n $(N) --years $(YEARS) --scenario $(SCENARIO) --out $(OUT) --seed $(SEED) $(if $(LEAVERS),--leavers $(LEAVERS)) $(set_args)
+
+calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCENARIO=baseline TARGET_PAY_GROWTH=0.035 [SOLVE=merit|cola] [START= END=|YEARS=] [CENSUS=]
+	@test -n "$(TARGET_PAY_GROWTH)" || { echo "error: say which growth, e.g. make calibrate TARGET_PAY_GROWTH=0.035"; exit 2; }
+	$(PLANALIGN) calibrate --scenario $(SCENARIO) --target-pay-growth $(TARGET_PAY_GROWTH) $(if $(SOLVE),--solve $(SOLVE)) $(if $(CENSUS),--census $(CENSUS)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter command line,$(origin YEARS)),--years $(YEARS)) $(set_args)
 
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
 	$(PLANALIGN) check-config

@@ -33,5 +33,9 @@
     {%- if var('census_sheet', none) is not none -%}
         {%- do settings.update({'census_sheet': var('census_sheet')}) -%}
     {%- endif -%}
+    {#- the raise scales appear only when not neutral (1): a run without them stores what it always stored -#}
+    {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
     {{ return(settings) }}
 {%- endmacro %}

@@ -59,7 +59,9 @@ def simulate_command(scenario_name: str, census_path: str | None, census_sheet: 
     """Simulate the years START..END in order (one dbt build per year, every replication at once)."""
     effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
                                   census_sheet=census_sheet)
-    if start is not None and start < effective.start_year:
+    # START before the scenario's start_year moves the start earlier; so does START after it with a CENSUS given
+    # (the census is the state on Jan 1 of START, e.g. a file of make census-history): a census opens a run
+    if start is not None and (start < effective.start_year or (census_path and start > effective.start_year)):
         effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications, start,
                                       census_sheet=census_sheet)
     first = effective.start_year if start is None else start

@@ -40,6 +40,10 @@ from planalign.store import runsafety
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 MAX_REPLICATIONS = 1000
+# Settings left out of the dbt vars (so of the config hash and dim_scenario_settings) at their neutral value:
+# added after results were stored, they must not make an unchanged run look changed (dbt reads the same neutral
+# default from dbt_project.yml).
+NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0}
 
 
 def _check_month_day(value: str) -> str:
@@ -68,6 +72,8 @@ class WorkforceSettings(BaseModel):
     raise_month_day: str = Field(project_default("raise_month_day"))
     default_cola_rate: float = Field(project_default("default_cola_rate"), ge=-0.1, le=0.2)
     new_hire_pay_range: list[float] = Field(project_default("new_hire_pay_range"), min_length=2, max_length=2)
+    merit_scale: float = Field(project_default("merit_scale"), ge=0.0, le=5.0)
+    cola_scale: float = Field(project_default("cola_scale"), ge=0.0, le=5.0)
 
     _month_days = field_validator("promotion_month_day", "raise_month_day")(_check_month_day)
 
@@ -197,7 +203,8 @@ class Effective:
             "census_timezone": scenario.census_timezone,
             "census_checks": effective_checks(scenario.census_checks),
             "census_bounds": scenario.census_bounds.model_dump(),
-            **scenario.workforce.model_dump(),
+            **{name: value for name, value in scenario.workforce.model_dump().items()
+               if not (name in NEUTRAL_SCALES and value == NEUTRAL_SCALES[name])},
             **scenario.plan.model_dump(),
             "assumptions": self.assumptions.as_var(),
         }

@@ -71,6 +71,7 @@ class Run:
     backed_up: bool = False
     began: float = field(default_factory=time.monotonic)
     summary: RunSummary | None = None
+    write_reports: bool = True  # False: the summary CSV and the HTML report are not written (a tool's scratch runs)
 
     def would_back_up(self) -> bool:
         return not self.backed_up and self.database.exists() and self.database.stat().st_size > 0
@@ -328,11 +329,13 @@ def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
             audit = YearAudit.from_row(db.audit_line(con, key, year))
         run.observer.year_done(YearDone(year, dbt_run.elapsed_seconds, events, snapshot, audit))
     with db.read_only(run.database) as con:
+        result.employer_cost = db.employer_cost(con, key, effective.start_year, plan.years[-1])
+        if not run.write_reports:
+            return
         result.summary_csv = str(write_summary(con, effective, plan.years[0], plan.years[-1])
                                  .relative_to(PROJECT_ROOT))
         page = report_html.write_run_report(con, key, effective.scenario.description)
         result.html = str(page.relative_to(PROJECT_ROOT))
-        result.employer_cost = db.employer_cost(con, key, effective.start_year, plan.years[-1])
     run.observer.reports_written(result.html, result.summary_csv)
 
 
@@ -427,3 +430,22 @@ def finish(run: Run, status: str) -> RunSummary:
     runsafety.release_lock(run.database, run.run_id)
     run.observer.run_finished(summary)
     return summary
+
+
+def simulate_into(database: Path, effective: Effective, command: str,
+                  observer: RunObserver | None = None) -> PairResult:
+    """A whole run of the configuration's years into `database` (a tool's own file: census-history, calibrate),
+    under its own lock and run log, without the summary CSV and HTML report. Raises PlanAlignError on failure."""
+    run = Run(database, command, observer or RunObserver(), write_reports=False)
+    plan = plan_years(database, effective, effective.start_year, effective.end_year, "year")
+    start(run, plan.years, [effective.label])
+    status = "failed"
+    try:
+        result = execute(run, plan)
+        status = "success"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        finish(run, status)
+    return result

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from planalign.engine.config import Scenario, resolve
+from planalign.engine.config import NEUTRAL_SCALES, Scenario, resolve
 from planalign.engine.plan_designs import PlanDesign, load_plan_design
 from planalign.errors import PlanAlignError
 
@@ -116,8 +116,13 @@ def _sql_text() -> str:
 def test_every_scenario_setting_is_read_by_some_model_or_hook():
     """Parity: no setting of the scenario schema is silently ignored."""
     sql = _sql_text()
-    effective = resolve(ROOT / "scenarios" / "baseline.yml")
+    # a neutral scale (1) is left out of the vars (config.NEUTRAL_SCALES): set them to something else here
+    neutral = resolve(ROOT / "scenarios" / "baseline.yml").dbt_vars()
+    assert not set(NEUTRAL_SCALES) & set(neutral), "a neutral scale reached the vars: the config hash would change"
+    effective = resolve(ROOT / "scenarios" / "baseline.yml",
+                        sets=[f"workforce.{name}=1.5" for name in NEUTRAL_SCALES])
     variables = effective.dbt_vars()
+    assert {name: variables[name] for name in NEUTRAL_SCALES} == dict.fromkeys(NEUTRAL_SCALES, 1.5)
     settings = [name for name in Scenario.model_fields if name not in {"workforce", "plan"}]
     settings += list(Scenario.model_fields["workforce"].annotation.model_fields)
     settings += list(Scenario.model_fields["plan"].annotation.model_fields)

@@ -4,6 +4,9 @@
     start of the year and still employed on the raise date get it.
 -#}
 {%- set raise_date = date_in_year(var('raise_month_day')) -%}
+{#- merit_scale and cola_scale (default 1) multiply only when they differ from 1: the default SQL is unchanged -#}
+{%- set merit_scale = var('merit_scale') -%}
+{%- set cola_scale = var('cola_scale') -%}
 
 with
 
@@ -46,7 +49,7 @@ cola as (
         coalesce(
             max(case when simulation_year = {{ sim_year() }} then cola_rate end),
             {{ var('default_cola_rate') }}
-        ) as cola_rate
+        ){% if cola_scale != 1 %} * {{ cola_scale }}{% endif %} as cola_rate
     from {{ assumption('cola_rates') }}
 ),
 
@@ -80,7 +83,8 @@ raises as (
         salary_on_raise_date.employee_id,
         salary_on_raise_date.job_level,
         salary_on_raise_date.annual_compensation as compensation_before,
-        coalesce(job_levels.merit_rate, 0) + cola.cola_rate as raise_rate
+        coalesce(job_levels.merit_rate, 0){% if merit_scale != 1 %} * {{ merit_scale }}{% endif %}
+        + cola.cola_rate as raise_rate
     from salary_on_raise_date
     left join job_levels
         on salary_on_raise_date.job_level = job_levels.job_level

@@ -1,0 +1,185 @@
+"""The SQL of `census-history` and `calibrate`: a simulated year's snapshot written as a census file, the
+assumption tables a run read, and the pay growth of a run (docs/rules.md, "Average pay growth")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from planalign.keys import RunKey
+
+# The census layout `planalign census` writes (engine/census.py): these columns, in this order and these types.
+CENSUS_COLUMNS = ("employee_id", "birth_date", "hire_date", "termination_date", "annual_compensation", "job_level",
+                  "hours_per_week", "deferral_rate", "enrollment_date", "ssn")
+CSV_OPTIONS = "(format csv, header true)"
+# The assumption tables a run reads (seeds, possibly a scenario's own), written to truth/ as the engine loaded them.
+ASSUMPTION_TABLES = ("job_levels", "hazard_age_bands", "hazard_tenure_bands", "cola_rates", "new_hire_age_mix",
+                     "enrollment_behavior", "voluntary_deferral_rates", "irs_limits")
+RUN_STAMPS = ("run_id", "built_at", "created_at")
+
+# A synthetic SSN for an employee the census did not have (a hire): 9xx-xx-xxxx, a range never issued, drawn
+# from md5(seed | employee_id | 'ssn') like the census generator's.
+_SYNTHETIC_SSN = (
+    "'9' || lpad(cast(cast(('0x' || substr(md5(concat_ws('|', $seed, snapshot.employee_id, 'ssn')), 1, 13)) "
+    "as bigint) % 100000000 as varchar), 8, '0')"
+)
+
+SNAPSHOT_AS_CENSUS = f"""
+with
+
+census as (
+    select employee_id, ssn from read_csv($census, header = true, all_varchar = true)
+),
+
+snapshot as (
+    select * from fct_workforce_snapshot
+    where scenario_id = $scenario and plan_design_id = $plan and replication_id = $replication
+        and simulation_year = $year and (employment_status = 'active' or $with_leavers)
+),
+
+final as (
+    select
+        snapshot.employee_id,
+        snapshot.birth_date,
+        snapshot.hire_date,
+        case when snapshot.employment_status <> 'active' then snapshot.termination_date end as termination_date,
+        cast(snapshot.annual_compensation as decimal(18, 2)) as annual_compensation,
+        snapshot.job_level,
+        case when snapshot.hours_per_week = round(snapshot.hours_per_week)
+            then cast(cast(snapshot.hours_per_week as integer) as varchar)
+            else cast(snapshot.hours_per_week as varchar) end as hours_per_week,
+        cast(snapshot.deferral_rate as decimal(6, 4)) as deferral_rate,
+        snapshot.enrollment_date,
+        coalesce(census.ssn, substr(ssn_digits, 1, 3) || '-' || substr(ssn_digits, 4, 2) || '-'
+            || substr(ssn_digits, 6, 4)) as ssn
+    from (select *, {_SYNTHETIC_SSN} as ssn_digits from snapshot) as snapshot
+    left join census on snapshot.employee_id = census.employee_id
+)
+
+select {", ".join(CENSUS_COLUMNS)} from final order by employee_id
+"""
+
+
+def _connect_writer() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set threads = 1")  # one writer thread keeps row order and bytes identical
+    return con
+
+
+def write_snapshot_census(database: Path, key: RunKey, year: int, census: Path, seed: int, with_leavers: bool,
+                          out: Path) -> tuple[int, int]:
+    """The state after year `year` (replication 0) as a census file: the Dec 31 actives, and with_leavers also
+    the year's leavers with their termination date. Returns (rows, leavers)."""
+    con = _connect_writer()
+    try:
+        con.execute(f"attach '{_quoted(database)}' as run (read_only)")
+        con.execute("use run")
+        params = {"census": str(census), "scenario": key.scenario_id, "plan": key.plan_design_id,
+                  "replication": 0, "year": year, "with_leavers": with_leavers, "seed": str(seed)}
+        con.execute(f"copy ({SNAPSHOT_AS_CENSUS}) to '{_quoted(out)}' {CSV_OPTIONS}", params)
+        rows, leavers = con.execute(
+            "select count(*), count(termination_date) from read_csv($out, header = true, all_varchar = true)",
+            {"out": str(out)}).fetchone()
+    finally:
+        con.close()
+    return rows, leavers
+
+
+def write_census_without_leavers(census: Path, out: Path) -> tuple[int, int]:
+    """A census file less its rows with a termination date, every other row's text as it was. Returns
+    (rows written, rows left out)."""
+    con = _connect_writer()
+    try:
+        source = "read_csv($census, header = true, all_varchar = true)"
+        con.execute(f"copy (select * from {source} where termination_date is null order by employee_id) "
+                    f"to '{_quoted(out)}' {CSV_OPTIONS}", {"census": str(census)})
+        kept, dropped = con.execute(
+            f"select count(*) filter (termination_date is null), count(termination_date) from {source}",
+            {"census": str(census)}).fetchone()
+    finally:
+        con.close()
+    return kept, dropped
+
+
+def census_rows(census: Path) -> tuple[int, int]:
+    """(rows, rows with a termination date) of a census CSV."""
+    con = _connect_writer()
+    try:
+        return con.execute("select count(*), count(termination_date) "
+                           "from read_csv($census, header = true, all_varchar = true)",
+                           {"census": str(census)}).fetchone()
+    finally:
+        con.close()
+
+
+def write_truth_tables(database: Path, key: RunKey, folder: Path) -> list[str]:
+    """The assumption tables and the resolved plan design of the run, as the engine loaded them, one CSV each
+    (run stamps left out). Returns the file names."""
+    con = _connect_writer()
+    written = []
+    try:
+        con.execute(f"attach '{_quoted(database)}' as run (read_only)")
+        con.execute("use run")
+        present = {row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'run' "
+            "and table_schema = 'main'").fetchall()}
+        for table in (*ASSUMPTION_TABLES, "dim_plan_designs"):
+            if table not in present:
+                continue
+            columns = [row[0] for row in con.execute(
+                "select column_name from information_schema.columns where table_catalog = 'run' "
+                "and table_schema = 'main' and table_name = ? order by ordinal_position", [table]).fetchall()
+                if row[0] not in RUN_STAMPS]
+            where = (" where scenario_id = $scenario and plan_design_id = $plan"
+                     if table == "dim_plan_designs" else "")
+            params = {"scenario": key.scenario_id, "plan": key.plan_design_id} if where else {}
+            name = "plan_design.csv" if table == "dim_plan_designs" else f"{table}.csv"
+            listed = ", ".join(f'"{column}"' for column in columns)
+            con.execute(f"copy (select {listed} from {table}{where} order by all) to '{_quoted(folder / name)}' "
+                        f"{CSV_OPTIONS}", params)
+            written.append(name)
+    finally:
+        con.close()
+    return written
+
+
+def stored_settings(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[dict[str, Any], str]:
+    """The settings the engine stored for the run (dim_scenario_settings) and its configuration hash."""
+    settings_json, config_hash = con.execute(
+        "select settings_json, config_hash from dim_scenario_settings where scenario_id = ? and plan_design_id = ?",
+        [key.scenario_id, key.plan_design_id]).fetchone()
+    return json.loads(settings_json), config_hash
+
+
+def pay_growth(con: duckdb.DuckDBPyConnection, key: RunKey, end: int, years: int) -> tuple[float, int, float,
+                                                                                             float, float, float]:
+    """Average pay growth over the horizon (docs/rules.md): per replication, the compound annual growth of the
+    mean annual_compensation of the actives, from the staged census (the start year's Jan 1 workforce) to the
+    Dec 31 actives of `end`, over `years` years; then the mean over the replications.
+    Returns (growth, replications, lowest, highest, census mean pay, end mean pay)."""
+    return con.execute(
+        """
+        with census as (
+            select avg(annual_compensation) as mean_pay from stg_census__employees
+            where scenario_id = $scenario and plan_design_id = $plan
+        ),
+        ended as (
+            select replication_id, avg(annual_compensation) as mean_pay from fct_workforce_snapshot
+            where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
+                and simulation_year = $end and employment_status = 'active'
+            group by replication_id
+        ),
+        grown as (
+            select ended.mean_pay, census.mean_pay as census_pay,
+                power(ended.mean_pay / census.mean_pay, 1.0 / $years) - 1 as growth
+            from ended cross join census
+        )
+        select avg(growth), count(*), min(growth), max(growth), any_value(census_pay), avg(mean_pay) from grown
+        """, {**key.params, "end": end, "years": years}).fetchone()
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
