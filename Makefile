@@ -21,7 +21,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census fit check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -79,6 +79,10 @@ restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YE
 
 census:  ## write a synthetic census: make census N=100000 SEED=7 OUT=data/acme.parquet
 	$(PLANALIGN) census --n $(N) --seed $(SEED) --out $(OUT)
+
+fit:  ## assumptions fitted from yearly snapshots: make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1]
+	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
+	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force)
 
 check-config:  ## validate every scenario file
 	$(PLANALIGN) check-config

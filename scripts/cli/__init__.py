@@ -2,7 +2,7 @@
 
 The commands only turn options into calls of the core and its results and errors into lines and exit codes:
 run (simulate, year, batch), recover (resume, restore), inspect (status, check-config), report (compare,
-export, workforce-at, timeline), census, bench (bench, bench-compare). The options they share are in
+export, workforce-at, timeline), census, fit, bench (bench, bench-compare). The options they share are in
 options.py, the console lines they print in console.py.
 """
 
@@ -16,6 +16,7 @@ import click
 from planalign.cli.bench import bench_command, bench_compare_command
 from planalign.cli.census import census_command
 from planalign.cli.console import show_error, show_warnings
+from planalign.cli.fit import fit_command
 from planalign.cli.inspect import check_config_command, status_command
 from planalign.cli.recover import restore_command, resume_command
 from planalign.cli.report import compare_command, export_command, timeline_command, workforce_at_command
@@ -55,5 +56,5 @@ def main() -> None:
 
 for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,
                 check_config_command, compare_command, export_command, workforce_at_command, timeline_command,
-                census_command, bench_command, bench_compare_command):
+                census_command, bench_command, bench_compare_command, fit_command):
     main.add_command(command)
