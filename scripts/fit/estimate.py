@@ -141,6 +141,8 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
             else:
                 band_columns.append((kind, band))
     kinds = list(bands)
+    if events.sum() == 0:
+        return _no_event_model(cells, levels, bands, references, margins)
 
     def band_design(rows) -> np.ndarray:
         return np.array([[1.0 if cell[1 + kinds.index(kind)] == band else 0.0 for kind, band in band_columns]
@@ -167,6 +169,21 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     one = stats.Coefficient(1.0, 1.0, 1.0)
     multipliers = {(kind, band): (by_level.get(f"{kind}:{band}", one)) for kind in kinds for band in bands[kind]}
     return CellModel(bases, multipliers, pooled_levels, pooled_bands, margins, references)
+
+
+def _no_event_model(cells, levels, bands, references, margins) -> CellModel:
+    """No event at all in the history: every base is 0 (its exact upper bound from its exposure), every band
+    multiplier 1, all marked pooled."""
+    bases = {}
+    for level in levels:
+        exposure = margins.get(("level", str(level)), (0.0, 0.0))[0]
+        if exposure > 0:
+            bases[level] = stats.Coefficient(0.0, 0.0, stats.clopper_pearson(0, int(exposure))[1])
+    one = stats.Coefficient(1.0, 1.0, 1.0)
+    return CellModel(bases, {(kind, band): one for kind in bands for band in bands[kind]},
+                     {level: "no event in the history" for level in bases},
+                     {(kind, band): "no event in the history: multiplier 1" for kind in bands for band in bands[kind]
+                      if band != references[kind]}, margins, references)
 
 
 def _cells(con: duckdb.DuckDBPyConnection, where: str, event: str, age: str, tenure: str) -> list[tuple]:

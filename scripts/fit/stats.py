@@ -12,6 +12,8 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from planalign.errors import PlanAlignError
+
 LEVEL = 0.90
 ALPHA = 1 - LEVEL
 Z = float(stats.norm.ppf(1 - ALPHA / 2))
@@ -71,7 +73,12 @@ def poisson_rates(columns: list[str], design: np.ndarray, events: np.ndarray,
     interval on the log scale."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = sm.GLM(events, design, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+        try:
+            result = sm.GLM(events, design, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise PlanAlignError(f"the rate model ({', '.join(columns[:3])}, ...) could not be fitted: {exc}",
+                                 hint="the history is too small or too uneven for this table; fit a longer "
+                                      "history", exit_code=1) from None
     params, errors = np.asarray(result.params), np.asarray(result.bse)
     return {name: Coefficient(math.exp(params[i]), math.exp(params[i] - Z * errors[i]),
                               math.exp(params[i] + Z * errors[i]))

@@ -8,6 +8,7 @@ import math
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -260,3 +261,25 @@ def test_the_enrollment_tables_are_fitted_when_the_history_has_deferrals(tmp_pat
     opt_out = rows(result, "enrollment_behavior.csv", "opt_out_rate")
     assert all("not identifiable" in e.pooled for e in opt_out.values())
     assert not any("enrollment tables are the shipped ones" in note for note in result.notes)
+
+
+def test_a_tiny_history_fits_with_everything_thin_pooled_or_kept(tmp_path):
+    """30 employees over 2 snapshots: hardly any event. Nothing crashes; the thin cells are pooled and the
+    promotion levels without a move keep the shipped one-level-up rate, each saying so."""
+    paths = write_history(tmp_path / "h", n=30, snapshots=2, seed=9)
+    result = fit(paths, tmp_path)
+    assert all(e.pooled for e in rows(result, "job_levels.csv", "termination_base_rate").values())
+    kept = [e for e in rows(result, "promotion_transitions.csv", "base_rate").values() if e.method == "default"]
+    assert kept and all(e.pooled for e in kept)
+    assert (tmp_path / "root" / "scenarios" / "acme.yml").exists()
+
+
+def test_a_parquet_snapshot_reads_like_its_csv(tmp_path):
+    paths = write_history(tmp_path / "h", n=2000, snapshots=3, seed=6)
+    parquet = tmp_path / "p" / "census_2022.parquet"
+    parquet.parent.mkdir()
+    duckdb.sql(f"copy (select * from read_csv('{paths[1]}', all_varchar = true)) to '{parquet}' (format parquet)")
+    from_csv = fit(paths, tmp_path / "csv")
+    from_parquet = fit([paths[0], parquet, paths[2]], tmp_path / "parquet")
+    assert [(e.key, e.estimate, e.exposure) for e in from_csv.estimates] == \
+           [(e.key, e.estimate, e.exposure) for e in from_parquet.estimates]
