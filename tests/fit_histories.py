@@ -1,7 +1,8 @@
 """Synthetic yearly census histories with known rates, for the fit's tests (numpy-seeded: the same arguments give
-the same files). The truth is in the engine's form: termination probability base(level) x age multiplier x tenure
-multiplier; promotion probability base(from, to) x age x tenure multipliers on Apr 1 for stayers with a year of
-service; raises merit(level) + COLA(year); hires to a growth target, a share of them leaving within the year."""
+the same files). The truth is in the engine's form: termination hazard base(level) x age multiplier x tenure
+multiplier (probability 1 - exp(-hazard), as the engine's exponential clocks give); promotion probability
+base(from, to) x age x tenure multipliers on Apr 1 for stayers with a year of service; raises merit(level) +
+COLA(year); hires to a growth target, a share of them leaving within the year."""
 
 from __future__ import annotations
 
@@ -96,8 +97,9 @@ def write_history(folder: Path, n: int = 5000, snapshots: int = 4, first_year: i
         count = len(state["id"])
         age_band = _band(_days(state["birth"], jan1) / 365.25, AGE_EDGES)
         tenure_band = _band(_days(state["hire"], jan1) / 365.25, TENURE_EDGES)
-        p_term = (np.array(truth.termination_base)[state["level"] - 1] * np.array(truth.termination_age)[age_band]
+        hazard = (np.array(truth.termination_base)[state["level"] - 1] * np.array(truth.termination_age)[age_band]
                   * np.array(truth.termination_tenure)[tenure_band])
+        p_term = 1 - np.exp(-hazard)  # the engine's exponential clock runs out within the year
         leaves = rng.random(count) < p_term
         term_day = rng.integers(0, 365, size=count)
         april = dt.date(year, 4, 1)

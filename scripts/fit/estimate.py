@@ -112,10 +112,11 @@ class CellModel:
 
 
 def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[str]],
-                   references: dict[str, str]) -> CellModel:
-    """Poisson GLM, one coefficient per level (no intercept: exp = the base rate at the reference bands) and
-    one per non-reference band. A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) takes the base
-    of the all-levels model; a thin band is merged into the reference band (multiplier 1)."""
+                   references: dict[str, str], link: str = "log") -> CellModel:
+    """A GLM (stats.rate_model, `link`), one coefficient per level (no intercept: exp = the base at the
+    reference bands) and one per non-reference band. A thin level (< MIN_EVENTS events or < MIN_EXPOSURE
+    exposure) takes the base of the all-levels model; a thin band is merged into the reference band
+    (multiplier 1)."""
     exposure = np.array([cell[3] for cell in cells], dtype=float)
     events = np.array([cell[4] for cell in cells], dtype=float)
     margins: dict[tuple[str, str], tuple[float, float]] = {}
@@ -149,8 +150,8 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
                          for cell in rows], dtype=float).reshape(len(rows), len(band_columns))
 
     # the all-levels model: an intercept and the bands
-    all_levels = stats.poisson_rates(["all"] + [f"{k}:{b}" for k, b in band_columns],
-                                     np.hstack([np.ones((len(cells), 1)), band_design(cells)]), events, exposure)
+    all_levels = stats.rate_model(["all"] + [f"{k}:{b}" for k, b in band_columns],
+                                  np.hstack([np.ones((len(cells), 1)), band_design(cells)]), events, exposure, link)
     # the level model: one column per fitted level, one for the thin levels together (when they have events)
     fitted = [level for level in levels if level not in pooled_levels
               and margins.get(("level", str(level)), (0, 0))[0] > 0]
@@ -162,8 +163,8 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     rows = [cells[i] for i in keep]
     level_design = np.array([[1.0 if (cell[0] == group or (group == "thin" and cell[0] in pooled_levels)) else 0.0
                               for group in groups] for cell in rows], dtype=float).reshape(len(rows), len(groups))
-    by_level = stats.poisson_rates([str(group) for group in groups] + [f"{k}:{b}" for k, b in band_columns],
-                                   np.hstack([level_design, band_design(rows)]), events[keep], exposure[keep])
+    by_level = stats.rate_model([str(group) for group in groups] + [f"{k}:{b}" for k, b in band_columns],
+                                np.hstack([level_design, band_design(rows)]), events[keep], exposure[keep], link)
     bases = {level: (all_levels["all"] if level in pooled_levels else by_level[str(level)])
              for level in levels if level in pooled_levels or level in fitted}
     one = stats.Coefficient(1.0, 1.0, 1.0)
@@ -206,7 +207,7 @@ def termination_estimates(con, history: History, defaults: Defaults, levels: lis
                         method="leavers / Jan 1 actives; Clopper-Pearson"))
     kinds = {"age": _bands(defaults, "age"), "tenure": _bands(defaults, "tenure")}
     references = {kind: reference_band(defaults, kind, "termination_multiplier") for kind in kinds}
-    model = fit_cell_model(cells, levels, kinds, references)
+    model = fit_cell_model(cells, levels, kinds, references, link="cloglog")
     for level in levels:
         coefficient = model.bases.get(level)
         margin = model.margins.get(("level", str(level)), (0.0, 0.0))
@@ -219,14 +220,15 @@ def termination_estimates(con, history: History, defaults: Defaults, levels: lis
         out.append(Estimate("job_levels.csv", "termination_base_rate", f"level {level}", coefficient.estimate,
                             coefficient.low, coefficient.high, margin[0], margin[1],
                             defaults.level(level, "termination_base_rate"), model.pooled_levels.get(level, ""),
-                            f"Poisson GLM, rate at the reference bands ({references['age']}, "
+                            f"binomial GLM, cloglog link: yearly hazard at the reference bands ({references['age']}, "
                             f"{references['tenure']}); Wald on the log scale"))
-    out += _band_rows(model, kinds, defaults, "termination_multiplier")
+    out += _band_rows(model, kinds, defaults, "termination_multiplier",
+                      method="binomial GLM, cloglog link: hazard ratio to the reference band; Wald on the log scale")
     return out, cells
 
 
-def _band_rows(model: CellModel, kinds: dict, defaults: Defaults, column: str,
-               skip: dict[str, str] | None = None) -> list[Estimate]:
+def _band_rows(model: CellModel, kinds: dict, defaults: Defaults, column: str, skip: dict[str, str] | None = None,
+               method: str = "Poisson GLM rate ratio to the reference band; Wald on the log scale") -> list[Estimate]:
     out = []
     table = {"age": "hazard_age_bands.csv", "tenure": "hazard_tenure_bands.csv"}
     for kind, names in kinds.items():
@@ -239,10 +241,9 @@ def _band_rows(model: CellModel, kinds: dict, defaults: Defaults, column: str,
                 continue
             coefficient = model.multipliers[(kind, band)]
             pooled = model.pooled_bands.get((kind, band), "")
-            method = ("reference band (1 by definition)" if band == model.references[kind]
-                      else "Poisson GLM rate ratio to the reference band; Wald on the log scale")
             out.append(Estimate(table[kind], column, f"{kind} {band}", coefficient.estimate, coefficient.low,
-                                coefficient.high, margin[0], margin[1], default, pooled, method))
+                                coefficient.high, margin[0], margin[1], default, pooled,
+                                "reference band (1 by definition)" if band == model.references[kind] else method))
     return out
 
 
@@ -461,6 +462,20 @@ def enrollment_estimates(con, defaults: Defaults) -> tuple[list, dict]:
     case = " ".join(f"when age_years < {high} then '{low:g}-{high:g}'" for low, high in bands)
     keys = [f"{low:g}-{high:g}" for low, high in bands]
     out, fitted = [], {"voluntary_enrollment_rate": {}, "opt_out_rate": {}, "deferral_rates": None}
+    participation = dict((key, (n, p)) for key, n, p in con.execute(f"""
+        select case {case} else '{keys[-1]}' end, count(*), sum(case when deferral_rate > 0 then 1 else 0 end)
+        from (select *, date_diff('day', birth_date, make_date(snapshot_year, 1, 1)) / 365.25 as age_years
+              from snapshots
+              where hire_date <= make_date(snapshot_year, 1, 1)
+                  and (termination_date is null or termination_date >= make_date(snapshot_year, 1, 1)))
+        group by all""").fetchall())
+    for key in keys:
+        n, p = participation.get(key, (0, 0))
+        low, high = stats.clopper_pearson(int(p), int(n))
+        out.append(Estimate("participation (not an engine input)", "participation_rate", f"age {key}",
+                            p / n if n else math.nan, low, high, n, p, None, "" if n else "no one in this band",
+                            "Jan 1 actives of every snapshot with a deferral rate above 0 / Jan 1 actives; "
+                            "Clopper-Pearson"))
     voluntary = dict((key, (exp, ev)) for key, exp, ev in con.execute(f"""
         select case {case} else '{keys[-1]}' end, count(*), sum(case when deferral_at_end > 0 then 1 else 0 end)
         from person_years

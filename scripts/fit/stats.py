@@ -67,14 +67,24 @@ class Coefficient:
     high: float
 
 
-def poisson_rates(columns: list[str], design: np.ndarray, events: np.ndarray,
-                  exposure: np.ndarray) -> dict[str, Coefficient]:
-    """Poisson GLM of events with log(exposure) offset; every coefficient exponentiated with its 90% Wald
-    interval on the log scale."""
+def rate_model(columns: list[str], design: np.ndarray, events: np.ndarray, exposure: np.ndarray,
+               link: str = "log") -> dict[str, Coefficient]:
+    """A GLM of events out of exposure (person-years), every coefficient exponentiated with its 90% Wald
+    interval on the log scale.
+
+    link "log": Poisson with a log(exposure) offset; exp(coefficient) is a rate, or a rate ratio. Exact for a
+    probability that is a product of factors (the engine's promotions).
+    link "cloglog": binomial with the complementary log-log link, log(-log(1 - p)) = linear predictor;
+    exp(coefficient) is a yearly hazard, or a hazard ratio. Exact for the engine's terminations, which leave
+    when an exponential clock -ln(u) / hazard runs out within the year: p = 1 - exp(-T x hazard)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = sm.GLM(events, design, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+            if link == "cloglog":
+                family = sm.families.Binomial(link=sm.families.links.CLogLog())
+                result = sm.GLM(np.column_stack([events, exposure - events]), design, family=family).fit()
+            else:
+                result = sm.GLM(events, design, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise PlanAlignError(f"the rate model ({', '.join(columns[:3])}, ...) could not be fitted: {exc}",
                                  hint="the history is too small or too uneven for this table; fit a longer "

@@ -100,7 +100,9 @@ def test_a_skip_level_promotion_is_recovered(big):
     written = (big["folder"] / "a" / "root" / "assumptions" / "acme" / "promotion_transitions.csv").read_text()
     assert written.splitlines()[0] == "from_level,to_level,base_rate" and "\n1,3," in written
     increase = rows(result, "workforce", "promotion_increase")[""]
-    assert increase.low <= truth.promotion_increase <= increase.high
+    # every promoted stayer got exactly 15% (then merit and COLA), up to the rounding of pay to cents
+    assert increase.estimate == pytest.approx(truth.promotion_increase, abs=1e-4)
+    assert increase.low <= increase.estimate <= increase.high
 
 
 def test_both_leaver_conventions_give_the_same_termination_estimates(big):
@@ -163,6 +165,8 @@ def test_the_outputs_are_checked_tables_and_a_scenario(big):
     estimates = list(csv.DictReader((report / "estimates.csv").open()))
     assert len(estimates) == len(big["dated"].estimates)
     assert {"estimate", "low_90", "high_90", "exposure", "events", "default", "pooled"} <= set(estimates[0])
+    html = (report / "fit.html").read_text()
+    assert html.count("<tr>") == len(estimates) + 1 + len(big["dated"].history.snapshots) + 1  # + header rows
     # no personal data: no employee id anywhere in the report
     for file in ("fit.md", "fit.html", "estimates.csv"):
         assert "E00" not in (report / file).read_text(), file
@@ -261,6 +265,8 @@ def test_the_enrollment_tables_are_fitted_when_the_history_has_deferrals(tmp_pat
     opt_out = rows(result, "enrollment_behavior.csv", "opt_out_rate")
     assert all("not identifiable" in e.pooled for e in opt_out.values())
     assert not any("enrollment tables are the shipped ones" in note for note in result.notes)
+    participation = rows(result, "participation (not an engine input)", "participation_rate")
+    assert len(participation) == 5 and all(0.45 < e.estimate < 0.75 for e in participation.values())
 
 
 def test_a_tiny_history_fits_with_everything_thin_pooled_or_kept(tmp_path):
