@@ -22,7 +22,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate fit check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -88,6 +88,10 @@ census-history:  ## yearly censuses from a simulated scenario: make census-histo
 calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCENARIO=baseline TARGET_PAY_GROWTH=0.035 [SOLVE=merit|cola] [START= END=|YEARS=] [CENSUS=]
 	@test -n "$(TARGET_PAY_GROWTH)" || { echo "error: say which growth, e.g. make calibrate TARGET_PAY_GROWTH=0.035"; exit 2; }
 	$(PLANALIGN) calibrate --scenario $(SCENARIO) --target-pay-growth $(TARGET_PAY_GROWTH) $(if $(SOLVE),--solve $(SOLVE)) $(if $(CENSUS),--census $(CENSUS)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter command line,$(origin YEARS)),--years $(YEARS)) $(set_args)
+
+fit:  ## assumptions fitted from yearly snapshots: make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1]
+	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
+	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force)
 
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
 	$(PLANALIGN) check-config

@@ -1,0 +1,95 @@
+"""The interval methods and the rate model, from statsmodels and scipy (no hand-written numerics beyond
+reading their results)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from planalign.errors import PlanAlignError
+
+LEVEL = 0.90
+ALPHA = 1 - LEVEL
+Z = float(stats.norm.ppf(1 - ALPHA / 2))
+# A cell with fewer events or less exposure than this is pooled toward its parent (docs/fitting.md).
+MIN_EVENTS = 30
+MIN_EXPOSURE = 100.0
+BOOTSTRAP_DRAWS = 400
+BOOTSTRAP_SEED = 20240101  # fixed: the same history gives the same intervals, byte for byte
+
+
+def clopper_pearson(events: int, trials: int) -> tuple[float, float]:
+    """Exact binomial 90% interval of events / trials."""
+    if trials <= 0:
+        return (math.nan, math.nan)
+    low, high = proportion_confint(events, trials, alpha=ALPHA, method="beta")
+    return (float(low), float(high))
+
+
+def wilson(events: int, trials: int) -> tuple[float, float]:
+    """Wilson score 90% interval of a share."""
+    if trials <= 0:
+        return (math.nan, math.nan)
+    low, high = proportion_confint(events, trials, alpha=ALPHA, method="wilson")
+    return (float(low), float(high))
+
+
+def median_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """The median and its distribution-free 90% interval from binomial ranks (order statistics)."""
+    values = np.sort(values)
+    n = len(values)
+    if n == 0:
+        return (math.nan, math.nan, math.nan)
+    low_rank = int(stats.binom.ppf(ALPHA / 2, n, 0.5))
+    high_rank = int(stats.binom.ppf(1 - ALPHA / 2, n, 0.5))
+    return (float(np.median(values)), float(values[max(low_rank - 1, 0)]), float(values[min(high_rank, n - 1)]))
+
+
+def bootstrap(values: np.ndarray, statistic, draws: int = BOOTSTRAP_DRAWS) -> tuple[float, float]:
+    """Percentile bootstrap 90% interval of statistic(values), with a fixed seed."""
+    if len(values) == 0:
+        return (math.nan, math.nan)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    results = np.sort([statistic(values[rng.integers(0, len(values), size=len(values))]) for _ in range(draws)])
+    return (float(np.quantile(results, ALPHA / 2)), float(np.quantile(results, 1 - ALPHA / 2)))
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    estimate: float  # exp(coefficient): a rate (level terms) or a multiplier (band terms)
+    low: float
+    high: float
+
+
+def rate_model(columns: list[str], design: np.ndarray, events: np.ndarray, exposure: np.ndarray,
+               link: str = "log") -> dict[str, Coefficient]:
+    """A GLM of events out of exposure (person-years), every coefficient exponentiated with its 90% Wald
+    interval on the log scale.
+
+    link "log": Poisson with a log(exposure) offset; exp(coefficient) is a rate, or a rate ratio. Exact for a
+    probability that is a product of factors (the engine's promotions).
+    link "cloglog": binomial with the complementary log-log link, log(-log(1 - p)) = linear predictor;
+    exp(coefficient) is a yearly hazard, or a hazard ratio. Exact for the engine's terminations, which leave
+    when an exponential clock -ln(u) / hazard runs out within the year: p = 1 - exp(-T x hazard)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if link == "cloglog":
+                family = sm.families.Binomial(link=sm.families.links.CLogLog())
+                result = sm.GLM(np.column_stack([events, exposure - events]), design, family=family).fit()
+            else:
+                result = sm.GLM(events, design, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise PlanAlignError(f"the rate model ({', '.join(columns[:3])}, ...) could not be fitted: {exc}",
+                                 hint="the history is too small or too uneven for this table; fit a longer "
+                                      "history", exit_code=1) from None
+    params, errors = np.asarray(result.params), np.asarray(result.bse)
+    return {name: Coefficient(math.exp(params[i]), math.exp(params[i] - Z * errors[i]),
+                              math.exp(params[i] + Z * errors[i]))
+            for i, name in enumerate(columns)}

@@ -1,0 +1,291 @@
+"""`planalign fit` on synthetic histories with known rates (tests/fit_histories.py): recovery within intervals,
+a skip-level promotion, both leaver conventions, the refusals, the exposure identity, pooling, determinism."""
+
+from __future__ import annotations
+
+import csv
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from fit_histories import Truth, write_history
+from planalign.cli import main
+from planalign.errors import PlanAlignError
+from planalign.fit import fit_history
+from planalign.fit.run import check_exposure_identity
+
+
+def rows(result, table: str, name: str) -> dict:
+    return {e.key: e for e in result.estimates if e.table == table and e.name == name}
+
+
+def fit(paths, tmp: Path, name: str = "acme", **kwargs):
+    return fit_history(paths, name, root=tmp / "root", **kwargs)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """20,000 employees over 4 snapshots (about 60,000 person-years), both conventions from one population."""
+    folder = tmp_path_factory.mktemp("fit")
+    dated = write_history(folder / "dated", n=20000, snapshots=4, seed=11)
+    absent = write_history(folder / "absent", n=20000, snapshots=4, seed=11, convention="absent")
+    return {"dated": fit(dated, folder / "a"), "absent": fit(absent, folder / "b"), "paths": dated,
+            "folder": folder}
+
+
+def within(estimate, truth: float, widen: float = 1.6) -> bool:
+    """truth inside the 90% interval widened on the log scale (x1.6 of its half-width is about a 99% interval)."""
+    low = math.exp(math.log(estimate.estimate) - widen * (math.log(estimate.estimate) - math.log(estimate.low)))
+    high = math.exp(math.log(estimate.estimate) + widen * (math.log(estimate.high) - math.log(estimate.estimate)))
+    return low <= truth <= high
+
+
+def test_a_known_termination_structure_is_recovered_within_its_intervals(big):
+    truth, result = Truth(), big["dated"]
+    # reference bands 35_44 and 3_4 carry a true multiplier of 1.0: the base is the level's rate there
+    for level, rate in enumerate(truth.termination_base, start=1):
+        estimate = rows(result, "job_levels.csv", "termination_base_rate")[f"level {level}"]
+        assert not estimate.pooled and within(estimate, rate), (level, rate, estimate)
+    bands = ["under_25", "25_34", "35_44", "45_54", "55_64", "65_plus"]
+    for band, multiplier in zip(bands, truth.termination_age, strict=True):
+        estimate = rows(result, "hazard_age_bands.csv", "termination_multiplier")[f"age {band}"]
+        if band != "35_44" and not estimate.pooled:
+            assert within(estimate, multiplier), (band, multiplier, estimate)
+    for band, multiplier in zip(["under_1", "1_2", "3_4", "5_9", "10_plus"], truth.termination_tenure, strict=True):
+        estimate = rows(result, "hazard_tenure_bands.csv", "termination_multiplier")[f"tenure {band}"]
+        if band != "3_4":
+            assert within(estimate, multiplier), (band, multiplier, estimate)
+    total = rows(result, "workforce", "total_termination_rate")[""]
+    assert total.low < total.estimate < total.high
+
+
+def test_the_overall_rate_and_exposure_recompute_from_the_files(big):
+    """Leavers / Jan 1 actives, counted here straight from the CSVs, equal the fit's figures; the termination
+    cells' exposures add up to every person-year (each is in exactly one cell)."""
+    snapshots = [list(csv.DictReader(path.open())) for path in big["paths"]]
+    exposure = leavers = 0
+    for this, after in zip(snapshots, snapshots[1:], strict=False):
+        active_next = {row["employee_id"] for row in after if not row["termination_date"]}
+        for row in this:
+            if not row["termination_date"]:
+                exposure += 1
+                leavers += row["employee_id"] not in active_next
+    total = rows(big["dated"], "workforce", "total_termination_rate")[""]
+    assert (total.exposure, total.events) == (exposure, leavers)
+    assert big["dated"].history.person_years == exposure
+    level_exposure = sum(e.exposure for e in rows(big["dated"], "job_levels.csv", "termination_base_rate").values())
+    assert level_exposure == exposure
+    for table in ("hazard_age_bands.csv", "hazard_tenure_bands.csv"):
+        assert sum(e.exposure for e in rows(big["dated"], table, "termination_multiplier").values()) == exposure
+    with pytest.raises(PlanAlignError, match="internal check failed"):
+        check_exposure_identity([(1, "a", "b", 10.0, 1.0)], 11)
+
+
+def test_a_skip_level_promotion_is_recovered(big):
+    truth, result = Truth(), big["dated"]
+    transitions = rows(result, "promotion_transitions.csv", "base_rate")
+    assert {"1->2", "1->3", "2->3", "3->4", "4->5"} <= set(transitions)
+    skip, one_up = transitions["1->3"], transitions["1->2"]
+    assert skip.events > 100
+    assert skip.estimate / one_up.estimate == pytest.approx(truth.promotions[(1, 3)] / truth.promotions[(1, 2)],
+                                                           rel=0.2)
+    # the engine's probability in a band = base x multipliers: compare it with the truth in band 3_4, age 35_44
+    tenure = rows(result, "hazard_tenure_bands.csv", "promotion_multiplier")["tenure 3_4"].estimate
+    assert skip.estimate * tenure == pytest.approx(truth.promotions[(1, 3)] * truth.promotion_tenure[2], rel=0.2)
+    written = (big["folder"] / "a" / "root" / "assumptions" / "acme" / "promotion_transitions.csv").read_text()
+    assert written.splitlines()[0] == "from_level,to_level,base_rate" and "\n1,3," in written
+    increase = rows(result, "workforce", "promotion_increase")[""]
+    # every promoted stayer got exactly 15% (then merit and COLA), up to the rounding of pay to cents
+    assert increase.estimate == pytest.approx(truth.promotion_increase, abs=1e-4)
+    assert increase.low <= increase.estimate <= increase.high
+
+
+def test_both_leaver_conventions_give_the_same_termination_estimates(big):
+    dated, absent = big["dated"], big["absent"]
+    assert dated.history.convention.startswith("termination date")
+    assert absent.history.convention.startswith("absent")
+    for table, name in (("workforce", "total_termination_rate"), ("job_levels.csv", "termination_base_rate"),
+                        ("hazard_age_bands.csv", "termination_multiplier"),
+                        ("hazard_tenure_bands.csv", "termination_multiplier")):
+        assert {k: (e.estimate, e.exposure, e.events) for k, e in rows(dated, table, name).items()} == \
+               {k: (e.estimate, e.exposure, e.events) for k, e in rows(absent, table, name).items()}
+    # new-hire terminations are seen only with termination dates
+    seen = rows(dated, "workforce", "new_hire_termination_rate")[""]
+    assert seen.low <= 0.25 <= seen.high and not seen.pooled
+    unseen = rows(absent, "workforce", "new_hire_termination_rate")[""]
+    assert unseen.estimate == 0.25 and unseen.method == "default" and "never seen" in unseen.pooled
+    assert any("new_hire_termination_rate" in note for note in absent.notes)
+
+
+def test_merit_cola_growth_and_hiring_are_recovered(big):
+    truth, result = Truth(), big["dated"]
+    for level, merit in enumerate(truth.merit, start=1):
+        assert rows(result, "job_levels.csv", "merit_rate")[f"level {level}"].estimate == pytest.approx(merit,
+                                                                                                         abs=0.002)
+    for estimate in rows(result, "cola_rates.csv", "cola_rate").values():
+        assert estimate.estimate == pytest.approx(truth.cola, abs=0.002)
+    growth = rows(result, "workforce", "target_growth_rate")[""]
+    assert growth.estimate == pytest.approx(truth.growth, abs=0.001)
+    weights = rows(result, "job_levels.csv", "new_hire_weight")
+    for level, weight in enumerate(truth.hire_mix, start=1):
+        share = weights[f"level {level}"]  # within twice the 90% half-width (about 3.3 standard errors)
+        assert share.estimate - 2 * (share.estimate - share.low) <= weight <= share.estimate + 2 * (share.high -
+                                                                                                  share.estimate)
+    pay_range = rows(result, "workforce", "new_hire_pay_range")
+    assert pay_range["low"].estimate < 0.01 and pay_range["high"].estimate > 0.99
+
+
+def test_the_outputs_are_checked_tables_and_a_scenario(big):
+    root = big["folder"] / "a" / "root"
+    folder = root / "assumptions" / "acme"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([
+        "job_levels.csv", "hazard_age_bands.csv", "hazard_tenure_bands.csv", "new_hire_age_mix.csv", "cola_rates.csv",
+        "enrollment_behavior.csv", "voluntary_deferral_rates.csv", "promotion_transitions.csv"])
+    for file, column in (("job_levels.csv", "new_hire_weight"), ("new_hire_age_mix.csv", "weight"),
+                         ("voluntary_deferral_rates.csv", "weight")):
+        values = [float(row[column]) for row in csv.DictReader((folder / file).open())]
+        assert round(sum(values), 9) == 1
+    shipped = Path(__file__).resolve().parents[2] / "seeds"
+    header = next(csv.reader((shipped / "job_levels.csv").open()))
+    assert next(csv.reader((folder / "job_levels.csv").open())) == [c for c in header if c != "promotion_base_rate"]
+    for file in ("hazard_age_bands.csv", "hazard_tenure_bands.csv", "new_hire_age_mix.csv", "cola_rates.csv",
+                 "enrollment_behavior.csv", "voluntary_deferral_rates.csv"):
+        assert next(csv.reader((folder / file).open())) == next(csv.reader((shipped / file).open())), file
+    scenario = yaml.safe_load((root / "scenarios" / "acme.yml").read_text())
+    assert scenario["extends"] == "baseline" and scenario["assumptions"] == "assumptions/acme"
+    assert scenario["start_year"] == 2025 and scenario["census_path"].endswith("census_2024.csv")
+    assert set(scenario["workforce"]) == {"total_termination_rate", "new_hire_termination_rate", "target_growth_rate",
+                                          "promotion_increase", "default_cola_rate", "new_hire_pay_range"}
+    report = root / "reports" / "fit" / "acme"
+    estimates = list(csv.DictReader((report / "estimates.csv").open()))
+    assert len(estimates) == len(big["dated"].estimates)
+    assert {"estimate", "low_90", "high_90", "exposure", "events", "default", "pooled"} <= set(estimates[0])
+    html = (report / "fit.html").read_text()
+    assert html.count("<tr>") == len(estimates) + 1 + len(big["dated"].history.snapshots) + 1  # + header rows
+    # no personal data: no employee id anywhere in the report
+    for file in ("fit.md", "fit.html", "estimates.csv"):
+        assert "E00" not in (report / file).read_text(), file
+    with pytest.raises(PlanAlignError, match="already exists"):
+        fit(big["paths"], big["folder"] / "a")
+
+
+def test_a_thin_level_is_pooled_toward_all_levels(tmp_path):
+    """1,500 employees: levels 4 and 5 have too few leavers; both take the base of all levels."""
+    paths = write_history(tmp_path / "h", n=1500, snapshots=3, seed=5)
+    result = fit(paths, tmp_path)
+    bases = rows(result, "job_levels.csv", "termination_base_rate")
+    assert not bases["level 1"].pooled
+    assert bases["level 5"].events < 30 and "base of all levels" in bases["level 5"].pooled
+    assert bases["level 4"].pooled and bases["level 4"].estimate == bases["level 5"].estimate
+    assert bases["level 1"].estimate != bases["level 5"].estimate
+    assert result.pooled >= 2
+    report = (tmp_path / "root" / "reports" / "fit" / "acme" / "fit.md").read_text()
+    assert "base of all levels" in report
+
+
+def test_the_same_history_gives_the_same_bytes(big, tmp_path):
+    again = fit(big["paths"], tmp_path)
+    first, second = big["folder"] / "a" / "root", tmp_path / "root"
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert len(files) == 12
+    for file in files:
+        assert (first / file).read_bytes() == (second / file).read_bytes(), file
+    assert again.pooled == big["dated"].pooled
+
+
+def test_rows_new_without_a_hire_date_are_flagged_by_file_and_line(tmp_path):
+    paths = write_history(tmp_path / "h", n=800, snapshots=3, seed=3)
+    with paths[1].open("a") as handle:
+        handle.write("REHIRE_1,1980-01-01,2010-05-05,,50000.00,1\n")
+    line = len(paths[1].read_text().splitlines())
+    result = fit(paths, tmp_path)
+    assert result.history.flagged == [{"file": paths[1].name, "row": line, "reason": result.history.flagged[0]
+                                       ["reason"]}]
+    report = (tmp_path / "root" / "reports" / "fit" / "acme" / "fit.md").read_text()
+    assert f"{paths[1].name} row {line}" in report and "REHIRE_1" not in report
+
+
+def refused(paths, tmp: Path) -> str:
+    with pytest.raises(PlanAlignError) as caught:
+        fit(paths, tmp)
+    assert not (tmp / "root" / "assumptions").exists()  # nothing written
+    return str(caught.value)
+
+
+def test_the_refusals(tmp_path):
+    paths = write_history(tmp_path / "h", n=300, snapshots=3, seed=2)
+    assert "at least 2 yearly snapshots, got 1" in refused(paths[:1], tmp_path)
+    assert "not consecutive (2021->2023)" in refused([paths[0], paths[2]], tmp_path)
+    nameless = tmp_path / "census_latest.csv"
+    shutil.copy(paths[1], nameless)
+    assert "census_latest.csv has no 4-digit year" in refused([paths[0], nameless], tmp_path)
+    twin = tmp_path / "other_2022.csv"
+    shutil.copy(paths[1], twin)
+    assert "are both the snapshot of 2022" in refused([paths[0], paths[1], twin], tmp_path)
+    # no overlap: the second snapshot's ids re-generated
+    renumbered = tmp_path / "renumbered" / "census_2022.csv"
+    renumbered.parent.mkdir()
+    renumbered.write_text(paths[1].read_text().replace("\nE", "\nX"))
+    assert "share no employee_id" in refused([paths[0], renumbered], tmp_path)
+    # no leavers: the same workforce twice
+    copy = tmp_path / "copy" / "census_2022.csv"
+    copy.parent.mkdir()
+    shutil.copy(paths[0], copy)
+    assert "no leaver" in refused([paths[0], copy], tmp_path)
+    # a bad row: file, row and column in one line
+    bad = tmp_path / "bad" / "census_2022.csv"
+    bad.parent.mkdir()
+    lines = paths[1].read_text().splitlines()
+    lines[4] = lines[4].replace(lines[4].split(",")[2], "2019-13-45")
+    bad.write_text("\n".join(lines) + "\n")
+    assert "census_2022.csv row 5, column hire_date: unparseable hire_date" in refused([paths[0], bad], tmp_path)
+    with pytest.raises(PlanAlignError, match="not a valid scenario name"):
+        fit(paths, tmp_path, name="Acme Corp")
+
+
+def test_the_command_refuses_in_one_line(tmp_path):
+    paths = write_history(tmp_path / "h", n=100, snapshots=2, seed=2)
+    result = CliRunner().invoke(main, ["fit", str(paths[0]), "--name", "acme"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[0] == "error: a fit needs at least 2 yearly snapshots, got 1"
+    assert "Traceback" not in result.output
+
+
+def test_the_enrollment_tables_are_fitted_when_the_history_has_deferrals(tmp_path):
+    paths = write_history(tmp_path / "h", n=3000, snapshots=3, seed=4, deferrals=True)
+    result = fit(paths, tmp_path)
+    voluntary = rows(result, "enrollment_behavior.csv", "voluntary_enrollment_rate")
+    assert len(voluntary) == 5 and all(e.estimate == 0 and e.exposure > 0 for e in voluntary.values())
+    opt_out = rows(result, "enrollment_behavior.csv", "opt_out_rate")
+    assert all("not identifiable" in e.pooled for e in opt_out.values())
+    assert not any("enrollment tables are the shipped ones" in note for note in result.notes)
+    participation = rows(result, "participation (not an engine input)", "participation_rate")
+    assert len(participation) == 5 and all(0.45 < e.estimate < 0.75 for e in participation.values())
+
+
+def test_a_tiny_history_fits_with_everything_thin_pooled_or_kept(tmp_path):
+    """30 employees over 2 snapshots: hardly any event. Nothing crashes; the thin cells are pooled and the
+    promotion levels without a move keep the shipped one-level-up rate, each saying so."""
+    paths = write_history(tmp_path / "h", n=30, snapshots=2, seed=9)
+    result = fit(paths, tmp_path)
+    assert all(e.pooled for e in rows(result, "job_levels.csv", "termination_base_rate").values())
+    kept = [e for e in rows(result, "promotion_transitions.csv", "base_rate").values() if e.method == "default"]
+    assert kept and all(e.pooled for e in kept)
+    assert (tmp_path / "root" / "scenarios" / "acme.yml").exists()
+
+
+def test_a_parquet_snapshot_reads_like_its_csv(tmp_path):
+    paths = write_history(tmp_path / "h", n=2000, snapshots=3, seed=6)
+    parquet = tmp_path / "p" / "census_2022.parquet"
+    parquet.parent.mkdir()
+    duckdb.sql(f"copy (select * from read_csv('{paths[1]}', all_varchar = true)) to '{parquet}' (format parquet)")
+    from_csv = fit(paths, tmp_path / "csv")
+    from_parquet = fit([paths[0], parquet, paths[2]], tmp_path / "parquet")
+    assert [(e.key, e.estimate, e.exposure) for e in from_csv.estimates] == \
+           [(e.key, e.estimate, e.exposure) for e in from_parquet.estimates]
