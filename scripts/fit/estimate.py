@@ -63,10 +63,16 @@ class Defaults:
     cola: list[dict] = field(default_factory=lambda: read_seed("cola_rates.csv"))
     enrollment: list[dict] = field(default_factory=lambda: read_seed("enrollment_behavior.csv"))
     deferral_rates: list[dict] = field(default_factory=lambda: read_seed("voluntary_deferral_rates.csv"))
+    transitions: list[dict] = field(default_factory=lambda: read_seed("promotion_transitions.csv"))
     vars: dict = field(default_factory=project_vars)
 
     def level(self, level: int, column: str) -> float:
         return next(float(row[column]) for row in self.levels if int(row["job_level"]) == level)
+
+    def promotion(self, from_level: int, to_level: int) -> float:
+        """The shipped base rate of a move from one level to another (0 when the seed has no such row)."""
+        return next((float(row["base_rate"]) for row in self.transitions
+                     if int(row["from_level"]) == from_level and int(row["to_level"]) == to_level), 0.0)
 
     def band(self, kind: str, band: str, column: str) -> float:
         rows = self.age_bands if kind == "age" else self.tenure_bands
@@ -286,7 +292,7 @@ def promotion_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[lis
         pooled = model.pooled_levels.get(level, "")
         if base is None or (not mine and pooled):
             # no exposure, or a thin level without any move: the shipped one-level-up structure
-            default = defaults.level(level, "promotion_base_rate")
+            default = defaults.promotion(level, level + 1)
             if level < max(levels) and default > 0:
                 transitions.append(Estimate("promotion_transitions.csv", "base_rate", f"{level}->{level + 1}",
                                             default, math.nan, math.nan, margin[0], 0, default,
@@ -297,7 +303,7 @@ def promotion_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[lis
             low, high = stats.clopper_pearson(n, int(margin[0]))
             crude = n / margin[0]
             scale = base.estimate * share / crude  # the reference-band adjustment, taken as known
-            default = defaults.level(level, "promotion_base_rate") if to == level + 1 else 0.0
+            default = defaults.promotion(level, to)
             transitions.append(Estimate(
                 "promotion_transitions.csv", "base_rate", f"{level}->{to}", base.estimate * share, low * scale,
                 high * scale, margin[0], n, default, pooled,

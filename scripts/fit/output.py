@@ -210,16 +210,15 @@ def scenario_text(result: FitResult, settings: dict) -> str:
         "extends": "baseline",
         "description": f"Assumptions fitted from {len(history.years)} yearly snapshots ({first}-{last}).",
         "assumptions": f"assumptions/{result.name}",
-        "start_year": last + 1,
-        "end_year": last + 5,
+        "start_year": last,
+        "end_year": last + 4,
         "census_path": _path_text(history.snapshots[-1].path, result.outputs.root),
         "workforce": settings,
     }
     files = " ".join(snapshot.path.name for snapshot in history.snapshots)
     header = (f"# Fitted by `planalign fit` from {files}: every value, its interval and the default it replaces\n"
-              f"# are in reports/fit/{result.name}/fit.md. Projects from the last snapshot (the state on Jan 1 "
-              f"{last + 1}\n# is that file's workforce, rolled one year by the engine from Jan 1 {last}: see "
-              "docs/fitting.md).\n")
+              f"# are in reports/fit/{result.name}/fit.md. Projects five years from the last snapshot, the state on\n"
+              f"# Jan 1 {last} (docs/fitting.md).\n")
     return header + yaml.safe_dump(scenario, sort_keys=False, default_flow_style=None)
 
 

@@ -158,7 +158,7 @@ def test_the_outputs_are_checked_tables_and_a_scenario(big):
         assert next(csv.reader((folder / file).open())) == next(csv.reader((shipped / file).open())), file
     scenario = yaml.safe_load((root / "scenarios" / "acme.yml").read_text())
     assert scenario["extends"] == "baseline" and scenario["assumptions"] == "assumptions/acme"
-    assert scenario["start_year"] == 2025 and scenario["census_path"].endswith("census_2024.csv")
+    assert scenario["start_year"] == 2024 and scenario["census_path"].endswith("census_2024.csv")
     assert set(scenario["workforce"]) == {"total_termination_rate", "new_hire_termination_rate", "target_growth_rate",
                                           "promotion_increase", "default_cola_rate", "new_hire_pay_range"}
     report = root / "reports" / "fit" / "acme"
