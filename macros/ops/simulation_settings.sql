@@ -33,9 +33,13 @@
     {%- if var('census_sheet', none) is not none -%}
         {%- do settings.update({'census_sheet': var('census_sheet')}) -%}
     {%- endif -%}
-    {#- the raise scales appear only when not neutral (1): a run without them stores what it always stored -#}
+    {#- the raise scales (neutral 1) and pay_band_increase (neutral 0) appear only when not neutral: a run without
+        them stores what it always stored -#}
     {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
         {%- do settings.update({name: var(name)}) -%}
     {%- endfor -%}
+    {%- if var('pay_band_increase') != 0 -%}
+        {%- do settings.update({'pay_band_increase': var('pay_band_increase')}) -%}
+    {%- endif -%}
     {{ return(settings) }}
 {%- endmacro %}
