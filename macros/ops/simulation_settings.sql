@@ -24,6 +24,7 @@
         'raise_month_day': var('raise_month_day'),
         'default_cola_rate': var('default_cola_rate'),
         'new_hire_pay_range': var('new_hire_pay_range'),
+        'pay_band_increase': var('pay_band_increase'),
         'investment_return_rate': var('investment_return_rate'),
         'limit_indexing_rate': var('limit_indexing_rate'),
         'limit_rounding': var('limit_rounding'),
@@ -33,13 +34,9 @@
     {%- if var('census_sheet', none) is not none -%}
         {%- do settings.update({'census_sheet': var('census_sheet')}) -%}
     {%- endif -%}
-    {#- the raise scales (neutral 1) and pay_band_increase (neutral 0) appear only when not neutral: a run without
-        them stores what it always stored -#}
+    {#- the raise scales appear only when not neutral (1): a run without them stores what it always stored -#}
     {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
         {%- do settings.update({name: var(name)}) -%}
     {%- endfor -%}
-    {%- if var('pay_band_increase') != 0 -%}
-        {%- do settings.update({'pay_band_increase': var('pay_band_increase')}) -%}
-    {%- endif -%}
     {{ return(settings) }}
 {%- endmacro %}

@@ -43,7 +43,7 @@ MAX_REPLICATIONS = 1000
 # Settings left out of the dbt vars (so of the config hash and dim_scenario_settings) at their neutral value:
 # added after results were stored, they must not make an unchanged run look changed (dbt reads the same neutral
 # default from dbt_project.yml).
-NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0, "pay_band_increase": 0.0}
+NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0}
 
 
 def _check_month_day(value: str) -> str:
