@@ -91,7 +91,7 @@ calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCEN
 
 fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1] [CENSUS_SHEET=name]
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
-	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--sheet "$(CENSUS_SHEET)")
+	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)")
 
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
 	$(PLANALIGN) check-config

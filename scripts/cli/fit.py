@@ -14,7 +14,8 @@ from planalign.paths import PROJECT_ROOT
 @click.argument("history", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--name", required=True, help="the fit's name: assumptions/<name>/, scenarios/<name>.yml")
 @click.option("--force", is_flag=True, help="replace an existing fit of that name")
-@click.option("--sheet", default=None, help="the sheet of .xlsx snapshots (default: each workbook's first sheet)")
+@click.option("--census-sheet", "sheet", default=None,
+              help="the sheet of .xlsx snapshots (default: each workbook's first sheet)")
 def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | None) -> None:
     """Fit the assumptions from 2 or more yearly snapshots (census_2023.csv census_2024.xlsx ...)."""
     result = fit_history(list(history), name, force=force, sheet=sheet)

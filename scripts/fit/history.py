@@ -130,7 +130,7 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None 
     quoted = str(path).replace("'", "''")
     if sheet is not None and not census_excel.is_xlsx(path):
         raise PlanAlignError(f"{path.name}: a sheet ('{sheet}') was named but the snapshot is not a workbook",
-                             hint="remove SHEET= (--sheet), or give .xlsx snapshots")
+                             hint="remove CENSUS_SHEET= (--census-sheet), or give .xlsx snapshots")
     if census_excel.is_xlsx(path):
         table = read_census(con, path, sheet=sheet, name="fit_sheet_rows")
         columns = ", ".join(f'"{name}"' for name in CANONICAL)

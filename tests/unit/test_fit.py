@@ -348,10 +348,10 @@ def workbook_twin(path: Path, out: Path) -> Path:
                     cells.append(None)
                 elif name.endswith("_date"):
                     cells.append(dt.date.fromisoformat(text))
-                elif name == "employee_id":
-                    cells.append(text)
-                else:
+                elif name in ("annual_compensation", "job_level", "deferral_rate", "hours_per_week"):
                     cells.append(float(text))
+                else:
+                    cells.append(text)
             typed.append(tuple(cells))
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_xlsx(out, names, typed)
@@ -359,8 +359,17 @@ def workbook_twin(path: Path, out: Path) -> Path:
 
 
 def test_an_xlsx_history_fits_to_the_estimates_of_its_csv_twin(tmp_path):
+    import openpyxl
+
     paths = write_history(tmp_path / "h", n=1500, snapshots=3, seed=6, deferrals=True)
     books = [workbook_twin(path, tmp_path / "x" / path.with_suffix(".xlsx").name) for path in paths]
+    # a date typed as text is read as the CSV reads it
+    workbook = openpyxl.load_workbook(books[1])
+    sheet = workbook.active
+    column = [cell.value for cell in sheet[1]].index("hire_date") + 1
+    typed = sheet.cell(row=9, column=column).value
+    sheet.cell(row=9, column=column, value=typed.date().isoformat())
+    workbook.save(books[1])
     fit(paths, tmp_path / "csv")
     from_books = fit(books, tmp_path / "xlsx", sheet="Census")
     assert from_books.history.years == [2021, 2022, 2023]
@@ -386,3 +395,13 @@ def test_a_bad_xlsx_snapshot_is_refused_naming_file_and_sheet_row(tmp_path):
         fit(books, tmp_path, sheet="Staff")
     with pytest.raises(PlanAlignError, match="a sheet \\('Census'\\) was named but the snapshot is not a workbook"):
         fit(paths, tmp_path, sheet="Census")
+    empty = tmp_path / "empty" / "census_2022.xlsx"
+    empty.parent.mkdir()
+    blank = openpyxl.Workbook()
+    blank.active.title = "Census"
+    blank.save(empty)
+    assert "sheet Census is empty (no header row)" in refused([books[0], empty], tmp_path)
+    result = CliRunner().invoke(main, ["fit", *map(str, books), "--name", "acme", "--census-sheet", "Staff"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.splitlines()[0].startswith("error: census file ") and "no sheet named 'Staff'" in \
+        result.output.splitlines()[0]
