@@ -569,19 +569,17 @@ def hiring_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[list, 
     pay_range = (0.0, 1.0)
     if len(positions) >= 2:
         n = len(positions)
-
-        def low_end(values):
-            return max(0.0, values.min() - (values.max() - values.min()) / (n - 1))
-
-        def high_end(values):
-            return min(1.0, values.max() + (values.max() - values.min()) / (n - 1))
-
-        pay_range = (low_end(positions), high_end(positions))
-        for index, (label, function) in enumerate((("low", low_end), ("high", high_end))):
-            low, high = stats.bootstrap(positions, function)
-            out.append(Estimate("workforce", "new_hire_pay_range", label, pay_range[index], low, high, n, n,
+        smallest, largest = float(positions.min()), float(positions.max())
+        spread = largest - smallest
+        pay_range = (max(0.0, smallest - spread / (n - 1)), min(1.0, largest + spread / (n - 1)))
+        gap_low, gap_high = stats.uniform_end_gaps(n, spread)
+        intervals = ((max(0.0, smallest - gap_high), max(0.0, smallest - gap_low)),
+                     (min(1.0, largest + gap_low), min(1.0, largest + gap_high)))
+        for index, label in enumerate(("low", "high")):
+            out.append(Estimate("workforce", "new_hire_pay_range", label, pay_range[index], *intervals[index], n, n,
                                 float(index), "", "uniform end points: min/max of the hires' band positions "
-                                "widened by the range/(n-1); bootstrap"))
+                                "widened by the range/(n-1); interval: the distance from the sample's end to the "
+                                "uniform's end, exact Beta(1, n) quantiles"))
     return out, pay_range
 
 

@@ -124,6 +124,14 @@ def rate_model(columns: list[str], design: np.ndarray, events: np.ndarray, expos
                      np.asarray(result.cov_params()), list(columns), expected)
 
 
+def uniform_end_gaps(n: int, spread: float) -> tuple[float, float]:
+    """The 90% range of the gap between the smallest (or largest) of n uniform draws and the uniform's end:
+    gap / width ~ Beta(1, n), width estimated by spread x (n + 1) / (n - 1). A bootstrap cannot give it (a
+    resampled minimum is never below the sample's)."""
+    width = spread * (n + 1) / (n - 1)
+    return (float(stats.beta.ppf(ALPHA / 2, 1, n)) * width, float(stats.beta.ppf(1 - ALPHA / 2, 1, n)) * width)
+
+
 def credibility(events: float) -> float:
     """The limited-fluctuation credibility weight of a cell with `events` events: Z = min(1, sqrt(n / n_full))
     with n_full = MIN_EVENTS, the events at which a rate's 90% interval is about +-30% ((1.645 / 0.30)^2 = 30)."""

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -405,3 +406,19 @@ def test_a_bad_xlsx_snapshot_is_refused_naming_file_and_sheet_row(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.output.splitlines()[0].startswith("error: census file ") and "no sheet named 'Staff'" in \
         result.output.splitlines()[0]
+
+
+def test_the_pay_range_end_intervals_cover_the_uniform_s_ends():
+    """The interval of a uniform's end from n draws (exact Beta(1, n) gaps) holds the true end in about 90% of
+    2,000 seeded samples of 40 draws on [0.1, 0.6] (the percentile bootstrap used before held the low end in
+    58% of 300 such samples: a resampled minimum is never below the sample's)."""
+    from planalign.fit.stats import uniform_end_gaps
+
+    rng = np.random.default_rng(2024)
+    low_hits = high_hits = 0
+    for _ in range(2000):
+        draws = rng.uniform(0.1, 0.6, size=40)
+        gap_low, gap_high = uniform_end_gaps(40, float(draws.max() - draws.min()))
+        low_hits += draws.min() - gap_high <= 0.1 <= draws.min() - gap_low
+        high_hits += draws.max() + gap_low <= 0.6 <= draws.max() + gap_high
+    assert 0.86 <= low_hits / 2000 <= 0.94 and 0.86 <= high_hits / 2000 <= 0.94, (low_hits, high_hits)
