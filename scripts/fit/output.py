@@ -267,8 +267,9 @@ def report_markdown(context: dict) -> str:
     lines += ["", f"- person-years (employees active on Jan 1 of a year followed to the next snapshot): "
               f"{context['person_years']}", f"- leavers: {context['leavers']}",
               f"- leaver convention: {context['convention']}",
-              f"- pooled estimates (< {context['min_events']} events or < {context['min_exposure']} exposure): "
-              f"{context['pooled']}",
+              f"- pooled or shrunk estimates (< {context['min_events']} events or < {context['min_exposure']} "
+              f"exposure; a band multiplier is shrunk toward its default, weight Z = min(1, sqrt(events / "
+              f"{context['min_events']}))): {context['pooled']}",
               f"- flagged rows (new in a snapshot without a hire date in the year before; kept out of the "
               f"new-hire statistics): {len(context['flagged'])}"]
     lines += [f"  - {f['file']} row {f['row']}: {f['reason']}" for f in context["flagged"]]

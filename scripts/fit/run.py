@@ -35,8 +35,10 @@ def check_name(name: str) -> None:
                              hint="use lower-case letters, digits and _ starting with a letter, e.g. NAME=acme")
 
 
-def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = PROJECT_ROOT) -> FitResult:
-    """Fit the engine's assumptions from 2+ yearly snapshots and write them under `root`."""
+def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = PROJECT_ROOT,
+                sheet: str | None = None) -> FitResult:
+    """Fit the engine's assumptions from 2+ yearly snapshots and write them under `root`; `sheet` names the sheet
+    of .xlsx snapshots (default: each workbook's first)."""
     started = time.perf_counter()
     check_name(name)
     outputs = Outputs(root, name)
@@ -47,7 +49,7 @@ def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = 
     try:
         con.execute("set threads = 2")
         est.register_seeds(con)
-        history = load_history(con, [Path(p) for p in paths], levels)
+        history = load_history(con, [Path(p) for p in paths], levels, sheet)
         build_person_years(con, history, str(defaults.vars["promotion_month_day"]))
         estimates, term_cells = est.termination_estimates(con, history, defaults, levels)
         check_exposure_identity(term_cells, history.person_years)
