@@ -16,9 +16,13 @@ from planalign.paths import PROJECT_ROOT
 @click.option("--force", is_flag=True, help="replace an existing fit of that name")
 @click.option("--census-sheet", "sheet", default=None,
               help="the sheet of .xlsx snapshots (default: each workbook's first sheet)")
-def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | None) -> None:
+@click.option("--pay-band-increase", type=click.FloatRange(-0.1, 0.2), default=None,
+              help="yearly movement of the pay bands over the history (default: the shipped "
+                   "workforce.pay_band_increase)")
+def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | None,
+                pay_band_increase: float | None) -> None:
     """Fit the assumptions from 2 or more yearly snapshots (census_2023.csv census_2024.xlsx ...)."""
-    result = fit_history(list(history), name, force=force, sheet=sheet)
+    result = fit_history(list(history), name, force=force, sheet=sheet, pay_band_increase=pay_band_increase)
     h = result.history
     click.echo(f"history: {len(h.snapshots)} snapshots {h.years[0]}-{h.years[-1]}, {h.person_years:,} person-years, "
                f"{h.leavers_by_date + h.leavers_by_absence:,} leavers; convention: {h.convention}")

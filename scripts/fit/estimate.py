@@ -100,6 +100,19 @@ def register_seeds(con: duckdb.DuckDBPyConnection) -> None:
                 "header = true)")
 
 
+def register_year_bands(con: duckdb.DuckDBPyConnection, years: list[int], rate: float) -> None:
+    """`job_level_bands`: each level's pay band in each year of the history, as the engine moves it. The shipped
+    bands are taken as those of the first snapshot's year and move by `rate` (workforce.pay_band_increase) a
+    year: round(bound x (1 + rate) ^ (year - first), 2), the rounding of the engine's pay_band() macro."""
+    first = years[0]
+    con.execute(f"""
+        create or replace table job_level_bands as
+        select job_levels.job_level, y.year,
+            round(job_levels.min_compensation * power(1 + {rate!r}, y.year - {first}), 2) as min_compensation,
+            round(job_levels.max_compensation * power(1 + {rate!r}, y.year - {first}), 2) as max_compensation
+        from job_levels cross join range({first}, {years[-1] + 1}) as y(year)""")
+
+
 def reference_band(defaults: Defaults, kind: str, column: str) -> str:
     """The band whose shipped multiplier is 1.00, else the one closest to it (the first on a tie)."""
     rows = defaults.age_bands if kind == "age" else defaults.tenure_bands
@@ -499,7 +512,8 @@ def promotion_increase(con, defaults: Defaults, merit: dict, cola: dict) -> Esti
     rows = con.execute("""
         select p.level_at_end, p.snapshot_year, p.pay_at_end, p.pay_at_start, j.min_compensation,
             j.max_compensation
-        from person_years as p inner join job_levels as j on p.level_at_end = j.job_level
+        from person_years as p inner join job_level_bands as j
+            on p.level_at_end = j.job_level and p.snapshot_year = j.year
         where p.outcome = 'stayed' and p.level_at_end > p.level_at_start order by all""").fetchall()
     if not rows:
         return Estimate("workforce", "promotion_increase", "", default, math.nan, math.nan, 0, 0, default,
@@ -562,9 +576,10 @@ def hiring_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[list, 
     out += _shares("new_hire_age_mix.csv", "weight", [(f"age {age}", by_age.get(age, 0)) for age in ages],
                    [float(row["weight"]) for row in defaults.age_mix], "the hires by age at hire (nearest age point)")
     positions = np.array([r[0] for r in con.execute("""
-        select least(1, greatest(0, (hires.annual_compensation - job_levels.min_compensation)
-            / (job_levels.max_compensation - job_levels.min_compensation)))
-        from hires inner join job_levels on hires.job_level = job_levels.job_level
+        select least(1, greatest(0, (hires.annual_compensation - bands.min_compensation)
+            / (bands.max_compensation - bands.min_compensation)))
+        from hires inner join job_level_bands as bands
+            on hires.job_level = bands.job_level and hires.interval_year = bands.year
         order by 1""").fetchall()], dtype=float)
     pay_range = (0.0, 1.0)
     if len(positions) >= 2:

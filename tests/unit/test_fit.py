@@ -14,7 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from fit_histories import Truth, write_history
+from fit_histories import BANDS, Truth, write_history
 from planalign.cli import main
 from planalign.errors import PlanAlignError
 from planalign.fit import fit_history
@@ -26,6 +26,7 @@ def rows(result, table: str, name: str) -> dict:
 
 
 def fit(paths, tmp: Path, name: str = "acme", **kwargs):
+    kwargs.setdefault("pay_band_increase", 0.0)  # the synthetic histories keep their bands fixed unless told
     return fit_history(paths, name, root=tmp / "root", **kwargs)
 
 
@@ -161,7 +162,8 @@ def test_the_outputs_are_checked_tables_and_a_scenario(big):
     assert scenario["extends"] == "baseline" and scenario["assumptions"] == "assumptions/acme"
     assert scenario["start_year"] == 2024 and scenario["census_path"].endswith("census_2024.csv")
     assert set(scenario["workforce"]) == {"total_termination_rate", "new_hire_termination_rate", "target_growth_rate",
-                                          "promotion_increase", "default_cola_rate", "new_hire_pay_range"}
+                                          "promotion_increase", "default_cola_rate", "new_hire_pay_range",
+                                          "pay_band_increase"}
     report = root / "reports" / "fit" / "acme"
     estimates = list(csv.DictReader((report / "estimates.csv").open()))
     assert len(estimates) == len(big["dated"].estimates)
@@ -422,3 +424,18 @@ def test_the_pay_range_end_intervals_cover_the_uniform_s_ends():
         low_hits += draws.min() - gap_high <= 0.1 <= draws.min() - gap_low
         high_hits += draws.max() + gap_low <= 0.6 <= draws.max() + gap_high
     assert 0.86 <= low_hits / 2000 <= 0.94 and 0.86 <= high_hits / 2000 <= 0.94, (low_hits, high_hits)
+
+
+def test_moving_pay_bands_are_followed_and_written_as_of_the_last_snapshot(tmp_path):
+    truth = Truth(band_increase=0.05)
+    paths = write_history(tmp_path / "moved", n=3000, snapshots=4, truth=truth)
+    result = fit(paths, tmp_path, pay_band_increase=0.05)
+    pay_range = rows(result, "workforce", "new_hire_pay_range")
+    assert pay_range["low"].estimate < 0.02 and pay_range["high"].estimate > 0.98
+    root = tmp_path / "root"
+    levels = list(csv.DictReader((root / "assumptions" / "acme" / "job_levels.csv").open()))
+    assert [(float(r["min_compensation"]), float(r["max_compensation"])) for r in levels] == [
+        (round(low * 1.05 ** 3, 2), round(high * 1.05 ** 3, 2)) for low, high in BANDS]
+    scenario = yaml.safe_load((root / "scenarios" / "acme.yml").read_text())
+    assert scenario["workforce"]["pay_band_increase"] == 0.05
+    assert any("moved by pay_band_increase 0.05" in note for note in result.notes)
