@@ -59,8 +59,8 @@ def test_scenarios_with_their_own_tables_share_a_database(simulated, tmp_path):
         assert _rows_digest(shared, table, "same", 2026) == _rows_digest(shared, table, "fixture", 2026)
         # and acme's tables took effect
         assert _rows_digest(shared, table, "acme", 2026) != _rows_digest(shared, table, "fixture", 2026)
-    # level 1's raise in 2025: acme's merit 0.020 + the seed's COLA 0.025
-    merit = query(shared, "select count(*), max(abs(compensation_after - compensation_before * 1.045)) "
+    # level 1's raise in 2025: acme's merit 0.020 + the seed's COLA 0
+    merit = query(shared, "select count(*), max(abs(compensation_after - compensation_before * 1.020)) "
                           "from fct_yearly_events where scenario_id = 'acme' and event_type = 'raise' "
                           "and job_level_after = 1 and simulation_year = 2025")
     assert merit[0][0] > 0 and merit[0][1] <= 0.01, merit
