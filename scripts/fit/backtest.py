@@ -135,8 +135,9 @@ def check_request(replications: int, growth: str) -> None:
 def backtest(paths: Sequence[Path], holdout: int = 1, replications: int = 20, name: str = "backtest",
              growth: str = "observed", seed: int | None = None, out: Path | None = None,
              observer: RunObserver | None = None) -> Backtest:
-    """Fit, simulate and score (see the module docstring) into `out` (default reports/backtest/<name>/). Every
-    refusal comes before anything is written."""
+    """Fit, simulate and score (see the module docstring) into `out` (default reports/backtest/<name>/). The
+    request and the held-out files are refused before anything is written; a refused fit leaves an earlier
+    backtest of the folder as it was."""
     check_name(name)
     check_request(replications, growth)
     training, held_out = split_history(paths, holdout)
@@ -148,14 +149,13 @@ def backtest(paths: Sequence[Path], holdout: int = 1, replications: int = 20, na
         clock = time.perf_counter()
         actual = read_actuals(con, [training[-1], *held_out])
         convention = "dated" if actual["dated"] else "absent"
-        observed = {year: rate for year, rate in actual["growth"].items()}
         fit = fit_into(folder, [s.path for s in training], name)
         fitted_growth = next(e.estimate for e in fit.estimates if e.name == "target_growth_rate")
         after_fit = time.perf_counter()
         result = Backtest(name, folder, training, held_out, replications, growth,
                           {}, convention, 0, fit)
         result.seconds["fit"] = round(after_fit - clock, 1)
-        effectives = configurations(result, observed, fitted_growth, seed)
+        effectives = configurations(result, actual["growth"], fitted_growth, seed)
         result.seed = effectives[0].scenario.random_seed
         database = folder / "run" / DATABASE_NAME
         if growth == "observed":
