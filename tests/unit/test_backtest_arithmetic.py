@@ -5,11 +5,15 @@ numbers agreeing with that verdict."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from planalign.errors import PlanAlignError
+from planalign.fit import backtest as bt
 from planalign.fit.backtest import Metric, binomial_band, check_folder, check_request, split_history
+from planalign.fit.history import Snapshot
 from planalign.fit.scorecard import row_digits, shown
 
 
@@ -140,3 +144,66 @@ def test_a_row_shows_enough_decimals_for_its_verdict_to_be_visible():
     extra = row_digits(metric)
     assert extra >= 1 and shown("rate", metric.actual, "actual", extra) != shown("rate", metric.high, "value", extra)
     assert row_digits(Metric(2026, "mix", "", "share", 0.3, [0.3], low=0.29, high=0.31)) == 0
+
+
+# ---- the definitions, on a hand-made pair of states (no dbt) --------------------------------------------
+
+START_ROWS = [  # employee_id, hire_date, termination_date, pay, level, deferral_rate: the file of Jan 1 2026
+    ("E1", "2015-01-01", None, 100.0, 1, 0.05),
+    ("E2", "2016-01-01", None, 150.0, 1, 0.0),
+    ("E3", "2010-01-01", None, 200.0, 2, 0.10),
+    ("X1", "2012-01-01", "2025-07-01", 90.0, 1, None),  # left in 2025: in the file, not active on Jan 1 2026
+]
+END_ROWS = [  # the file of Jan 1 2027
+    ("E1", "2015-01-01", None, 110.0, 2, 0.05),  # promoted from level 1
+    ("E2", "2016-01-01", "2026-06-01", 150.0, 1, 0.0),  # an experienced leaver (dated)
+    ("E3", "2010-01-01", None, 210.0, 2, 0.0),  # stopped deferring
+    ("H1", "2026-03-01", None, 50.0, 1, 0.03),  # a hire who stayed
+    ("H2", "2026-05-01", "2026-09-01", 55.0, 1, None),  # a hire who left within the year (dated)
+]
+
+
+def scored_states(convention: str) -> dict[tuple[str, str], Metric]:
+    con = duckdb.connect()
+    con.execute(f"create table states ({bt.STATE_COLUMNS})")
+    for source, replications in (("actual", [0]), ("predicted", [1, 2])):
+        for replication in replications:
+            for year, rows in ((2026, START_ROWS), (2027, END_ROWS)):
+                for row in rows:
+                    if convention == "absent" and year == 2027 and row[2]:
+                        continue
+                    con.execute("insert into states values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [source, replication, year, *row])
+    result = bt.Backtest("unit", Path("."), [Snapshot(Path("census_2025.csv"), 2025, ""),
+                                             Snapshot(Path("census_2026.csv"), 2026, "")],
+                         [Snapshot(Path("census_2027.csv"), 2027, "")], 2, "observed", {}, convention, 42)
+    metrics = bt.score(con, result, [1, 2, 3, 4, 5], has_deferrals=True)
+    return {(m.metric, m.key): m for m in metrics}
+
+
+def test_the_definitions_under_the_dated_convention():
+    metrics = scored_states("dated")
+    actual = {key: m.actual for key, m in metrics.items()}
+    assert actual[("headcount", "")] == 3 and actual[("experienced terminations", "")] == 1
+    assert actual[("hires", "")] == 2 and actual[("new-hire terminations", "")] == 1
+    # the identity: 3 active on Jan 1 2026 - 1 leaver + 2 hires - 1 hire who left = 3 on Jan 1 2027
+    assert actual[("headcount", "")] == 3 - 1 + 2 - 1
+    assert actual[("promotions", "from level 1")] == 1 and actual[("promotions", "from level 2")] == 0
+    assert actual[("level mix", "level 1")] == pytest.approx(1 / 3)
+    assert actual[("level mix", "level 2")] == pytest.approx(2 / 3)
+    assert actual[("average pay", "")] == pytest.approx((110 + 210 + 50) / 3)
+    assert actual[("pay growth", "")] == pytest.approx((110 + 210 + 50) / 3 / ((100 + 150 + 200) / 3) - 1)
+    assert actual[("participation", "")] == pytest.approx(2 / 3)
+    assert actual[("average deferral rate of participants", "")] == pytest.approx(0.04)
+    # both sides go through the same definitions: identical states give identical values and a point band
+    for metric in metrics.values():
+        assert metric.predicted == [metric.actual, metric.actual] and metric.inside, metric
+    assert not metrics[("headcount", "")].scored
+
+
+def test_the_definitions_under_the_absent_convention():
+    metrics = scored_states("absent")
+    assert ("new-hire terminations", "") not in metrics and ("hires", "") not in metrics
+    assert metrics[("hires still employed on Jan 1", "")].actual == 1
+    assert metrics[("experienced terminations", "")].actual == 1  # E2 is absent: a leaver all the same
+    assert metrics[("headcount", "")].actual == 3
