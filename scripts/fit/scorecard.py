@@ -80,7 +80,7 @@ def row_digits(metric: Metric) -> int:
 def _relative(value: float) -> str:
     if value is None or math.isnan(value):
         return "–"
-    return _signed(f"{abs(value) * 100:.1f}%", round(value, 3))
+    return _signed(f"{abs(value) * 100:.1f}%", value)
 
 
 LABELS = {"count": "count", "share": "share of the Jan 1 actives", "money": "mean annual pay", "rate": "rate"}
