@@ -46,12 +46,14 @@ def _signed(text: str, value: float) -> str:
 
 def shown(unit: str, value: float, kind: str = "value", extra: int = 0) -> str:
     """A number as a reader expects it: counts with thousands separators, shares and rates in percent, pay in
-    dollars; errors signed (points for shares and rates). `extra` adds decimals (see row_digits)."""
+    dollars; errors signed (points for shares and rates). `extra` adds decimals (see row_digits); kind "band"
+    shows a count with its decimal even when whole (a row's mean and band alike)."""
     if value is None or math.isnan(value):
         return "–"
     magnitude = abs(value) if kind == "error" else value
     if unit == "count":
-        digits = 0 if not extra and (kind == "actual" or float(magnitude).is_integer()) else 1 + extra
+        whole = kind == "actual" or (kind in ("value", "error") and float(magnitude).is_integer())
+        digits = 0 if not extra and whole else 1 + extra
         text = f"{magnitude:,.{digits}f}"
     elif unit == "money":
         text = f"${magnitude:,.{2 if extra else 0}f}"
@@ -93,10 +95,11 @@ def context(result: Backtest) -> dict:
     rows = []
     for m in result.metrics:
         extra = row_digits(m)
+        kind = "value" if all(float(v).is_integer() for v in (m.mean, m.low, m.high)) else "band"
         rows.append({
             "year": m.year, "compared_with": names[m.year], "metric": m.metric, "key": m.key,
-            "actual": shown(m.unit, m.actual, "actual", extra), "mean": shown(m.unit, m.mean, extra=extra),
-            "low": shown(m.unit, m.low, extra=extra), "high": shown(m.unit, m.high, extra=extra),
+            "actual": shown(m.unit, m.actual, "actual", extra), "mean": shown(m.unit, m.mean, kind, extra),
+            "low": shown(m.unit, m.low, kind, extra), "high": shown(m.unit, m.high, kind, extra),
             "error": shown(m.unit, m.error, "error", extra),
             "relative": _relative(m.relative_error), "inside": "yes" if m.inside else "no",
             "scored": m.scored, "band_method": m.band_method})

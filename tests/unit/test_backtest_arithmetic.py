@@ -129,6 +129,7 @@ def test_inside_is_decided_at_the_shown_precision_of_the_unit():
 
 @pytest.mark.parametrize("unit, value, kind, text", [
     ("count", 3228.0, "actual", "3,228"), ("count", 102.85, "value", "102.8"), ("count", -3.15, "error", "−3.1"),
+    ("count", 66.0, "value", "66"), ("count", 66.0, "band", "66.0"),
     ("share", 0.30112, "value", "30.11%"), ("share", -0.0071, "error", "−0.71 pt"),
     ("money", 96174.696, "actual", "$96,175"), ("money", -431.4, "error", "−$431"),
     ("rate", 0.0535, "value", "5.35%"), ("rate", math.nan, "value", "–"), ("count", 0.0, "error", "±0"),
