@@ -205,6 +205,11 @@ def fit_into(folder: Path, paths: list[Path], name: str) -> FitResult:
         shutil.rmtree(stage, ignore_errors=True)
     (folder / MARKER).write_text("written by planalign backtest; a new backtest of this name replaces the folder\n")
     fit.outputs = Outputs(folder, name)
+    # the fitted scenario names its tables relative to the project: point it at the backtest's own copy
+    scenario = fit.outputs.scenario
+    scenario.write_text(scenario.read_text().replace(
+        f"\nassumptions: assumptions/{name}\n",
+        f"\nassumptions: {json.dumps(str(fit.outputs.assumptions.resolve()))}\n"))
     return fit
 
 

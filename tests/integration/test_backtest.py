@@ -66,7 +66,9 @@ def test_the_p10_p90_band_holds_the_actual_for_60_to_95_percent_of_the_metrics(b
     assert not any(word in html for word in ("nan", "None", "NaN"))
     # the user's own folders are untouched: the fit went into the backtest's folder
     assert (backtested["out"] / "assumptions" / "selftest" / "job_levels.csv").is_file()
-    assert (backtested["out"] / "scenarios" / "selftest.yml").is_file()
+    # and the fitted scenario there names the backtest's own tables, not assumptions/selftest of the project
+    fitted = (backtested["out"] / "scenarios" / "selftest.yml").read_text()
+    assert f'assumptions: "{backtested["out"] / "assumptions" / "selftest"}"' in fitted
 
 
 def active(record: dict, on: str) -> bool:
