@@ -93,6 +93,10 @@ fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make 
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
 	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PAY_BAND_INCREASE),--pay-band-increase $(PAY_BAND_INCREASE))
 
+backtest:  ## fit all but the last HOLDOUT snapshots, simulate those years, score: make backtest HISTORY="census_2023.csv ... census_2026.csv" HOLDOUT=1 REPLICATIONS=20 [NAME=acme] [GROWTH=observed|fitted] [SEED=]
+	@test -n "$(HISTORY)" || { echo 'error: say which snapshots, e.g. make backtest HISTORY="census_2023.csv census_2024.csv census_2025.csv" HOLDOUT=1'; exit 2; }
+	$(PLANALIGN) backtest $(HISTORY) $(if $(HOLDOUT),--holdout $(HOLDOUT)) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(NAME),--name $(NAME)) $(if $(GROWTH),--growth $(GROWTH)) $(if $(filter command line,$(origin SEED)),--seed $(SEED))
+
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
 	$(PLANALIGN) check-config
 

@@ -2,8 +2,8 @@
 
 The commands only turn options into calls of the core and its results and errors into lines and exit codes:
 run (simulate, year, batch), recover (resume, restore), inspect (status, check-config), report (compare,
-export, workforce-at, timeline), census (census, census-history), calibrate, fit, bench (bench,
-bench-compare). The options they share are in options.py, the console lines they print in console.py.
+export, workforce-at, timeline), census (census, census-history), calibrate, fit (fit, backtest), bench
+(bench, bench-compare). The options they share are in options.py, the console lines they print in console.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from planalign.cli.bench import bench_command, bench_compare_command
 from planalign.cli.calibrate import calibrate_command
 from planalign.cli.census import census_command, census_history_command
 from planalign.cli.console import show_error, show_warnings
-from planalign.cli.fit import fit_command
+from planalign.cli.fit import backtest_command, fit_command
 from planalign.cli.inspect import check_config_command, status_command
 from planalign.cli.recover import restore_command, resume_command
 from planalign.cli.report import compare_command, export_command, timeline_command, workforce_at_command
@@ -57,6 +57,6 @@ def main() -> None:
 
 for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,
                 check_config_command, compare_command, export_command, workforce_at_command, timeline_command,
-                census_command, census_history_command, calibrate_command, fit_command, bench_command,
+                census_command, census_history_command, calibrate_command, fit_command, backtest_command, bench_command,
                 bench_compare_command):
     main.add_command(command)

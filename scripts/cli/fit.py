@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from planalign.cli.console import Console
 from planalign.fit import fit_history
+from planalign.fit.backtest import GROWTHS, backtest
 from planalign.paths import PROJECT_ROOT
 
 
@@ -37,3 +39,32 @@ def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | 
     for path in (outputs.assumptions, outputs.scenario, outputs.report / "fit.html"):
         click.echo(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}")
     click.echo(f"next: make simulate SCENARIO={name}")
+
+
+@click.command("backtest")
+@click.argument("history", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--holdout", type=int, default=1, show_default=True, help="the last snapshots held out")
+@click.option("--replications", type=int, default=20, show_default=True, help="Monte Carlo replications (2 or more)")
+@click.option("--name", default="backtest", show_default=True, help="the backtest's name: reports/backtest/<name>/")
+@click.option("--growth", type=click.Choice(GROWTHS), default="observed", show_default=True,
+              help="observed: each held-out year's actual headcount growth; fitted: the fitted growth")
+@click.option("--seed", type=int, default=None, help="random_seed of the simulation (default: the fitted scenario's)")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="the backtest's folder (default reports/backtest/<name>/)")
+def backtest_command(history: tuple[Path, ...], holdout: int, replications: int, name: str, growth: str,
+                     seed: int | None, out: Path | None) -> None:
+    """Fit on the earlier snapshots, simulate the last HOLDOUT years, score prediction against what happened."""
+    click.echo(f"backtest '{name}': fitting on all but the last {holdout} of {len(history)} snapshots, then "
+               f"{replications} replications of the held-out year(s)")
+    result = backtest(list(history), holdout, replications, name, growth, seed, out, observer=Console())
+    inside, total = result.coverage
+    rates = ", ".join(f"{year}: {rate:.4%}" for year, rate in result.growth_rates.items())
+    click.echo(f"trained on {', '.join(s.path.name for s in result.training)}; held out "
+               f"{', '.join(s.path.name for s in result.held_out)}; growth {growth} ({rates})")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"inside the P10-P90 band: {inside} of {total} metrics ({inside / total:.0%}); "
+               f"fit {result.seconds['fit']:.1f} s, simulation {result.seconds['simulate']:.1f} s, "
+               f"scoring {result.seconds['score']:.1f} s")
+    for path in result.scorecard.values():
+        click.echo(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}")

@@ -436,16 +436,37 @@ def simulate_into(database: Path, effective: Effective, command: str,
                   observer: RunObserver | None = None) -> PairResult:
     """A whole run of the configuration's years into `database` (a tool's own file: census-history, calibrate),
     under its own lock and run log, without the summary CSV and HTML report. Raises PlanAlignError on failure."""
+    years = list(range(effective.start_year, effective.end_year + 1))
+    return _tool_run(database, command, observer, years, effective.label,
+                     [lambda: plan_years(database, effective, effective.start_year, effective.end_year, "year")])[0]
+
+
+def simulate_year_by_year(database: Path, effectives: list[Effective], command: str,
+                          observer: RunObserver | None = None) -> list[PairResult]:
+    """Like simulate_into, but the k-th configuration builds the k-th year from the start year on, each year
+    on the state the year before left (as `make year` does): a setting may differ from year to year (the
+    backtest's observed growth of each held-out year). One lock, one run log, no summary CSV or HTML."""
+    first = effectives[0].start_year
+    years = list(range(first, first + len(effectives)))
+    plans = [lambda year=year, effective=effective: plan_years(database, effective, year, year, "year")
+             for year, effective in zip(years, effectives, strict=True)]
+    return _tool_run(database, command, observer, years, effectives[0].label, plans)
+
+
+def _tool_run(database: Path, command: str, observer: RunObserver | None, years: list[int], label: str,
+              plans: list) -> list[PairResult]:
+    """A tool's run: each plan made just before it runs (it reads what the previous one stored)."""
     run = Run(database, command, observer or RunObserver(), write_reports=False)
-    plan = plan_years(database, effective, effective.start_year, effective.end_year, "year")
-    start(run, plan.years, [effective.label])
+    start(run, years, [label])
     status = "failed"
+    results = []
     try:
-        result = execute(run, plan)
+        for plan in plans:
+            results.append(execute(run, plan()))
         status = "success"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
         finish(run, status)
-    return result
+    return results

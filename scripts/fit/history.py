@@ -235,7 +235,7 @@ def _active(alias: str, on: str) -> str:
     return f"({alias}.hire_date <= {on} and ({alias}.termination_date is null or {alias}.termination_date >= {on}))"
 
 
-def _level(alias: str) -> str:
+def level_of(alias: str) -> str:
     """The census level, else the highest level whose minimum pay is at or below the pay (1 if none), as the
     engine stages it."""
     return (f"coalesce({alias}.job_level, (select coalesce(max(job_levels.job_level), 1) from job_levels "
@@ -263,13 +263,13 @@ def build_person_years(con: duckdb.DuckDBPyConnection, history: History, promoti
     con.execute(f"""
         create or replace table person_years as
         with starts as (
-            select s.*, {_level('s')} as level_at_start, {age} as age_years, {tenure} as tenure_years,
+            select s.*, {level_of('s')} as level_at_start, {age} as age_years, {tenure} as tenure_years,
                 {promotion_age} as promotion_age_years, {promotion_tenure} as promotion_tenure_years
             from snapshots as s
             where s.snapshot_year < {last} and {_active('s', start)}
         ),
         nexts as (
-            select n.snapshot_year - 1 as from_year, n.employee_id, {_level('n')} as level_at_end,
+            select n.snapshot_year - 1 as from_year, n.employee_id, {level_of('n')} as level_at_end,
                 n.annual_compensation, n.deferral_rate, n.enrollment_date,
                 {_active('n', 'make_date(n.snapshot_year, 1, 1)')} as is_active
             from snapshots as n
@@ -310,7 +310,7 @@ def build_person_years(con: duckdb.DuckDBPyConnection, history: History, promoti
             n.hire_date >= make_date(n.snapshot_year - 1, 1, 1) and n.hire_date < make_date(n.snapshot_year, 1, 1)
                 as is_hire_of_interval,
             n.termination_date is not null and n.termination_date < make_date(n.snapshot_year, 1, 1) as has_left,
-            {_level('n')} as job_level,
+            {level_of('n')} as job_level,
             date_diff('day', n.birth_date, n.hire_date) / 365.25 as age_at_hire,
             date_diff('day', n.birth_date, n.enrollment_date) / 365.25 as age_at_enrollment,
             n.annual_compensation,

@@ -187,7 +187,7 @@ def check_tables(tables: dict[str, list[list[str]]], settings: dict) -> None:
         _refuse(f"workforce.new_hire_pay_range [{low}, {high}] is not within [0, 1]")
 
 
-def _csv_text(rows: list[list]) -> str:
+def csv_text(rows: list[list]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
@@ -242,7 +242,7 @@ def estimates_csv(estimates: list[Estimate]) -> str:
         rows.append([_number(v) if isinstance(v, float) and not math.isnan(v)
                      else ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
                      for v in (row[c] for c in ESTIMATE_COLUMNS)])
-    return _csv_text(rows)
+    return csv_text(rows)
 
 
 def report_context(result: FitResult) -> dict:
@@ -305,7 +305,7 @@ def write_outputs(outputs: Outputs, tables: dict, settings: dict, result: FitRes
         (stage / "assumptions").mkdir(parents=True)
         (stage / "report").mkdir()
         for file, rows in tables.items():
-            (stage / "assumptions" / file).write_text(_csv_text(rows))
+            (stage / "assumptions" / file).write_text(csv_text(rows))
         (stage / "scenario.yml").write_text(scenario_text(result, settings))
         context = report_context(result)
         (stage / "report" / "fit.md").write_text(report_markdown(context))
