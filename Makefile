@@ -93,7 +93,7 @@ fit:  ## assumptions fitted from yearly snapshots: make fit HISTORY="census_2023
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
 	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force)
 
-check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
+check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs (safe-harbor claims included)
 	$(PLANALIGN) check-config
 
 lint:  ## ruff on Python, SQLFluff on the models
