@@ -14,6 +14,7 @@
     - Coverage (IRC §410(b)): per source, whether the employee counts and whether they benefit.
 -#}
 {{ config(
+    materialized='year_append',
     pre_hook="{{ year_scoped_delete() }}",
     contract={'enforced': true}
 ) }}
@@ -127,7 +128,7 @@ lookback_limits as (
 
 {% endif %}
 
--- the top-paid group of the look-back year (Treas. Reg. §1.414(q)-1T A-9): its size is 20% of the year's
+-- the top-paid group of the look-back year, when elected (Treas. Reg. §1.414(q)-1T A-9): its size is 20% of the year's
 -- employees, leaving out those under 21 at Dec 31, hired after Jul 1 (under 6 months of service) or
 -- normally working under 17.5 hours a week; its members are the best paid of all, ties by employee id
 top_paid_counted as (
@@ -135,8 +136,10 @@ top_paid_counted as (
         lookback.replication_id,
         count(*) as counted_employees
     from lookback
+    cross join plan_design
     where
-        lookback.birth_date <= date '{{ lookback_year - 21 }}-12-31'
+        plan_design.hce_top_paid_group
+        and lookback.birth_date <= date '{{ lookback_year - 21 }}-12-31'
         and lookback.hire_date <= date '{{ lookback_year }}-07-01'
         and lookback.hours_per_week >= 17.5
     group by lookback.replication_id
@@ -151,6 +154,9 @@ top_paid_ranked as (
             order by lookback.lookback_compensation desc, lookback.employee_id asc
         ) as pay_rank
     from lookback
+    cross join plan_design
+    -- ranked only when the design elects the group (it is most of this model's cost otherwise)
+    where plan_design.hce_top_paid_group
 ),
 
 top_paid_group as (

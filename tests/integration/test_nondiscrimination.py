@@ -223,3 +223,16 @@ def test_top_paid_group_and_thresholds_are_recorded(ndt):
     assert query(ndt["db"], "select distinct simulation_year, hce_compensation_threshold, hce_threshold_published_year "
                             "from fct_nondiscrimination_employees where scenario_id = 'ndt' order by 1") == [
         (2025, Decimal("155000.00"), 2024), (2026, Decimal("160000.00"), 2025)]
+
+
+def test_the_run_report_has_the_compliance_section(ndt):
+    """The report make simulate wrote: the Compliance section lists every test of every year, the failed ADP
+    of the start year marked as failed, with its figures as the view has them."""
+    page = (ROOT / "reports" / "ndt" / "ndt_fixture" / "report.html").read_text()
+    section = page.split("<h2>Compliance: nondiscrimination tests</h2>", 1)[1].split("<h2>", 1)[0]
+    hce_average, margin = query(ndt["db"], "select hce_average, margin from rpt_nondiscrimination where "
+                                           "scenario_id = 'ndt' and simulation_year = 2025 and test_name = 'adp'")[0]
+    first_adp = section.split('data-column="test_name">adp</td>', 1)[1].split("</tr>", 1)[0]
+    assert 'class="bad" data-column="result">fail</td>' in first_adp
+    assert f">{hce_average * 100:.2f}%</td>" in first_adp and f">{margin * 100:.2f}%</td>" in first_adp
+    assert section.count("<tr>") == 1 + 5 * (END - START + 1)
