@@ -227,7 +227,8 @@ def _validate(raw: dict[str, Any], where: str, fix: str) -> PlanDesign:
         raise PlanAlignError(f"{where}{problems}", hint=fix) from None
     refusals = safe_harbor_refusals(design)
     if refusals:
-        prefix = where or f"plan design {design.plan_design_id!r}: "
+        named = f"plan design {design.plan_design_id!r}"
+        prefix = where if named in where else f"{where}{named}: "
         raise PlanAlignError("\n".join(f"{prefix}{refusal}" for refusal in refusals),
                              hint="give the design a formula, vesting and enrollment that meet the rule, or set "
                                   "safe_harbor: none (the plan is then ADP/ACP tested); nothing was run")
