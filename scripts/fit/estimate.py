@@ -152,8 +152,8 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     """A GLM (stats.rate_model, `link`), one coefficient per level (no intercept: exp = the base at the
     reference bands) and one per non-reference band; with `by_year`, one per year but the first (the cells'
     sixth element), and a level's base is taken at the history's average year (the exposure-weighted mean
-    of the year terms). A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) takes the base of the
-    all-levels model. A thin band is left out of the GLM (merged into the reference band) and then gets its
+    of the year terms). A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) is shrunk toward the base
+    of the all-levels model by credibility: that base x (Z x its observed / expected events + 1 - Z). A thin band is left out of the GLM (merged into the reference band) and then gets its
     multiplier by credibility: Z x (its observed / expected events at multiplier 1) + (1 - Z) x the default
     multiplier it replaces (`defaults`, relative to the reference band), Z = stats.credibility(events)."""
     exposure = np.array([cell[3] for cell in cells], dtype=float)
@@ -208,7 +208,21 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     bases = {}
     for level in levels:
         if level in pooled_levels:
-            bases[level] = all_levels.combination({"all": 1.0, **year_weights})
+            # toward its parent: the all-levels base x (Z x its observed / expected events under the all-levels
+            # model + 1 - Z), Z = stats.credibility(events); a level without events keeps the parent's base
+            parent = all_levels.combination({"all": 1.0, **year_weights})
+            own = [i for i, cell in enumerate(cells) if cell[0] == level]
+            observed, at_parent = float(events[own].sum()), float(all_levels.expected[own].sum())
+            weight = stats.credibility(observed) if observed > 0 and at_parent > 0 else 0.0
+            if weight > 0:
+                low, high = stats.poisson_ratio(observed, at_parent)
+                ratio = observed / at_parent
+                bases[level] = stats.Coefficient(parent.estimate * (weight * ratio + 1 - weight),
+                                                 parent.low * (weight * low + 1 - weight),
+                                                 parent.high * (weight * high + 1 - weight))
+            else:
+                bases[level] = parent
+            pooled_levels[level] += f", shrunk toward it with weight Z = {weight:.2f}"
         elif level in fitted:
             bases[level] = by_level.combination({str(level): 1.0, **year_weights})
     one = stats.Coefficient(1.0, 1.0, 1.0)

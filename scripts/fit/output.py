@@ -85,8 +85,7 @@ def assemble_tables(estimates: list[Estimate], defaults: Defaults, levels: list[
     band_rate, band_years = bands
 
     def moved(bound: str) -> str:
-        return _number(round(float(bound) * (1 + band_rate) ** band_years, 2)) if band_rate and band_years \
-            else bound
+        return f"{round(float(bound) * (1 + band_rate) ** band_years, 2):.2f}" if band_rate and band_years else bound
 
     tables: dict[str, list[list[str]]] = {}
     base = _pick(estimates, "job_levels.csv", "termination_base_rate")
@@ -134,7 +133,7 @@ def assemble_tables(estimates: list[Estimate], defaults: Defaults, levels: list[
     tables["voluntary_deferral_rates.csv"] = [["deferral_rate", "weight"]] + [
         [_number(rate), weight] for (rate, _), weight in zip(mix, _unit_weights([w for _, w in mix]), strict=True)]
     workforce = {e.name: e.estimate for e in estimates if e.table == "workforce" and not e.key}
-    settings = {name: round(workforce[name], DIGITS) for name in
+    settings = {name: round(workforce[name], DIGITS) + 0.0 for name in  # + 0.0: no "-0.0" in the scenario
                 ("total_termination_rate", "new_hire_termination_rate", "target_growth_rate", "promotion_increase",
                  "default_cola_rate") if name in workforce}
     settings["new_hire_pay_range"] = [round(float(pay_range[0]), DIGITS), round(float(pay_range[1]), DIGITS)]
