@@ -89,9 +89,9 @@ calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCEN
 	@test -n "$(TARGET_PAY_GROWTH)" -o "$(SOLVE)" = level_mix || { echo "error: say which growth, e.g. make calibrate TARGET_PAY_GROWTH=0.035 (or SOLVE=level_mix)"; exit 2; }
 	$(PLANALIGN) calibrate --scenario $(SCENARIO) $(if $(TARGET_PAY_GROWTH),--target-pay-growth $(TARGET_PAY_GROWTH)) $(if $(SOLVE),--solve $(SOLVE)) $(if $(CENSUS),--census $(CENSUS)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter command line,$(origin YEARS)),--years $(YEARS)) $(set_args)
 
-fit:  ## assumptions fitted from yearly snapshots: make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1]
+fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1] [CENSUS_SHEET=name] [PAY_BAND_INCREASE=rate]
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
-	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force)
+	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PAY_BAND_INCREASE),--pay-band-increase $(PAY_BAND_INCREASE))
 
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs
 	$(PLANALIGN) check-config

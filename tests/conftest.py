@@ -151,3 +151,14 @@ def bench_row(employees: int, wall: float, sha: str, **extra: object) -> dict[st
             "non_sql_share": 0.5, "test_share": 0.25, "peak_rss_tree_mib": 400, "peak_rss_largest_mib": 300,
             "dbt_invocations": 5, "node_runs": 410, "event_rows": 12345, "snapshot_rows": 6789,
             "database_mib": 24.3, **extra}
+
+
+@pytest.fixture(scope="session")
+def engine_history(tmp_path_factory) -> Path:
+    """20,000 employees, 4 yearly snapshots (2025-2028) simulated by the engine from the far-from-default
+    assumptions of tests/fixtures/fit_truth/ (make census-history); truth/ holds what the engine read."""
+    folder = tmp_path_factory.mktemp("engine_history") / "history"
+    run_planalign("census-history", "--n", "20000", "--years", "4", "--scenario",
+                  "tests/fixtures/fit_truth/scenario.yml", "--out", str(folder), "--seed", "7",
+                  db=folder.parent / "unused.duckdb")
+    return folder

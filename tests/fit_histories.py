@@ -37,6 +37,7 @@ class Truth:
     level_mix: list[float] = field(default_factory=lambda: [0.42, 0.30, 0.16, 0.08, 0.04])
     hire_mix: list[float] = field(default_factory=lambda: [0.50, 0.28, 0.14, 0.06, 0.02])
     hire_age_mix: list[float] = field(default_factory=lambda: [0.12, 0.20, 0.20, 0.18, 0.13, 0.08, 0.05, 0.04])
+    band_increase: float = 0.0  # the hire bands move by this a year from the first snapshot's year
 
 
 def _band(values: np.ndarray, edges: list[int]) -> np.ndarray:
@@ -131,7 +132,9 @@ def write_history(folder: Path, n: int = 5000, snapshots: int = 4, first_year: i
         h_date = np.datetime64(jan1) + h_day.astype("timedelta64[D]")
         h_birth = h_date - (h_age * 365.25).astype(int).astype("timedelta64[D]") - rng.integers(
             0, 365, size=hires).astype("timedelta64[D]")
-        h_pay = np.round(low[h_level - 1] + rng.random(hires) * (high[h_level - 1] - low[h_level - 1]), 2)
+        moved = (1 + truth.band_increase) ** (year - first_year)
+        h_low, h_high = np.round(low * moved, 2), np.round(high * moved, 2)
+        h_pay = np.round(h_low[h_level - 1] + rng.random(hires) * (h_high[h_level - 1] - h_low[h_level - 1]), 2)
         h_ids = np.array([f"E{i:07d}" for i in range(next_id, next_id + hires)], dtype=object)
         next_id += hires
         h_leave = np.zeros(hires, dtype=bool)

@@ -24,6 +24,7 @@
         'raise_month_day': var('raise_month_day'),
         'default_cola_rate': var('default_cola_rate'),
         'new_hire_pay_range': var('new_hire_pay_range'),
+        'pay_band_increase': var('pay_band_increase'),
         'investment_return_rate': var('investment_return_rate'),
         'limit_indexing_rate': var('limit_indexing_rate'),
         'limit_rounding': var('limit_rounding'),

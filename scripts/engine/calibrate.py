@@ -155,6 +155,12 @@ def calibrate(scenario_name: str, target: float, solve: str = "merit", census: s
 
         try:
             below, above = gap(low), gap(high)
+            if below == above:
+                raise PlanAlignError(
+                    f"TARGET_PAY_GROWTH {target:.4%} is unreachable with {setting} in [{low:g}, {high:g}]: the "
+                    f"scale changes nothing (average pay growth {result.evaluations[0].growth:.4%} at both ends; "
+                    f"is the scaled rate 0 in every year, as the shipped COLA is?)",
+                    hint="solve the other scale (SOLVE=merit|cola), or give the scenario a non-zero rate to scale")
             if below * above > 0:
                 reached = sorted((result.evaluations[0].growth, result.evaluations[-1].growth))
                 raise PlanAlignError(

@@ -74,6 +74,7 @@ class WorkforceSettings(BaseModel):
     new_hire_pay_range: list[float] = Field(project_default("new_hire_pay_range"), min_length=2, max_length=2)
     merit_scale: float = Field(project_default("merit_scale"), ge=0.0, le=5.0)
     cola_scale: float = Field(project_default("cola_scale"), ge=0.0, le=5.0)
+    pay_band_increase: float = Field(project_default("pay_band_increase"), ge=-0.1, le=0.2)
 
     _month_days = field_validator("promotion_month_day", "raise_month_day")(_check_month_day)
 

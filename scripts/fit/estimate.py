@@ -65,6 +65,12 @@ class Defaults:
     deferral_rates: list[dict] = field(default_factory=lambda: read_seed("voluntary_deferral_rates.csv"))
     transitions: list[dict] = field(default_factory=lambda: read_seed("promotion_transitions.csv"))
     vars: dict = field(default_factory=project_vars)
+    designs: list[dict] = field(default_factory=lambda: read_seed("plan_designs.csv"))
+
+    @property
+    def plan_design(self) -> dict:
+        """The plan design the fitted scenario keeps (the baseline's): who is enrolled automatically."""
+        return next(row for row in self.designs if row["plan_design_id"] == self.vars["plan_design_id"])
 
     def level(self, level: int, column: str) -> float:
         return next(float(row[column]) for row in self.levels if int(row["job_level"]) == level)
@@ -94,6 +100,19 @@ def register_seeds(con: duckdb.DuckDBPyConnection) -> None:
                 "header = true)")
 
 
+def register_year_bands(con: duckdb.DuckDBPyConnection, years: list[int], rate: float) -> None:
+    """`job_level_bands`: each level's pay band in each year of the history, as the engine moves it. The shipped
+    bands are taken as those of the first snapshot's year and move by `rate` (workforce.pay_band_increase) a
+    year: round(bound x (1 + rate) ^ (year - first), 2), the rounding of the engine's pay_band() macro."""
+    first = years[0]
+    con.execute(f"""
+        create or replace table job_level_bands as
+        select job_levels.job_level, y.year,
+            round(job_levels.min_compensation * power(1 + {rate!r}, y.year - {first}), 2) as min_compensation,
+            round(job_levels.max_compensation * power(1 + {rate!r}, y.year - {first}), 2) as max_compensation
+        from job_levels cross join range({first}, {years[-1] + 1}) as y(year)""")
+
+
 def reference_band(defaults: Defaults, kind: str, column: str) -> str:
     """The band whose shipped multiplier is 1.00, else the one closest to it (the first on a tie)."""
     rows = defaults.age_bands if kind == "age" else defaults.tenure_bands
@@ -107,7 +126,7 @@ def _thin(events: float, exposure: float) -> bool:
 @dataclass
 class CellModel:
     """A rate in the engine's form base(level) x age multiplier x tenure multiplier, from cells of
-    (level, age band, tenure band, exposure, events)."""
+    (level, age band, tenure band, exposure, events[, year])."""
 
     bases: dict[int, stats.Coefficient]
     multipliers: dict[tuple[str, str], stats.Coefficient]  # (kind, band)
@@ -115,49 +134,64 @@ class CellModel:
     pooled_bands: dict[tuple[str, str], str]
     margins: dict[tuple[str, str], tuple[float, float]]  # (kind, key) -> (exposure, events)
     references: dict[str, str]
+    weights: dict[tuple[str, str], float] = field(default_factory=dict)  # (kind, band) -> credibility Z < 1
 
 
-def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[str]],
-                   references: dict[str, str], link: str = "log") -> CellModel:
-    """A GLM (stats.rate_model, `link`), one coefficient per level (no intercept: exp = the base at the
-    reference bands) and one per non-reference band. A thin level (< MIN_EVENTS events or < MIN_EXPOSURE
-    exposure) takes the base of the all-levels model; a thin band is merged into the reference band
-    (multiplier 1)."""
-    exposure = np.array([cell[3] for cell in cells], dtype=float)
-    events = np.array([cell[4] for cell in cells], dtype=float)
+def _margins(cells: list[tuple]) -> dict[tuple[str, str], tuple[float, float]]:
     margins: dict[tuple[str, str], tuple[float, float]] = {}
     for cell in cells:
         for kind, key in (("level", str(cell[0])), ("age", cell[1]), ("tenure", cell[2])):
             old = margins.get((kind, key), (0.0, 0.0))
             margins[(kind, key)] = (old[0] + cell[3], old[1] + cell[4])
+    return margins
+
+
+def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[str]],
+                   references: dict[str, str], defaults: dict[tuple[str, str], float], link: str = "log",
+                   by_year: bool = False) -> CellModel:
+    """A GLM (stats.rate_model, `link`), one coefficient per level (no intercept: exp = the base at the
+    reference bands) and one per non-reference band; with `by_year`, one per year but the first (the cells'
+    sixth element), and a level's base is taken at the history's average year (the exposure-weighted mean
+    of the year terms). A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) takes the base of the
+    all-levels model. A thin band is left out of the GLM (merged into the reference band) and then gets its
+    multiplier by credibility: Z x (its observed / expected events at multiplier 1) + (1 - Z) x the default
+    multiplier it replaces (`defaults`, relative to the reference band), Z = stats.credibility(events)."""
+    exposure = np.array([cell[3] for cell in cells], dtype=float)
+    events = np.array([cell[4] for cell in cells], dtype=float)
+    margins = _margins(cells)
     pooled_levels = {level: f"{int(margins.get(('level', str(level)), (0, 0))[1])} events, "
                             f"{margins.get(('level', str(level)), (0, 0))[0]:.0f} exposure: base of all levels"
                      for level in levels if _thin(*reversed(margins.get(("level", str(level)), (0.0, 0.0))))}
-    pooled_bands = {}
+    thin_bands = []
     band_columns = []
     for kind, names in bands.items():
         for band in names:
             exposure_band, events_band = margins.get((kind, band), (0.0, 0.0))
             if band == references[kind]:
                 continue
-            if exposure_band == 0:
-                pooled_bands[(kind, band)] = "no exposure: multiplier of the reference band"
-            elif _thin(events_band, exposure_band):
-                pooled_bands[(kind, band)] = (f"{events_band:.0f} events, {exposure_band:.0f} exposure: merged "
-                                              "into the reference band")
+            if _thin(events_band, exposure_band):
+                thin_bands.append((kind, band))
             else:
                 band_columns.append((kind, band))
     kinds = list(bands)
     if events.sum() == 0:
-        return _no_event_model(cells, levels, bands, references, margins)
+        return _no_event_model(cells, levels, bands, references, margins, defaults)
+    years = sorted({cell[5] for cell in cells})[1:] if by_year else []
+    year_names = [f"year:{year}" for year in years]
+    year_weights = {f"year:{year}": sum(cell[3] for cell in cells if cell[5] == year) / exposure.sum()
+                    for year in years}
 
-    def band_design(rows) -> np.ndarray:
-        return np.array([[1.0 if cell[1 + kinds.index(kind)] == band else 0.0 for kind, band in band_columns]
-                         for cell in rows], dtype=float).reshape(len(rows), len(band_columns))
+    def other_columns(rows) -> np.ndarray:
+        bands_part = [[1.0 if cell[1 + kinds.index(kind)] == band else 0.0 for kind, band in band_columns]
+                      for cell in rows]
+        years_part = [[1.0 if cell[5] == year else 0.0 for year in years] for cell in rows]
+        return np.hstack([np.array(bands_part, dtype=float).reshape(len(rows), len(band_columns)),
+                          np.array(years_part, dtype=float).reshape(len(rows), len(years))])
 
-    # the all-levels model: an intercept and the bands
-    all_levels = stats.rate_model(["all"] + [f"{k}:{b}" for k, b in band_columns],
-                                  np.hstack([np.ones((len(cells), 1)), band_design(cells)]), events, exposure, link)
+    names = [f"{k}:{b}" for k, b in band_columns] + year_names
+    # the all-levels model: an intercept, the bands (and years)
+    all_levels = stats.rate_model(["all"] + names, np.hstack([np.ones((len(cells), 1)), other_columns(cells)]),
+                                  events, exposure, link)
     # the level model: one column per fitted level, one for the thin levels together (when they have events)
     fitted = [level for level in levels if level not in pooled_levels
               and margins.get(("level", str(level)), (0, 0))[0] > 0]
@@ -169,34 +203,75 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     rows = [cells[i] for i in keep]
     level_design = np.array([[1.0 if (cell[0] == group or (group == "thin" and cell[0] in pooled_levels)) else 0.0
                               for group in groups] for cell in rows], dtype=float).reshape(len(rows), len(groups))
-    by_level = stats.rate_model([str(group) for group in groups] + [f"{k}:{b}" for k, b in band_columns],
-                                np.hstack([level_design, band_design(rows)]), events[keep], exposure[keep], link)
-    bases = {level: (all_levels["all"] if level in pooled_levels else by_level[str(level)])
-             for level in levels if level in pooled_levels or level in fitted}
+    by_level = stats.rate_model([str(group) for group in groups] + names,
+                                np.hstack([level_design, other_columns(rows)]), events[keep], exposure[keep], link)
+    bases = {}
+    for level in levels:
+        if level in pooled_levels:
+            bases[level] = all_levels.combination({"all": 1.0, **year_weights})
+        elif level in fitted:
+            bases[level] = by_level.combination({str(level): 1.0, **year_weights})
     one = stats.Coefficient(1.0, 1.0, 1.0)
-    multipliers = {(kind, band): (by_level.get(f"{kind}:{band}", one)) for kind in kinds for band in bands[kind]}
-    return CellModel(bases, multipliers, pooled_levels, pooled_bands, margins, references)
+    multipliers = {(kind, band): by_level.get(f"{kind}:{band}", one) for kind in kinds for band in bands[kind]}
+    # expected events of every cell at multiplier 1 for the thin bands (they are in the reference band)
+    expected = all_levels.expected.copy()
+    expected[keep] = by_level.expected
+    pooled_bands, weights = {}, {}
+    for kind, band in thin_bands:
+        in_band = [i for i, cell in enumerate(cells) if cell[1 + kinds.index(kind)] == band]
+        observed, at_one = float(events[in_band].sum()), float(expected[in_band].sum())
+        exposure_band = float(exposure[in_band].sum())
+        default = defaults[(kind, band)]
+        weight = stats.credibility(observed) if exposure_band > 0 and at_one > 0 else 0.0
+        if weight > 0:
+            low, high = stats.poisson_ratio(observed, at_one)
+            ratio = observed / at_one
+            multipliers[(kind, band)] = stats.Coefficient(weight * ratio + (1 - weight) * default,
+                                                          weight * low + (1 - weight) * default,
+                                                          weight * high + (1 - weight) * default)
+        else:
+            multipliers[(kind, band)] = stats.Coefficient(default, default, default)
+        weights[(kind, band)] = weight
+        pooled_bands[(kind, band)] = (f"{observed:.0f} events, {exposure_band:.0f} exposure: shrunk toward the "
+                                      f"default {default:.4g}, weight Z = {weight:.2f}")
+    return CellModel(bases, multipliers, pooled_levels, pooled_bands, margins, references, weights)
 
 
-def _no_event_model(cells, levels, bands, references, margins) -> CellModel:
+def _no_event_model(cells, levels, bands, references, margins, defaults) -> CellModel:
     """No event at all in the history: every base is 0 (its exact upper bound from its exposure), every band
-    multiplier 1, all marked pooled."""
+    multiplier its default (credibility 0), all marked pooled."""
     bases = {}
     for level in levels:
         exposure = margins.get(("level", str(level)), (0.0, 0.0))[0]
         if exposure > 0:
             bases[level] = stats.Coefficient(0.0, 0.0, stats.clopper_pearson(0, int(exposure))[1])
-    one = stats.Coefficient(1.0, 1.0, 1.0)
-    return CellModel(bases, {(kind, band): one for kind in bands for band in bands[kind]},
-                     {level: "no event in the history" for level in bases},
-                     {(kind, band): "no event in the history: multiplier 1" for kind in bands for band in bands[kind]
-                      if band != references[kind]}, margins, references)
+    multipliers = {(kind, band): stats.Coefficient(1.0, 1.0, 1.0) if band == references[kind] else
+                   stats.Coefficient(defaults[(kind, band)], defaults[(kind, band)], defaults[(kind, band)])
+                   for kind in bands for band in bands[kind]}
+    thin = [(kind, band) for kind in bands for band in bands[kind] if band != references[kind]]
+    return CellModel(bases, multipliers, {level: "no event in the history" for level in bases},
+                     {key: f"no event in the history: the default {defaults[key]:.4g}, weight Z = 0.00"
+                      for key in thin}, margins, references, {key: 0.0 for key in thin})
 
 
-def _cells(con: duckdb.DuckDBPyConnection, where: str, event: str, age: str, tenure: str) -> list[tuple]:
+def default_multipliers(defaults: Defaults, kinds: dict[str, list[str]], references: dict[str, str],
+                        column: str) -> dict[tuple[str, str], float]:
+    """The shipped multipliers relative to the fit's reference bands (the shrinkage target of a thin band)."""
+    out = {}
+    for kind, names in kinds.items():
+        reference = defaults.band(kind, references[kind], column)
+        for band in names:
+            out[(kind, band)] = defaults.band(kind, band, column) / reference if reference else 1.0
+    return out
+
+
+def _cells(con: duckdb.DuckDBPyConnection, where: str, event: str, age: str, tenure: str,
+           by_year: bool = False) -> list[tuple]:
+    """(level, age band, tenure band, exposure, events[, year]) of the person-years that match `where`."""
+    year = ", snapshot_year" if by_year else ""
     return con.execute(f"""
         select level_at_start, {age}, {tenure}, count(*)::double as exposure,
-            sum(case when {event} then 1 else 0 end)::double as events
+            sum(case when {event} then 1 else 0 end)::double as events{year}
         from person_years where {where}
         group by all order by all""").fetchall()
 
@@ -204,7 +279,7 @@ def _cells(con: duckdb.DuckDBPyConnection, where: str, event: str, age: str, ten
 def termination_estimates(con, history: History, defaults: Defaults, levels: list[int]) -> tuple[list, list]:
     """Overall experienced rate, base by level, age and tenure multipliers, the new-hire rate."""
     out: list[Estimate] = []
-    cells = _cells(con, "true", "outcome <> 'stayed'", "age_band", "tenure_band")
+    cells = _cells(con, "true", "outcome <> 'stayed'", "age_band", "tenure_band", by_year=True)
     exposure = sum(cell[3] for cell in cells)
     events = sum(cell[4] for cell in cells)
     low, high = stats.clopper_pearson(int(events), int(exposure))
@@ -213,7 +288,11 @@ def termination_estimates(con, history: History, defaults: Defaults, levels: lis
                         method="leavers / Jan 1 actives; Clopper-Pearson"))
     kinds = {"age": _bands(defaults, "age"), "tenure": _bands(defaults, "tenure")}
     references = {kind: reference_band(defaults, kind, "termination_multiplier") for kind in kinds}
-    model = fit_cell_model(cells, levels, kinds, references, link="cloglog")
+    # a year term: the engine scales each year's hazards to that year's total rate, so the hazards' level
+    # moves from year to year with the workforce's mix; the multipliers are the ratios within a year
+    model = fit_cell_model(cells, levels, kinds, references,
+                           default_multipliers(defaults, kinds, references, "termination_multiplier"),
+                           link="cloglog", by_year=True)
     for level in levels:
         coefficient = model.bases.get(level)
         margin = model.margins.get(("level", str(level)), (0.0, 0.0))
@@ -226,8 +305,9 @@ def termination_estimates(con, history: History, defaults: Defaults, levels: lis
         out.append(Estimate("job_levels.csv", "termination_base_rate", f"level {level}", coefficient.estimate,
                             coefficient.low, coefficient.high, margin[0], margin[1],
                             defaults.level(level, "termination_base_rate"), model.pooled_levels.get(level, ""),
-                            f"binomial GLM, cloglog link: yearly hazard at the reference bands ({references['age']}, "
-                            f"{references['tenure']}); Wald on the log scale"))
+                            f"binomial GLM, cloglog link, year term: yearly hazard at the reference bands "
+                            f"({references['age']}, {references['tenure']}) in the history's average year; "
+                            "Wald on the log scale"))
     out += _band_rows(model, kinds, defaults, "termination_multiplier",
                       method="binomial GLM, cloglog link: hazard ratio to the reference band; Wald on the log scale")
     return out, cells
@@ -247,9 +327,15 @@ def _band_rows(model: CellModel, kinds: dict, defaults: Defaults, column: str, s
                 continue
             coefficient = model.multipliers[(kind, band)]
             pooled = model.pooled_bands.get((kind, band), "")
+            how = method
+            if band == model.references[kind]:
+                how = "reference band (1 by definition)"
+            elif (kind, band) in model.weights:
+                how = ("credibility: Z x observed/expected events at multiplier 1 + (1 - Z) x the default relative "
+                       "to the reference band, Z = min(1, sqrt(events / 30)); interval: Z x the exact Poisson "
+                       "interval + (1 - Z) x the default")
             out.append(Estimate(table[kind], column, f"{kind} {band}", coefficient.estimate, coefficient.low,
-                                coefficient.high, margin[0], margin[1], default, pooled,
-                                "reference band (1 by definition)" if band == model.references[kind] else method))
+                                coefficient.high, margin[0], margin[1], default, pooled, how))
     return out
 
 
@@ -278,7 +364,8 @@ def promotion_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[lis
     references = {kind: reference_band(defaults, kind, "promotion_multiplier") for kind in kinds}
     if references["tenure"] == ineligible["tenure"]:
         references["tenure"] = kinds_fitted["tenure"][0]
-    model = fit_cell_model(cells, levels, kinds_fitted, references)
+    model = fit_cell_model(cells, levels, kinds_fitted, references,
+                           default_multipliers(defaults, kinds_fitted, references, "promotion_multiplier"))
     out = _band_rows(model, kinds, defaults, "promotion_multiplier", skip=ineligible)
     moves = con.execute(f"""
         select level_at_start, level_at_end, count(*) from person_years
@@ -312,93 +399,144 @@ def promotion_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[lis
     return out, transitions, {"cells": cells, "model": model}
 
 
+CENT = 0.01  # pay is recorded to the cent
+
+
+def _resolution(pay: np.ndarray) -> float:
+    """How far a ratio of two pays recorded to the cent can be from the exact ratio: at most about
+    CENT / pay; an interval of a raise is never narrower than the data can say."""
+    return float(CENT / pay.min()) if len(pay) else 0.0
+
+
 def raise_estimates(con, defaults: Defaults, levels: list[int], years: list[int]) -> tuple[list, dict, dict]:
-    """Merit by level and COLA by year from the pay growth of stayers without a level change. The total raise
-    of level L in year t is merit(L) + COLA(t); the data identify the level differences and the yearly
-    variation, not a constant common to both: the exposure-weighted mean merit is kept at the shipped value."""
+    """Merit by level and COLA by year from the pay growth of stayers without a level change.
+
+    The engine gives such a stayer merit(level) + COLA(year) on the raise date, so the median raise of each
+    (level, year) cell is that sum. An additive two-way model, fitted by least squares weighted by the cells'
+    counts, reproduces every cell; it identifies the differences between levels and between years, not a
+    constant common to both (a raise every level gets every year could be merit or COLA). That constant is
+    anchored explicitly: the stayer-weighted mean merit equals the shipped one. Intervals: each cell
+    median's distribution-free interval as a normal error, carried through the least squares, widened by
+    the pay's cent resolution; the anchor is taken as known."""
     rows = con.execute("""
-        select level_at_start, snapshot_year, pay_at_end / pay_at_start - 1 from person_years
+        select level_at_start, snapshot_year, pay_at_end / pay_at_start - 1, pay_at_start from person_years
         where outcome = 'stayed' and level_at_end = level_at_start order by all""").fetchall()
     if not rows:
         return [], {}, {}
     level_of = np.array([r[0] for r in rows])
     year_of = np.array([r[1] for r in rows])
     raise_of = np.array([r[2] for r in rows], dtype=float)
-    medians = {}
+    pay_of = np.array([r[3] for r in rows], dtype=float)
+    cells = []  # (level, year, median, standard error, count)
     for level in levels:
         for year in years[:-1]:
             mask = (level_of == level) & (year_of == year)
             if mask.any():
-                medians[(level, year)] = (float(np.median(raise_of[mask])), int(mask.sum()))
-    year_mean = {}
-    for year in years[:-1]:
-        cells = [(m, n) for (lv, yr), (m, n) in medians.items() if yr == year]
-        if cells:
-            year_mean[year] = sum(m * n for m, n in cells) / sum(n for _, n in cells)
+                median, low, high = stats.median_interval(raise_of[mask])
+                cells.append((level, year, median, (high - low) / (2 * stats.Z), int(mask.sum())))
+    seen_levels = sorted({cell[0] for cell in cells})
+    seen_years = sorted({cell[1] for cell in cells})
+    # columns: a(level) for every seen level, c(year) for every seen year but the first (c(first) = 0)
+    design = np.array([[1.0 if cell[0] == level else 0.0 for level in seen_levels]
+                       + [1.0 if cell[1] == year else 0.0 for year in seen_years[1:]] for cell in cells])
+    weights = np.array([cell[4] for cell in cells], dtype=float)
+    solve = np.linalg.pinv(design.T @ (design * weights[:, None])) @ (design.T * weights)  # beta = solve @ medians
     counts = {level: int((level_of == level).sum()) for level in levels}
-    common = sum(defaults.level(level, "merit_rate") * counts[level] for level in levels) / max(sum(counts.values()), 1)
+    total = sum(counts.values())
+    shipped_mean = sum(defaults.level(level, "merit_rate") * counts[level] for level in levels) / total
+    # merit(L) = a(L) - mean a + shipped mean; cola(t) = c(t) + mean a - shipped mean: rows of a linear map
+    mean_a = np.array([counts[level] / total for level in seen_levels] + [0.0] * (len(seen_years) - 1))
+    maps = {}
+    for index, level in enumerate(seen_levels):
+        row = np.zeros(design.shape[1])
+        row[index] = 1.0
+        maps[("merit", level)] = row - mean_a
+    for index, year in enumerate(seen_years):
+        row = np.zeros(design.shape[1])
+        if index:
+            row[len(seen_levels) + index - 1] = 1.0
+        maps[("cola", year)] = row + mean_a
+    medians = np.array([cell[2] for cell in cells])
+    variance = np.diag(np.array([cell[3] for cell in cells]) ** 2)
+
+    def linear(key: tuple, shift: float, mask: np.ndarray) -> tuple[float, float, float]:
+        vector = maps[key] @ solve
+        value = float(vector @ medians) + shift
+        half = stats.Z * math.sqrt(max(float(vector @ variance @ vector), 0.0)) + _resolution(pay_of[mask])
+        return value, value - half, value + half
+
+    anchor = ("the split between merit and COLA is not identifiable from snapshots: anchored so that the mean "
+              "merit of the stayers is the shipped one")
     out, merit, cola = [], {}, {}
     for level in levels:
-        cells = [(m - year_mean[yr], n) for (lv, yr), (m, n) in medians.items() if lv == level]
         default = defaults.level(level, "merit_rate")
-        if not cells:
+        if level not in seen_levels:
             merit[level] = default
             out.append(Estimate("job_levels.csv", "merit_rate", f"level {level}", default, math.nan, math.nan, 0, 0,
                                 default, "no stayers at this level: default kept", "default"))
             continue
-        estimate = common + sum(d * n for d, n in cells) / sum(n for _, n in cells)
-        mask = level_of == level
-        net = raise_of[mask] - np.array([year_mean[y] for y in year_of[mask]]) + common
-        _, low, high = stats.median_interval(net)
+        estimate, low, high = linear(("merit", level), shipped_mean, level_of == level)
         pooled = ""
         if counts[level] < stats.MIN_EXPOSURE:
             pooled = f"{counts[level]} stayers: merit of all levels"
-            estimate = common
-        note = ""
+            estimate = shipped_mean
         if estimate < 0:
-            note, estimate = "negative net merit clipped to 0", 0.0
+            pooled, estimate = "negative net merit clipped to 0", 0.0
         merit[level] = estimate
         out.append(Estimate("job_levels.csv", "merit_rate", f"level {level}", estimate, low, high, counts[level],
-                            counts[level], default, pooled or note,
-                            "level's median raise minus the year's mean, plus the shipped mean merit; interval: "
-                            "order statistics of the median net raise"))
+                            counts[level], default, pooled,
+                            "median raise of each (level, year) of the stayers in level, two-way additive least "
+                            f"squares merit(level) + COLA(year); {anchor}; interval: the cells' order-statistic "
+                            "intervals carried through, widened by the cent"))
     shipped_cola = {int(row["simulation_year"]): float(row["cola_rate"]) for row in defaults.cola}
-    for year in years[:-1]:
-        if year not in year_mean:
-            continue
+    for year in seen_years:
         mask = year_of == year
-        net = raise_of[mask] - np.array([merit[lv] for lv in level_of[mask]])
-        _, low, high = stats.median_interval(net)
-        cola[year] = year_mean[year] - common
-        out.append(Estimate("cola_rates.csv", "cola_rate", str(year), cola[year], low, high, int(mask.sum()),
+        estimate, low, high = linear(("cola", year), -shipped_mean, mask)
+        cola[year] = estimate
+        out.append(Estimate("cola_rates.csv", "cola_rate", str(year), estimate, low, high, int(mask.sum()),
                             int(mask.sum()), shipped_cola.get(year, float(defaults.vars["default_cola_rate"])), "",
-                            "year's mean of the levels' median raises minus the shipped mean merit; interval: order "
-                            "statistics of the median raise net of merit"))
+                            f"the year's term of the two-way least squares (see merit_rate); {anchor}"))
     if cola:
         values = np.array(list(cola.values()))
         out.append(Estimate("workforce", "default_cola_rate", "", float(values.mean()), float(values.min()),
-                            float(values.max()), sum(counts.values()), sum(counts.values()),
-                            float(defaults.vars["default_cola_rate"]), "",
+                            float(values.max()), total, total, float(defaults.vars["default_cola_rate"]), "",
                             "mean of the fitted yearly COLA (for the projected years); interval: range of the years"))
     return out, merit, cola
 
 
 def promotion_increase(con, defaults: Defaults, merit: dict, cola: dict) -> Estimate:
-    """Pay growth of stayers promoted (level up), net of the merit of the new level and the year's COLA."""
+    """Pay growth of stayers promoted (level up), net of the merit of the new level and the year's COLA. The
+    engine clamps a promoted pay into the new level's band: a pay that lands on the band's minimum or maximum
+    says only that the raise took it there or beyond, so it is left out."""
     default = float(defaults.vars["promotion_increase"])
     rows = con.execute("""
-        select level_at_end, snapshot_year, pay_at_end / pay_at_start from person_years
-        where outcome = 'stayed' and level_at_end > level_at_start order by all""").fetchall()
+        select p.level_at_end, p.snapshot_year, p.pay_at_end, p.pay_at_start, j.min_compensation,
+            j.max_compensation
+        from person_years as p inner join job_level_bands as j
+            on p.level_at_end = j.job_level and p.snapshot_year = j.year
+        where p.outcome = 'stayed' and p.level_at_end > p.level_at_start order by all""").fetchall()
     if not rows:
         return Estimate("workforce", "promotion_increase", "", default, math.nan, math.nan, 0, 0, default,
                         "no promotion seen: default kept", "default")
-    values = np.array([ratio / (1 + merit.get(level, 0.0) + cola.get(year, 0.0)) - 1
-                       for level, year, ratio in rows], dtype=float)
+    promoted = np.array([end / (1 + merit.get(level, 0.0) + cola.get(year, 0.0))
+                         for level, year, end, _, _, _ in rows], dtype=float)
+    start = np.array([row[3] for row in rows], dtype=float)
+    low_edge = np.array([row[4] for row in rows], dtype=float)
+    high_edge = np.array([row[5] for row in rows], dtype=float)
+    inside = (np.abs(promoted - low_edge) > 2 * CENT) & (np.abs(promoted - high_edge) > 2 * CENT)
+    values = promoted[inside] / start[inside] - 1
+    clamped = int((~inside).sum())
+    if len(values) == 0:
+        return Estimate("workforce", "promotion_increase", "", default, math.nan, math.nan, len(rows), 0, default,
+                        f"all {clamped} promotions landed on a band edge: default kept", "default")
     low, high = stats.bootstrap(values, np.median)
+    widen = _resolution(start[inside]) * 2
     pooled = "" if len(values) >= stats.MIN_EVENTS else f"{len(values)} promotions: default kept"
     estimate = float(np.median(values)) if not pooled else default
-    return Estimate("workforce", "promotion_increase", "", max(estimate, 0.0), low, high, len(values), len(values),
-                    default, pooled, "median pay growth of the promoted, net of merit and COLA; bootstrap")
+    return Estimate("workforce", "promotion_increase", "", max(estimate, 0.0), low - widen, high + widen, len(rows),
+                    len(values), default, pooled,
+                    f"median pay growth of the promoted, net of merit and COLA, leaving out the {clamped} whose pay "
+                    "was clamped to the new band's minimum or maximum; bootstrap, widened by the cent")
 
 
 def growth_estimate(con, history: History, defaults: Defaults) -> Estimate:
@@ -438,26 +576,25 @@ def hiring_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[list, 
     out += _shares("new_hire_age_mix.csv", "weight", [(f"age {age}", by_age.get(age, 0)) for age in ages],
                    [float(row["weight"]) for row in defaults.age_mix], "the hires by age at hire (nearest age point)")
     positions = np.array([r[0] for r in con.execute("""
-        select least(1, greatest(0, (hires.annual_compensation - job_levels.min_compensation)
-            / (job_levels.max_compensation - job_levels.min_compensation)))
-        from hires inner join job_levels on hires.job_level = job_levels.job_level
+        select least(1, greatest(0, (hires.annual_compensation - bands.min_compensation)
+            / (bands.max_compensation - bands.min_compensation)))
+        from hires inner join job_level_bands as bands
+            on hires.job_level = bands.job_level and hires.interval_year = bands.year
         order by 1""").fetchall()], dtype=float)
     pay_range = (0.0, 1.0)
     if len(positions) >= 2:
         n = len(positions)
-
-        def low_end(values):
-            return max(0.0, values.min() - (values.max() - values.min()) / (n - 1))
-
-        def high_end(values):
-            return min(1.0, values.max() + (values.max() - values.min()) / (n - 1))
-
-        pay_range = (low_end(positions), high_end(positions))
-        for index, (label, function) in enumerate((("low", low_end), ("high", high_end))):
-            low, high = stats.bootstrap(positions, function)
-            out.append(Estimate("workforce", "new_hire_pay_range", label, pay_range[index], low, high, n, n,
+        smallest, largest = float(positions.min()), float(positions.max())
+        spread = largest - smallest
+        pay_range = (max(0.0, smallest - spread / (n - 1)), min(1.0, largest + spread / (n - 1)))
+        gap_low, gap_high = stats.uniform_end_gaps(n, spread)
+        intervals = ((max(0.0, smallest - gap_high), max(0.0, smallest - gap_low)),
+                     (min(1.0, largest + gap_low), min(1.0, largest + gap_high)))
+        for index, label in enumerate(("low", "high")):
+            out.append(Estimate("workforce", "new_hire_pay_range", label, pay_range[index], *intervals[index], n, n,
                                 float(index), "", "uniform end points: min/max of the hires' band positions "
-                                "widened by the range/(n-1); bootstrap"))
+                                "widened by the range/(n-1); interval: the distance from the sample's end to the "
+                                "uniform's end, exact Beta(1, n) quantiles"))
     return out, pay_range
 
 
@@ -482,10 +619,23 @@ def enrollment_estimates(con, defaults: Defaults) -> tuple[list, dict]:
                             p / n if n else math.nan, low, high, n, p, None, "" if n else "no one in this band",
                             "Jan 1 actives of every snapshot with a deferral rate above 0 / Jan 1 actives; "
                             "Clopper-Pearson"))
+    design = defaults.plan_design
+    auto_new_hires = design["is_auto_enroll"] == "true" and design["auto_enroll_scope"] == "new_hires"
+    auto_everyone = design["is_auto_enroll"] == "true" and design["auto_enroll_scope"] != "new_hires"
+    first_year = con.execute("select min(snapshot_year) from snapshots").fetchone()[0]
+    # candidates for a voluntary enrollment in the year: stayers not deferring on Jan 1, eligible by the year's
+    # end, and not due an automatic enrollment (which the plan design gives a hire of the history, or everyone,
+    # who never enrolled)
+    automatic = ("false" if not (auto_new_hires or auto_everyone) else
+                 f"(enrollment_at_start is null and (hire_date >= make_date({first_year}, 1, 1)"
+                 f"{' or true' if auto_everyone else ''}))")
+    candidates = (f"outcome = 'stayed' and coalesce(deferral_at_start, 0) = 0 "
+                  f"and age_at_end >= {float(design['min_eligibility_age'])} "
+                  f"and service_days_at_end >= {int(design['eligibility_service_days'])} and not {automatic}")
     voluntary = dict((key, (exp, ev)) for key, exp, ev in con.execute(f"""
         select case {case} else '{keys[-1]}' end, count(*), sum(case when deferral_at_end > 0 then 1 else 0 end)
         from person_years
-        where outcome = 'stayed' and coalesce(deferral_at_start, 0) = 0
+        where {candidates}
         group by all""").fetchall())
     total_exposure = sum(v[0] for v in voluntary.values())
     total_events = sum(v[1] for v in voluntary.values())
@@ -512,7 +662,9 @@ def enrollment_estimates(con, defaults: Defaults) -> tuple[list, dict]:
     opted = dict((key, (n, o)) for key, n, o in con.execute(f"""
         select case {case} else '{keys[-1]}' end, count(*),
             sum(case when coalesce(deferral_rate, 0) = 0 then 1 else 0 end)
-        from (select *, age_at_hire as age_years from hires where is_enrolled_in_interval)
+        from (select *, age_at_enrollment as age_years from hires
+              where is_enrolled_in_interval and not has_left
+                  and enrollment_date + {int(design["opt_out_window_days"])} < make_date(interval_year + 1, 1, 1))
         group by all""").fetchall())
     identifiable = sum(o for _, o in opted.values()) > 0
     all_n, all_o = sum(n for n, _ in opted.values()), sum(o for _, o in opted.values())
@@ -535,9 +687,8 @@ def enrollment_estimates(con, defaults: Defaults) -> tuple[list, dict]:
                             "hires enrolled in their year who hold a zero rate (opted out) / hires enrolled in their "
                             "year; Clopper-Pearson"))
     grid = [float(row["deferral_rate"]) for row in defaults.deferral_rates]
-    rates = [r[0] for r in con.execute("""
-        select deferral_at_end from person_years
-        where outcome = 'stayed' and coalesce(deferral_at_start, 0) = 0 and deferral_at_end > 0""").fetchall()]
+    rates = [r[0] for r in con.execute(f"""
+        select deferral_at_end from person_years where {candidates} and deferral_at_end > 0""").fetchall()]
     counts = [0] * len(grid)
     for rate in rates:
         counts[min(range(len(grid)), key=lambda i: (abs(grid[i] - rate), i))] += 1

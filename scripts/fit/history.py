@@ -7,8 +7,9 @@ is still in the next file with a termination date (the termination-date conventi
 from it (the absent convention). Hires of the interval are the rows of t+1 hired in [Jan 1 t, Jan 1 t+1) who
 were not active at t; anyone else new in t+1 is flagged and kept out of the new-hire statistics.
 
-Reading goes through read_snapshot(con, path), the one place that knows file formats: another reader (e.g.
-.xlsx) plugs in there and returns the same canonical varchar columns.
+Reading goes through read_snapshot(con, path, sheet), the one place that knows file formats: CSV and Parquet
+by DuckDB, a workbook (.xlsx) by the census reader shared with the simulation (engine/census.py read_census),
+all returning the same canonical varchar columns and the row's line (the sheet row for a workbook).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from planalign.engine.census import census_column_names
+from planalign.engine import census_excel
+from planalign.engine.census import census_column_names, read_census
 from planalign.errors import PlanAlignError
 
 CANONICAL = ["employee_id", "birth_date", "hire_date", "termination_date", "annual_compensation", "job_level",
@@ -118,11 +120,21 @@ def _column_map(names: list[str], path: Path) -> dict[str, str]:
     return mapping
 
 
-def read_snapshot(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation:
+def read_snapshot(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None = None) -> duckdb.DuckDBPyRelation:
     """One snapshot as a relation of the canonical columns (varchar, NULL when the file has no such column)
-    plus `file_row`, the row's line in the file (CSV: the header is line 1) or its row number (Parquet)."""
+    plus `file_row`, the row's line in the file (CSV and .xlsx: the header is line / sheet row 1, as the user
+    sees it) or its row number (Parquet). A workbook (.xlsx, .xlsm) is read by the census reader
+    (planalign.engine.census.read_census: sheet `sheet`, else the first; typed cells as the census text, the
+    same refusals as a census)."""
     suffix = path.suffix.lower()
     quoted = str(path).replace("'", "''")
+    if sheet is not None and not census_excel.is_xlsx(path):
+        raise PlanAlignError(f"{path.name}: a sheet ('{sheet}') was named but the snapshot is not a workbook",
+                             hint="remove CENSUS_SHEET= (--census-sheet), or give .xlsx snapshots")
+    if census_excel.is_xlsx(path):
+        table = read_census(con, path, sheet=sheet, name="fit_sheet_rows")
+        columns = ", ".join(f'"{name}"' for name in CANONICAL)
+        return table.project(f"{columns}, census_line_number as file_row")
     try:
         if suffix == ".csv":
             raw = con.sql(f"select * from read_csv('{quoted}', header = true, all_varchar = true)")
@@ -131,8 +143,8 @@ def read_snapshot(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPy
             raw = con.sql(f"select * from read_parquet('{quoted}')")
             first_row = 1
         else:
-            raise PlanAlignError(f"{path.name}: a snapshot must be .csv or .parquet, got '{suffix or 'no suffix'}'",
-                                 hint="export the census as CSV or Parquet")
+            raise PlanAlignError(f"{path.name}: a snapshot must be .csv, .parquet or .xlsx, got "
+                                 f"'{suffix or 'no suffix'}'", hint="export the census as CSV, Parquet or .xlsx")
         mapping = _column_map(list(raw.columns), path)
     except duckdb.Error as exc:
         raise PlanAlignError(f"{path.name} could not be read: {str(exc).splitlines()[0]}",
@@ -164,7 +176,8 @@ CHECKS = [
 ]
 
 
-def load_history(con: duckdb.DuckDBPyConnection, paths: list[Path], levels: list[int]) -> History:
+def load_history(con: duckdb.DuckDBPyConnection, paths: list[Path], levels: list[int],
+                 sheet: str | None = None) -> History:
     """Read every snapshot into the table `snapshots` (typed), refusing bad rows in one line each."""
     snapshots = order_snapshots(paths)
     counted = []
@@ -172,7 +185,7 @@ def load_history(con: duckdb.DuckDBPyConnection, paths: list[Path], levels: list
                 "birth_date date, hire_date date, termination_date date, annual_compensation double, "
                 "job_level integer, deferral_rate double, enrollment_date date)")
     for snapshot in snapshots:
-        con.register("snapshot_file", read_snapshot(con, snapshot.path))
+        con.register("snapshot_file", read_snapshot(con, snapshot.path, sheet))
         try:
             con.execute("create or replace temp table raw_snapshot as select * from snapshot_file")
         except duckdb.Error as exc:
@@ -275,6 +288,9 @@ def build_person_years(con: duckdb.DuckDBPyConnection, history: History, promoti
             s.annual_compensation as pay_at_start,
             s.deferral_rate as deferral_at_start,
             s.enrollment_date as enrollment_at_start,
+            s.hire_date,
+            date_diff('day', s.birth_date, make_date(s.snapshot_year + 1, 1, 1)) / 365.25 as age_at_end,
+            date_diff('day', s.hire_date, make_date(s.snapshot_year + 1, 1, 1)) as service_days_at_end,
             case when nexts.employee_id is null then 'absent' when nexts.is_active then 'stayed' else 'dated' end
                 as outcome,
             nexts.level_at_end,
@@ -296,6 +312,7 @@ def build_person_years(con: duckdb.DuckDBPyConnection, history: History, promoti
             n.termination_date is not null and n.termination_date < make_date(n.snapshot_year, 1, 1) as has_left,
             {_level('n')} as job_level,
             date_diff('day', n.birth_date, n.hire_date) / 365.25 as age_at_hire,
+            date_diff('day', n.birth_date, n.enrollment_date) / 365.25 as age_at_enrollment,
             n.annual_compensation,
             n.deferral_rate,
             n.enrollment_date,

@@ -77,9 +77,17 @@ def _pick(estimates: list[Estimate], table: str, name: str) -> dict[str, float]:
 
 
 def assemble_tables(estimates: list[Estimate], defaults: Defaults, levels: list[int], merit: dict, cola: dict,
-                    enrollment: dict | None, pay_range: tuple[float, float]) -> tuple[dict, dict]:
+                    enrollment: dict | None, pay_range: tuple[float, float],
+                    bands: tuple[float, int] = (0.0, 0)) -> tuple[dict, dict]:
     """The CSV tables in the layout of the seeds they replace, and the workforce settings; refused in one line
-    when a value cannot be simulated."""
+    when a value cannot be simulated. `bands` is (pay_band_increase, years from the first snapshot to the last):
+    the fitted scenario starts in the last snapshot's year, so job_levels holds the bands as they stand then."""
+    band_rate, band_years = bands
+
+    def moved(bound: str) -> str:
+        return _number(round(float(bound) * (1 + band_rate) ** band_years, 2)) if band_rate and band_years \
+            else bound
+
     tables: dict[str, list[list[str]]] = {}
     base = _pick(estimates, "job_levels.csv", "termination_base_rate")
     merit_rates = _pick(estimates, "job_levels.csv", "merit_rate")
@@ -89,8 +97,8 @@ def assemble_tables(estimates: list[Estimate], defaults: Defaults, levels: list[
                                  "termination_base_rate", "merit_rate", "new_hire_weight"]]
     for row, weight in zip(defaults.levels, hire_weights, strict=True):
         key = f"level {row['job_level']}"
-        tables["job_levels.csv"].append([row["job_level"], row["level_name"], row["min_compensation"],
-                                         row["max_compensation"], _number(base[key]),
+        tables["job_levels.csv"].append([row["job_level"], row["level_name"], moved(row["min_compensation"]),
+                                         moved(row["max_compensation"]), _number(base[key]),
                                          _number(merit_rates.get(key, float(row["merit_rate"]))), weight])
     for kind, seed_rows in (("age", defaults.age_bands), ("tenure", defaults.tenure_bands)):
         file = f"hazard_{kind}_bands.csv"
@@ -130,6 +138,7 @@ def assemble_tables(estimates: list[Estimate], defaults: Defaults, levels: list[
                 ("total_termination_rate", "new_hire_termination_rate", "target_growth_rate", "promotion_increase",
                  "default_cola_rate") if name in workforce}
     settings["new_hire_pay_range"] = [round(float(pay_range[0]), DIGITS), round(float(pay_range[1]), DIGITS)]
+    settings["pay_band_increase"] = band_rate
     check_tables(tables, settings)
     return tables, settings
 
@@ -267,8 +276,9 @@ def report_markdown(context: dict) -> str:
     lines += ["", f"- person-years (employees active on Jan 1 of a year followed to the next snapshot): "
               f"{context['person_years']}", f"- leavers: {context['leavers']}",
               f"- leaver convention: {context['convention']}",
-              f"- pooled estimates (< {context['min_events']} events or < {context['min_exposure']} exposure): "
-              f"{context['pooled']}",
+              f"- pooled or shrunk estimates (< {context['min_events']} events or < {context['min_exposure']} "
+              f"exposure; a band multiplier is shrunk toward its default, weight Z = min(1, sqrt(events / "
+              f"{context['min_events']}))): {context['pooled']}",
               f"- flagged rows (new in a snapshot without a hire date in the year before; kept out of the "
               f"new-hire statistics): {len(context['flagged'])}"]
     lines += [f"  - {f['file']} row {f['row']}: {f['reason']}" for f in context["flagged"]]

@@ -35,8 +35,12 @@ def check_name(name: str) -> None:
                              hint="use lower-case letters, digits and _ starting with a letter, e.g. NAME=acme")
 
 
-def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = PROJECT_ROOT) -> FitResult:
-    """Fit the engine's assumptions from 2+ yearly snapshots and write them under `root`."""
+def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = PROJECT_ROOT,
+                sheet: str | None = None, pay_band_increase: float | None = None) -> FitResult:
+    """Fit the engine's assumptions from 2+ yearly snapshots and write them under `root`; `sheet` names the sheet
+    of .xlsx snapshots (default: each workbook's first). The pay bands are the shipped ones as of the first
+    snapshot's year, moving by `pay_band_increase` a year (default: the shipped workforce.pay_band_increase);
+    they are not estimated."""
     started = time.perf_counter()
     check_name(name)
     outputs = Outputs(root, name)
@@ -47,7 +51,9 @@ def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = 
     try:
         con.execute("set threads = 2")
         est.register_seeds(con)
-        history = load_history(con, [Path(p) for p in paths], levels)
+        history = load_history(con, [Path(p) for p in paths], levels, sheet)
+        band_rate = float(defaults.vars["pay_band_increase"] if pay_band_increase is None else pay_band_increase)
+        est.register_year_bands(con, history.years, band_rate)
         build_person_years(con, history, str(defaults.vars["promotion_month_day"]))
         estimates, term_cells = est.termination_estimates(con, history, defaults, levels)
         check_exposure_identity(term_cells, history.person_years)
@@ -65,7 +71,8 @@ def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = 
             estimates += enrollment_rows
     finally:
         con.close()
-    tables, settings = assemble_tables(estimates, defaults, levels, merit, cola, enrollment, pay_range)
+    tables, settings = assemble_tables(estimates, defaults, levels, merit, cola, enrollment, pay_range,
+                                       (band_rate, history.years[-1] - history.years[0]))
     result = FitResult(name, history, estimates, outputs, pooled=sum(1 for e in estimates
                                                                             if e.pooled and e.method != "default"))
     if not history.hires_seen_leaving:
@@ -74,6 +81,8 @@ def fit_history(paths: list[Path], name: str, force: bool = False, root: Path = 
     if not history.has_deferrals:
         result.notes.append("no deferral_rate or enrollment_date in the history: the enrollment tables are the "
                             "shipped ones")
+    result.notes.append(f"pay bands: the shipped bands as those of {history.years[0]}, moved by pay_band_increase "
+                        f"{band_rate:g} a year (not estimated); job_levels.csv holds them as of {history.years[-1]}")
     result.seconds = time.perf_counter() - started
     write_outputs(outputs, tables, settings, result)
     return result

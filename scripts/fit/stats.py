@@ -67,8 +67,33 @@ class Coefficient:
     high: float
 
 
+@dataclass
+class RateModel:
+    """A fitted GLM: every coefficient exponentiated with its 90% Wald interval, the raw coefficients and their
+    covariance (for combinations of them), and the model's expected events per row."""
+
+    coefficients: dict[str, Coefficient]
+    params: dict[str, float]
+    covariance: np.ndarray
+    names: list[str]
+    expected: np.ndarray
+
+    def __getitem__(self, name: str) -> Coefficient:
+        return self.coefficients[name]
+
+    def get(self, name: str, default: Coefficient) -> Coefficient:
+        return self.coefficients.get(name, default)
+
+    def combination(self, weights: dict[str, float]) -> Coefficient:
+        """exp(sum of weight x coefficient), with its 90% Wald interval from the covariance."""
+        vector = np.array([weights.get(name, 0.0) for name in self.names])
+        value = float(vector @ np.array([self.params[name] for name in self.names]))
+        error = math.sqrt(max(float(vector @ self.covariance @ vector), 0.0))
+        return Coefficient(math.exp(value), math.exp(value - Z * error), math.exp(value + Z * error))
+
+
 def rate_model(columns: list[str], design: np.ndarray, events: np.ndarray, exposure: np.ndarray,
-               link: str = "log") -> dict[str, Coefficient]:
+               link: str = "log") -> RateModel:
     """A GLM of events out of exposure (person-years), every coefficient exponentiated with its 90% Wald
     interval on the log scale.
 
@@ -83,13 +108,40 @@ def rate_model(columns: list[str], design: np.ndarray, events: np.ndarray, expos
             if link == "cloglog":
                 family = sm.families.Binomial(link=sm.families.links.CLogLog())
                 result = sm.GLM(np.column_stack([events, exposure - events]), design, family=family).fit()
+                expected = np.asarray(result.fittedvalues) * exposure
             else:
                 result = sm.GLM(events, design, family=sm.families.Poisson(), offset=np.log(exposure)).fit()
+                expected = np.asarray(result.fittedvalues)
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise PlanAlignError(f"the rate model ({', '.join(columns[:3])}, ...) could not be fitted: {exc}",
                                  hint="the history is too small or too uneven for this table; fit a longer "
                                       "history", exit_code=1) from None
     params, errors = np.asarray(result.params), np.asarray(result.bse)
-    return {name: Coefficient(math.exp(params[i]), math.exp(params[i] - Z * errors[i]),
-                              math.exp(params[i] + Z * errors[i]))
-            for i, name in enumerate(columns)}
+    coefficients = {name: Coefficient(math.exp(params[i]), math.exp(params[i] - Z * errors[i]),
+                                      math.exp(params[i] + Z * errors[i]))
+                    for i, name in enumerate(columns)}
+    return RateModel(coefficients, {name: float(params[i]) for i, name in enumerate(columns)},
+                     np.asarray(result.cov_params()), list(columns), expected)
+
+
+def uniform_end_gaps(n: int, spread: float) -> tuple[float, float]:
+    """The 90% range of the gap between the smallest (or largest) of n uniform draws and the uniform's end:
+    gap / width ~ Beta(1, n), width estimated by spread x (n + 1) / (n - 1). A bootstrap cannot give it (a
+    resampled minimum is never below the sample's)."""
+    width = spread * (n + 1) / (n - 1)
+    return (float(stats.beta.ppf(ALPHA / 2, 1, n)) * width, float(stats.beta.ppf(1 - ALPHA / 2, 1, n)) * width)
+
+
+def credibility(events: float) -> float:
+    """The limited-fluctuation credibility weight of a cell with `events` events: Z = min(1, sqrt(n / n_full))
+    with n_full = MIN_EVENTS, the events at which a rate's 90% interval is about +-30% ((1.645 / 0.30)^2 = 30)."""
+    return min(1.0, math.sqrt(max(events, 0.0) / MIN_EVENTS))
+
+
+def poisson_ratio(observed: float, expected: float) -> tuple[float, float]:
+    """Exact (Garwood) 90% interval of observed / expected for a Poisson count `observed`."""
+    if expected <= 0:
+        return (math.nan, math.nan)
+    low = stats.chi2.ppf(ALPHA / 2, 2 * observed) / 2 if observed > 0 else 0.0
+    high = stats.chi2.ppf(1 - ALPHA / 2, 2 * (observed + 1)) / 2
+    return (float(low) / expected, float(high) / expected)

@@ -3,6 +3,7 @@ assumption tables a run read, and the pay growth of a run (docs/rules.md, "Avera
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import duckdb
 
 from planalign.keys import RunKey
+from planalign.paths import PROJECT_ROOT
+
+SEEDS = PROJECT_ROOT / "seeds"
 
 # The census layout `planalign census` writes (engine/census.py): these columns, in this order and these types.
 CENSUS_COLUMNS = ("employee_id", "birth_date", "hire_date", "termination_date", "annual_compensation", "job_level",
@@ -17,7 +21,7 @@ CENSUS_COLUMNS = ("employee_id", "birth_date", "hire_date", "termination_date", 
 CSV_OPTIONS = "(format csv, header true)"
 # The assumption tables a run reads (seeds, possibly a scenario's own), written to truth/ as the engine loaded them.
 ASSUMPTION_TABLES = ("job_levels", "hazard_age_bands", "hazard_tenure_bands", "cola_rates", "new_hire_age_mix",
-                     "enrollment_behavior", "voluntary_deferral_rates", "irs_limits")
+                     "enrollment_behavior", "voluntary_deferral_rates", "promotion_transitions", "irs_limits")
 RUN_STAMPS = ("run_id", "built_at", "created_at")
 
 # A synthetic SSN for an employee the census did not have (a hire): 9xx-xx-xxxx, a range never issued, drawn
@@ -117,7 +121,9 @@ def census_rows(census: Path) -> tuple[int, int]:
 
 def write_truth_tables(database: Path, key: RunKey, folder: Path) -> list[str]:
     """The assumption tables and the resolved plan design of the run, as the engine loaded them, one CSV each
-    (run stamps left out). Returns the file names."""
+    (run stamps left out). Returns the file names. A workforce assumption table comes from dim_assumptions
+    (the rows the run read: the scenario's own table, or the seed), in the seed's column order and with the
+    values' text as stored; the IRS limits and the plan design from their tables."""
     con = _connect_writer()
     written = []
     try:
@@ -126,7 +132,17 @@ def write_truth_tables(database: Path, key: RunKey, folder: Path) -> list[str]:
         present = {row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_catalog = 'run' "
             "and table_schema = 'main'").fetchall()}
+        stored = {}
+        if "dim_assumptions" in present:
+            stored = {name: rows for name, rows in con.execute(
+                "select table_name, arg_min(rows_json, simulation_year) from dim_assumptions "
+                "where scenario_id = $scenario and plan_design_id = $plan group by table_name",
+                {"scenario": key.scenario_id, "plan": key.plan_design_id}).fetchall()}
         for table in (*ASSUMPTION_TABLES, "dim_plan_designs"):
+            if table in stored:
+                _write_stored_table(table, stored[table], folder / f"{table}.csv")
+                written.append(f"{table}.csv")
+                continue
             if table not in present:
                 continue
             columns = [row[0] for row in con.execute(
@@ -144,6 +160,18 @@ def write_truth_tables(database: Path, key: RunKey, folder: Path) -> list[str]:
     finally:
         con.close()
     return written
+
+
+def _write_stored_table(table: str, rows_json: str, path: Path) -> None:
+    """One table of dim_assumptions as CSV: the seed's header, each value's text as stored (0.300000 stays)."""
+    with (SEEDS / f"{table}.csv").open(newline="") as handle:
+        header = next(csv.reader(handle))
+    rows = json.loads(rows_json, parse_float=str, parse_int=str)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if row.get(column) is None else row[column] for column in header])
 
 
 def stored_settings(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[dict[str, Any], str]:

@@ -40,7 +40,7 @@ def test_scenarios_with_their_own_tables_share_a_database(simulated, tmp_path):
     before = {table: _rows_digest(shared, table, "fixture", END) for table in ("fct_yearly_events",
                                                                               "fct_workforce_snapshot")}
     # acme has its own merit and level names (the names change no number: rpt_workforce_breakdown's labels only)
-    acme_levels = ((SEEDS / "job_levels.csv").read_text().replace("0.16,0.035", "0.22,0.020")
+    acme_levels = ((SEEDS / "job_levels.csv").read_text().replace("0.16,0.032", "0.22,0.020")
                    .replace("Associate", "Analyst").replace("Director", "Partner"))
     acme = write_scenario(tmp_path / "acme.yml", simulated["census"], scenario_id="acme", end_year=2026,
                           assumptions=str(_folder(tmp_path, "acme_tables", job_levels=acme_levels)))

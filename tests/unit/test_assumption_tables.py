@@ -58,12 +58,12 @@ def test_the_shipped_matrix_is_todays_one_level_up():
 
 
 def test_a_folder_replaces_only_its_tables(tmp_path):
-    lower = _seed_text("job_levels").replace(",0.035,", ",0.025,")
+    lower = _seed_text("job_levels").replace(",0.032,", ",0.022,")
     effective = resolve(_scenario(tmp_path, str(_folder(tmp_path, job_levels=lower))))
     var = effective.dbt_vars()["assumptions"]
     assert set(var) == set(assumptions.TABLES)
     assert var["job_levels"]["source"].endswith("acme/job_levels.csv") and var["job_levels"]["rows"][0]["merit_rate"] \
-        == "0.025"
+        == "0.022"
     assert all(var[name]["source"] == "seed" and var[name]["rows"] is None
                for name in assumptions.TABLES if name != "job_levels")
 
@@ -72,7 +72,7 @@ def test_editing_a_table_changes_the_configuration_hash(tmp_path):
     folder = _folder(tmp_path, cola_rates=_seed_text("cola_rates"))
     scenario = _scenario(tmp_path, str(folder))
     before = resolve(scenario).run_config()
-    (folder / "cola_rates.csv").write_text(_seed_text("cola_rates").replace("2026,0.020", "2026,0.030"))
+    (folder / "cola_rates.csv").write_text(_seed_text("cola_rates").replace("2026,0.000", "2026,0.030"))
     after = resolve(scenario).run_config()
     assert before != after
     assert before["assumptions"]["cola_rates"]["sha256"] != after["assumptions"]["cola_rates"]["sha256"]
@@ -88,7 +88,7 @@ def test_inline_tables_and_inheritance(tmp_path):
 
 
 @pytest.mark.parametrize("table, edit, expected", [
-    ("job_levels", lambda t: t.replace("Associate,38000,62000,0.16,0.035", "Associate,38000,62000,0.16,1.5"),
+    ("job_levels", lambda t: t.replace("Associate,38000,62000,0.16,0.032", "Associate,38000,62000,0.16,1.5"),
      "job_levels.csv line 2: merit_rate 1.5 is not a rate in [0, 1]"),
     ("job_levels", lambda t: t.replace("Senior,82000,135000", "Senior,135000,82000"),
      "job_levels.csv line 4: min_compensation 135000 must be below max_compensation 82000"),

@@ -27,8 +27,8 @@ headcount_plan as (
 job_levels as (
     select
         job_level,
-        min_compensation,
-        max_compensation,
+        {{ pay_band('min_compensation') }} as min_compensation,
+        {{ pay_band('max_compensation') }} as max_compensation,
         new_hire_weight
     from {{ assumption('job_levels') }}
 ),

@@ -34,8 +34,8 @@ terminations as (
 job_levels as (
     select
         job_level,
-        min_compensation,
-        max_compensation
+        {{ pay_band('min_compensation') }} as min_compensation,
+        {{ pay_band('max_compensation') }} as max_compensation
     from {{ assumption('job_levels') }}
 ),
 
