@@ -4,6 +4,7 @@ seeds' results exactly, and the promotion matrix moves people across and down le
 
 from __future__ import annotations
 
+import csv
 import math
 import shutil
 from pathlib import Path
@@ -61,10 +62,12 @@ def test_scenarios_with_their_own_tables_share_a_database(simulated, tmp_path):
         assert _rows_digest(shared, table, "same", 2026) == _rows_digest(shared, table, "fixture", 2026)
         # and acme's tables took effect
         assert _rows_digest(shared, table, "acme", 2026) != _rows_digest(shared, table, "fixture", 2026)
-    # level 1's raise in 2025: acme's merit 0.020 + the seed's COLA 0.025
-    merit = query(shared, "select count(*), max(abs(compensation_after - compensation_before * 1.045)) "
+    # level 1's raise in 2025: acme's merit 0.020 + the seed's COLA of 2025
+    cola = {row["simulation_year"]: float(row["cola_rate"])
+            for row in csv.DictReader((SEEDS / "cola_rates.csv").open(newline=""))}["2025"]
+    merit = query(shared, "select count(*), max(abs(compensation_after - compensation_before * ?)) "
                           "from fct_yearly_events where scenario_id = 'acme' and event_type = 'raise' "
-                          "and job_level_after = 1 and simulation_year = 2025")
+                          "and job_level_after = 1 and simulation_year = 2025", [1 + 0.020 + cola])
     assert merit[0][0] > 0 and merit[0][1] <= 0.01, merit
 
     # each scenario's breakdown rows carry its own level names, whichever scenario built the view last ("same")
