@@ -85,9 +85,9 @@ census-history:  ## yearly censuses from a simulated scenario: make census-histo
 	@test "$(origin OUT)" = "command line" || { echo "error: say which new folder, e.g. make census-history N=20000 YEARS=4 OUT=data/history/"; exit 2; }
 	$(PLANALIGN) census-history --n $(N) --years $(YEARS) --scenario $(SCENARIO) --out $(OUT) --seed $(SEED) $(if $(LEAVERS),--leavers $(LEAVERS)) $(set_args)
 
-calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCENARIO=baseline TARGET_PAY_GROWTH=0.035 [SOLVE=merit|cola] [START= END=|YEARS=] [CENSUS=]
-	@test -n "$(TARGET_PAY_GROWTH)" || { echo "error: say which growth, e.g. make calibrate TARGET_PAY_GROWTH=0.035"; exit 2; }
-	$(PLANALIGN) calibrate --scenario $(SCENARIO) --target-pay-growth $(TARGET_PAY_GROWTH) $(if $(SOLVE),--solve $(SOLVE)) $(if $(CENSUS),--census $(CENSUS)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter command line,$(origin YEARS)),--years $(YEARS)) $(set_args)
+calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCENARIO=baseline TARGET_PAY_GROWTH=0.035 [SOLVE=merit|cola] [START= END=|YEARS=] [CENSUS=]; or the new-hire level mix that holds the level mix at zero growth: SOLVE=level_mix
+	@test -n "$(TARGET_PAY_GROWTH)" -o "$(SOLVE)" = level_mix || { echo "error: say which growth, e.g. make calibrate TARGET_PAY_GROWTH=0.035 (or SOLVE=level_mix)"; exit 2; }
+	$(PLANALIGN) calibrate --scenario $(SCENARIO) $(if $(TARGET_PAY_GROWTH),--target-pay-growth $(TARGET_PAY_GROWTH)) $(if $(SOLVE),--solve $(SOLVE)) $(if $(CENSUS),--census $(CENSUS)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter command line,$(origin YEARS)),--years $(YEARS)) $(set_args)
 
 fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1] [CENSUS_SHEET=name] [PAY_BAND_INCREASE=rate]
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }

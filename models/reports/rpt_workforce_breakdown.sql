@@ -4,7 +4,11 @@
     simulation_year, dimension, band_label). Every employee of the year's snapshot falls in
     exactly one band of each dimension, banded on their snapshot row: job level at year end
     (or at termination), age and tenure at Dec 31 (or at termination), full-year pay rate
-    at year end (or at termination). Bands come from the report_*_bands seeds. Hires,
+    at year end (or at termination). A job level's label is its level_name in the job_levels
+    table the run used, as dim_assumptions recorded it for the run's (scenario, plan design,
+    replication set): a scenario's own table or the seed, so scenarios with their own level
+    names share one database. A run without that record (a plain dbt build) gets the names
+    of the table this build reads. The other bands come from the report_*_bands seeds. Hires,
     terminations and promotions are the year's events of fct_yearly_events, counted in the
     band of the employee's snapshot row. So within a band start + hires - terminations = end,
     and every dimension adds up to rpt_year_audit. The eligible Dec 31 actives are also counted
@@ -59,6 +63,24 @@ workforce_events as (
     where event_type in ('hire', 'termination', 'promotion')
 ),
 
+recorded_levels as (
+    select
+        dim_assumptions.scenario_id,
+        dim_assumptions.plan_design_id,
+        dim_assumptions.replication_set,
+        {{ json_rows('dim_assumptions.rows_json', {'job_level': 'integer', 'level_name': 'varchar'}) }}
+    from {{ ref('dim_assumptions') }} as dim_assumptions
+    where dim_assumptions.table_name = 'job_levels'
+),
+
+recorded_runs as (
+    select distinct
+        recorded_levels.scenario_id,
+        recorded_levels.plan_design_id,
+        recorded_levels.replication_set
+    from recorded_levels
+),
+
 job_levels as (
     select
         job_level,
@@ -104,6 +126,7 @@ employees as (
         coalesce(event_counts.hire_count, 0) as hire_count,
         coalesce(event_counts.termination_count, 0) as termination_count,
         coalesce(event_counts.promotion_count, 0) as promotion_count,
+        case when snapshot.replication_id = 0 then 'single' else 'monte_carlo' end as replication_set,
         snapshot.employment_status = 'active' as is_active_at_year_end,
         snapshot.employment_status = 'active' and snapshot.is_plan_eligible as is_eligible_at_year_end,
         snapshot.employment_status = 'active' and snapshot.is_plan_eligible
@@ -137,9 +160,23 @@ banded as (
     select
         employees_deferral_banded.*,
         'job_level' as dimension,
-        coalesce(job_levels.level_name, cast(employees_deferral_banded.job_level as varchar)) as band_label,
+        coalesce(
+            case when recorded_runs.scenario_id is null then job_levels.level_name else recorded_levels.level_name end,
+            cast(employees_deferral_banded.job_level as varchar)
+        ) as band_label,
         employees_deferral_banded.job_level as band_sort
     from employees_deferral_banded
+    left join recorded_runs
+        on
+            employees_deferral_banded.scenario_id = recorded_runs.scenario_id
+            and employees_deferral_banded.plan_design_id = recorded_runs.plan_design_id
+            and employees_deferral_banded.replication_set = recorded_runs.replication_set
+    left join recorded_levels
+        on
+            employees_deferral_banded.scenario_id = recorded_levels.scenario_id
+            and employees_deferral_banded.plan_design_id = recorded_levels.plan_design_id
+            and employees_deferral_banded.replication_set = recorded_levels.replication_set
+            and employees_deferral_banded.job_level = recorded_levels.job_level
     left join job_levels
         on employees_deferral_banded.job_level = job_levels.job_level
 

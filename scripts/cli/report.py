@@ -240,6 +240,13 @@ def workforce_at_command(as_of: str, scenario_name: str, plan_design_id: str | N
         if date.year not in years:
             raise PlanAlignError(f"{date} is not in a simulated year of {scenario_id}/{plan_design_id}",
                                  hint=f"simulated years: {years[0]}-{years[-1]}")
+        if not db.has_recorded_job_levels(con, key, replication_id):
+            raise PlanAlignError(
+                f"{_shown(_database())} has no record of the job levels {scenario_id}/{plan_design_id} was run "
+                "with (table dim_assumptions): the run was made by a version of PlanAlign before that record "
+                "existed, and the time machine needs it to rebuild the census's levels as the run did",
+                hint=f"rerun the scenario into this database (make simulate SCENARIO={scenario_id}), or point "
+                     "PLANALIGN_DB at a database built by this version")
         columns, rows = db.workforce_at(con, key, replication_id, date.isoformat())
         active, pay, participants = db.workforce_at_summary(con, key, replication_id, date.isoformat())
     out = _report_folder(scenario_id, plan_design_id) / f"workforce_{date.isoformat()}.csv"

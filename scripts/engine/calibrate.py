@@ -79,6 +79,29 @@ def horizon(effective: Effective, start: int | None, end: int | None, count: int
     return first, last
 
 
+def simulate_and_measure(effective: Effective, scratch: Path, number: int, measure: Callable[[Any], Any]) -> Any:
+    """Evaluation `number`: the configuration's whole run into a scratch database, `measure(connection)` read
+    from it, the database deleted."""
+    # the same file name in each folder: the runner's parsed manifest serves every evaluation
+    database = scratch / f"evaluation_{number}" / "calibrate.duckdb"
+    year_protocol.simulate_into(database, effective, "calibrate")
+    with db.read_only(database) as con:
+        measured = measure(con)
+    shutil.rmtree(database.parent, ignore_errors=True)
+    return measured
+
+
+def resolve_horizon(scenario_name: str, census: str | None, start: int | None, end: int | None, count: int | None,
+                    sets: Sequence[str]) -> tuple[Path, dict[str, Any], Effective]:
+    """The scenario's file, the options (census, horizon) every evaluation is resolved with, and the resolved
+    scenario; refused here, before any simulation, when the horizon is invalid."""
+    path = scenario_file(scenario_name)
+    options: dict[str, Any] = {"census_path": str(Path(census).resolve()) if census else None}
+    first, last = horizon(resolve(path, options, sets), start, end, count)
+    options.update({"start_year": first, "end_year": last})
+    return path, options, resolve(path, options, sets)
+
+
 def calibrate(scenario_name: str, target: float, solve: str = "merit", census: str | None = None,
               start: int | None = None, end: int | None = None, count: int | None = None,
               sets: Sequence[str] = (), bracket: tuple[float, float] | None = None, tolerance: float = TOLERANCE,
@@ -94,12 +117,8 @@ def calibrate(scenario_name: str, target: float, solve: str = "merit", census: s
     setting = f"workforce.{SETTINGS[solve]}"
     if any(assignment.split("=", 1)[0].strip() == setting for assignment in sets):
         raise PlanAlignError(f"SET gives {setting}, the value calibrate solves for", hint=f"drop {setting} from SET")
-    path = scenario_file(scenario_name)
-    options: dict[str, Any] = {"census_path": str(Path(census).resolve()) if census else None}
-    base = resolve(path, options, sets)
-    first, last = horizon(base, start, end, count)
-    options.update({"start_year": first, "end_year": last})
-    base = resolve(path, options, sets)  # refused here, before any simulation, when the horizon is invalid
+    path, options, base = resolve_horizon(scenario_name, census, start, end, count, sets)
+    first, last = base.start_year, base.end_year
     low, high = bracket or BRACKETS[solve]
     if not 0 <= low < high <= 5:
         raise PlanAlignError(f"bracket [{low}, {high}] is not within the allowed 0 to 5 (low below high)")
@@ -117,14 +136,10 @@ def calibrate(scenario_name: str, target: float, solve: str = "merit", census: s
                                      "simulations", hint="the growth may not move smoothly with the scale here; "
                                                          "try a narrower bracket or a larger census", exit_code=1)
             effective = resolve(path, options, [*sets, f"{setting}={scale!r}"])
-            # the same file name in each folder: the runner's parsed manifest serves every evaluation
-            database = scratch / f"evaluation_{len(result.evaluations) + 1}" / "calibrate.duckdb"
             clock = time.monotonic()
-            year_protocol.simulate_into(database, effective, "calibrate")
-            with db.read_only(database) as con:
-                growth, replications, _, _, census_pay, end_pay = store.pay_growth(
-                    con, effective.key, last, last - first + 1)
-            shutil.rmtree(database.parent, ignore_errors=True)
+            growth, replications, _, _, census_pay, end_pay = simulate_and_measure(
+                effective, scratch, len(result.evaluations) + 1,
+                lambda con: store.pay_growth(con, effective.key, last, last - first + 1))
             evaluation = Evaluation(scale, growth, replications, census_pay, end_pay,
                                     round(time.monotonic() - clock, 1))
             result.evaluations.append(evaluation)
@@ -168,35 +183,46 @@ def calibrate(scenario_name: str, target: float, solve: str = "merit", census: s
 
 def write_outputs(result: Calibration, base_scenario: str, scenario_out: Path | None, report_out: Path) -> None:
     """The calibrated scenario (extends the scenario, sets the solved value) and the Markdown report."""
-    path = scenario_file(base_scenario)
     solved = result.solution
-    name = f"{result.scenario_id}_calibrated"
-    scenario_out = scenario_out or SCENARIO_DIR / f"{name}.yml"
-    parent = path.stem if path.parent == SCENARIO_DIR and scenario_out.parent.resolve() == SCENARIO_DIR else str(path)
     group, key = result.setting.split(".")
-    base = resolve(path, {})
-    lines = [
+    comments = [
         f"# Written by `make calibrate`: {key} solved so that the average pay growth (docs/rules.md) over",
         f"# {result.start_year}-{result.end_year} is {result.target:.4%} (reached {solved.growth:.4%}, "
         f"tolerance {result.tolerance:.4%}).",
-        f"# Report: {_shown(report_out)}",
-        f"extends: {parent}",
-        f"scenario_id: {name}",
-        f"description: {result.scenario_id} with {key} {solved.scale:g} (pay growth {result.target:.2%})",
+        f"# Report: {shown_path(report_out)}",
     ]
-    if result.start_year != base.start_year:
-        lines.append(f"start_year: {result.start_year}")
-    if result.end_year != base.end_year:
-        lines.append(f"end_year: {result.end_year}")
-    if str(result.census) != str(base.census):
-        lines.append(f"census_path: {result.census}")
-    lines += [f"{group}:", f"  {key}: {solved.scale!r}", ""]
+    description = f"{result.scenario_id} with {key} {solved.scale:g} (pay growth {result.target:.2%})"
+    result.scenario_file = write_calibrated(
+        base_scenario, result.scenario_id, (result.start_year, result.end_year), result.census, comments,
+        description, [f"{group}:", f"  {key}: {solved.scale!r}", ""], scenario_out)
+    result.report = write_report(report_out, report_markdown(result))
+
+
+def write_calibrated(base_scenario: str, scenario_id: str, years: tuple[int, int], census: Path,
+                     comments: list[str], description: str, body: list[str], scenario_out: Path | None) -> Path:
+    """scenarios/<scenario_id>_calibrated.yml (or scenario_out): the comments, `extends:` the scenario, its own
+    id and description, the horizon and census when they differ from the scenario's, then the body lines."""
+    path = scenario_file(base_scenario)
+    name = f"{scenario_id}_calibrated"
+    scenario_out = scenario_out or SCENARIO_DIR / f"{name}.yml"
+    parent = path.stem if path.parent == SCENARIO_DIR and scenario_out.parent.resolve() == SCENARIO_DIR else str(path)
+    base = resolve(path, {})
+    lines = [*comments, f"extends: {parent}", f"scenario_id: {name}", f"description: {description}"]
+    if years[0] != base.start_year:
+        lines.append(f"start_year: {years[0]}")
+    if years[1] != base.end_year:
+        lines.append(f"end_year: {years[1]}")
+    if str(census) != str(base.census):
+        lines.append(f"census_path: {census}")
     scenario_out.parent.mkdir(parents=True, exist_ok=True)
-    scenario_out.write_text("\n".join(lines))
-    result.scenario_file = scenario_out
+    scenario_out.write_text("\n".join([*lines, *body]))
+    return scenario_out
+
+
+def write_report(report_out: Path, text: str) -> Path:
     report_out.parent.mkdir(parents=True, exist_ok=True)
-    report_out.write_text(report_markdown(result))
-    result.report = report_out
+    report_out.write_text(text)
+    return report_out
 
 
 def report_markdown(result: Calibration) -> str:
@@ -229,7 +255,7 @@ bracket [{result.bracket[0]:g}, {result.bracket[1]:g}] is simulated first; Brent
 """
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(SCENARIO_DIR.parent))
     except ValueError:

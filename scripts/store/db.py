@@ -503,6 +503,17 @@ def simulated_years(con: duckdb.DuckDBPyConnection, key: RunKey,
         "and replication_id = ? order by 1", [key.scenario_id, key.plan_design_id, replication_id]).fetchall()]
 
 
+def has_recorded_job_levels(con: duckdb.DuckDBPyConnection, key: RunKey, replication_id: int) -> bool:
+    """Whether dim_assumptions records the job_levels table the run of this replication's set read (a database
+    built before dim_assumptions existed, or a run made before it did, has no such record)."""
+    if not has_table(con, "dim_assumptions"):
+        return False
+    kind = MONTE_CARLO if replication_id else SINGLE
+    return con.execute("select count(*) from dim_assumptions where scenario_id = ? and plan_design_id = ? "
+                       "and replication_set = ? and table_name = 'job_levels'",
+                       [key.scenario_id, key.plan_design_id, kind]).fetchone()[0] > 0
+
+
 def workforce_at(con: duckdb.DuckDBPyConnection, key: RunKey, replication_id: int,
                  as_of_date: str) -> tuple[list[str], list[tuple]]:
     """The time machine (analyses/workforce_at_date.sql): the workforce on a date, from the events."""

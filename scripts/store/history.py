@@ -211,3 +211,68 @@ def pay_growth(con: duckdb.DuckDBPyConnection, key: RunKey, end: int, years: int
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+LEVEL_FLOWS = """
+with
+
+snapshot as (
+    select replication_id, simulation_year, employee_id, is_new_hire, employment_status, job_level
+    from fct_workforce_snapshot
+    where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
+        and simulation_year between $start and $end
+),
+
+events as (
+    select replication_id, simulation_year, employee_id, event_type, job_level_before, job_level_after
+    from fct_yearly_events
+    where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
+        and simulation_year between $start and $end and event_type in ('hire', 'promotion')
+),
+
+first_promotions as (
+    select replication_id, employee_id, arg_min(job_level_before, simulation_year) as job_level_before
+    from events
+    where event_type = 'promotion' and simulation_year = $start
+    group by replication_id, employee_id
+),
+
+flows as (
+    select coalesce(first_promotions.job_level_before, snapshot.job_level) as job_level, 'start' as flow
+    from snapshot
+    left join first_promotions
+        on snapshot.replication_id = first_promotions.replication_id
+        and snapshot.employee_id = first_promotions.employee_id
+    where snapshot.simulation_year = $start and not snapshot.is_new_hire
+    union all
+    select job_level, 'end' from snapshot where simulation_year = $end and employment_status = 'active'
+    union all
+    select job_level, 'terminations' from snapshot where employment_status <> 'active'
+    union all
+    select job_level_after, 'hires' from events where event_type = 'hire'
+    union all
+    select job_level_after, 'promotions_in' from events where event_type = 'promotion'
+    union all
+    select job_level_before, 'promotions_out' from events where event_type = 'promotion'
+    union all
+    select events.job_level_after, 'hires_kept'
+    from snapshot
+    inner join events
+        on snapshot.replication_id = events.replication_id and snapshot.employee_id = events.employee_id
+    where snapshot.simulation_year = $end and snapshot.employment_status = 'active' and events.event_type = 'hire'
+)
+
+select job_level, flow, count(*) from flows group by all order by all
+"""
+
+
+def level_flows(con: duckdb.DuckDBPyConnection, key: RunKey, start: int, end: int) -> dict[int, dict[str, int]]:
+    """Per job level, pooled over the run's replications, over the years start..end: the Jan 1 workforce of
+    `start` (at its Jan 1 level), the Dec 31 actives of `end`, and the flows in between (hires at their hire
+    level, terminations at their level when leaving, promotions in and out), plus hires_kept: the horizon's
+    hires still active on Dec 31 of `end`, by the level they were hired at.
+    Per level: start + hires - terminations + promotions_in - promotions_out = end."""
+    counts: dict[int, dict[str, int]] = {}
+    for level, flow, count in con.execute(LEVEL_FLOWS, {**key.params, "start": start, "end": end}).fetchall():
+        counts.setdefault(level, {})[flow] = count
+    return counts

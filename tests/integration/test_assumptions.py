@@ -4,6 +4,7 @@ seeds' results exactly, and the promotion matrix moves people across and down le
 
 from __future__ import annotations
 
+import csv
 import math
 import shutil
 from pathlib import Path
@@ -39,7 +40,9 @@ def test_scenarios_with_their_own_tables_share_a_database(simulated, tmp_path):
     shutil.copy(simulated["db"], shared)
     before = {table: _rows_digest(shared, table, "fixture", END) for table in ("fct_yearly_events",
                                                                               "fct_workforce_snapshot")}
-    acme_levels = (SEEDS / "job_levels.csv").read_text().replace("0.16,0.032", "0.22,0.020")
+    # acme has its own merit and level names (the names change no number: rpt_workforce_breakdown's labels only)
+    acme_levels = ((SEEDS / "job_levels.csv").read_text().replace("0.16,0.032", "0.22,0.020")
+                   .replace("Associate", "Analyst").replace("Director", "Partner"))
     acme = write_scenario(tmp_path / "acme.yml", simulated["census"], scenario_id="acme", end_year=2026,
                           assumptions=str(_folder(tmp_path, "acme_tables", job_levels=acme_levels)))
     seeds_copy = _folder(tmp_path, "seed_copies", **{t: (SEEDS / f"{t}.csv").read_text() for t in TABLES})
@@ -59,11 +62,21 @@ def test_scenarios_with_their_own_tables_share_a_database(simulated, tmp_path):
         assert _rows_digest(shared, table, "same", 2026) == _rows_digest(shared, table, "fixture", 2026)
         # and acme's tables took effect
         assert _rows_digest(shared, table, "acme", 2026) != _rows_digest(shared, table, "fixture", 2026)
-    # level 1's raise in 2025: acme's merit 0.020 + the seed's COLA 0
-    merit = query(shared, "select count(*), max(abs(compensation_after - compensation_before * 1.020)) "
+    # level 1's raise in 2025: acme's merit 0.020 + the seed's COLA of 2025
+    cola = {row["simulation_year"]: float(row["cola_rate"])
+            for row in csv.DictReader((SEEDS / "cola_rates.csv").open(newline=""))}["2025"]
+    merit = query(shared, "select count(*), max(abs(compensation_after - compensation_before * ?)) "
                           "from fct_yearly_events where scenario_id = 'acme' and event_type = 'raise' "
-                          "and job_level_after = 1 and simulation_year = 2025")
+                          "and job_level_after = 1 and simulation_year = 2025", [1 + 0.020 + cola])
     assert merit[0][0] > 0 and merit[0][1] <= 0.01, merit
+
+    # each scenario's breakdown rows carry its own level names, whichever scenario built the view last ("same")
+    labels = {scenario: set(names.split("|")) for scenario, names in query(
+        shared, "select scenario_id, string_agg(distinct band_label, '|') from rpt_workforce_breakdown "
+                "where dimension = 'job_level' group by 1")}
+    seed_names = {"Associate", "Professional", "Senior", "Manager", "Director"}
+    assert labels["fixture"] == seed_names and labels["same"] == seed_names, labels
+    assert labels["acme"] == {"Analyst", "Professional", "Senior", "Manager", "Partner"}, labels
 
     stored = query(shared, "select scenario_id, table_name, table_source, row_count from dim_assumptions "
                            "order by 1, 2")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from decimal import Decimal
+
+import duckdb
 
 from conftest import END, ROOT, START, query, run_planalign
 from planalign.cli.console import parse_progress
@@ -80,6 +83,27 @@ def test_a_date_outside_the_simulated_years_is_one_clear_error(simulated):
     result = run_planalign("workforce-at", "--date", f"{END + 5}-01-01", "--scenario", "fixture",
                            db=simulated["db"], check=False)
     assert result.returncode == 2 and "not in a simulated year" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_database_without_the_record_of_its_job_levels_is_refused_in_one_line(simulated, tmp_path):
+    """A database (or a run) from before dim_assumptions existed: refused with what to do, nothing written;
+    the same database with the record works."""
+    old = tmp_path / "old.duckdb"
+    shutil.copy(simulated["db"], old)
+    date = f"{START}-06-30"
+    out = ROOT / "reports" / "fixture" / "baseline" / f"workforce_{date}.csv"
+    for change in ("delete from dim_assumptions where scenario_id = 'fixture'", "drop table dim_assumptions"):
+        with duckdb.connect(str(old)) as con:
+            con.execute(change)
+        out.unlink(missing_ok=True)
+        result = run_planalign("workforce-at", "--date", date, "--scenario", "fixture", db=old, check=False)
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert result.returncode == 2 and len(errors) == 1, result.stderr
+        assert "has no record of the job levels fixture/baseline was run with" in errors[0]
+        assert "make simulate SCENARIO=fixture" in result.stderr and "Traceback" not in result.stderr
+        assert not out.exists()
+    run_planalign("workforce-at", "--date", date, "--scenario", "fixture", db=simulated["db"])
+    assert out.exists()
 
 
 def test_the_timeline_holds_exactly_the_employees_events(simulated):

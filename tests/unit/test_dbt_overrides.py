@@ -11,6 +11,7 @@ import pytest
 from planalign.dbt import overrides
 from planalign.engine import years
 from planalign.errors import PlanAlignError
+from planalign.paths import PROJECT_ROOT
 from planalign.store import runsafety
 
 NAMES = ["cte_injection", "environment_swap", "manifest_reuse", "node_reset", "connection_close",
@@ -23,6 +24,20 @@ def test_the_registry_lists_every_override_once_with_its_table_row():
     assert [row.split("|")[1].strip(" `") for row in rows] == NAMES
     for override in overrides.REGISTRY:
         assert override.what and override.why and override.gain and override.where
+
+
+def test_docs_architecture_shows_exactly_the_registry():
+    """docs/architecture.md shows the registry's own table (name, where, what it does, why, what it buys),
+    between its two markers: an override added, removed or reworded in the registry fails here until the
+    doc is updated (paste planalign.dbt.overrides.TABLE between the markers)."""
+    text = (PROJECT_ROOT / "docs" / "architecture.md").read_text()
+    begin = text.index("<!-- generated: the registry planalign.dbt.overrides.TABLE")
+    shown = text[text.index("\n", begin) + 1:text.index("\n<!-- end of the registry's table -->")]
+    assert shown == overrides.TABLE
+    names = [row.split("|")[1].strip(" `") for row in shown.splitlines()[2:]]
+    assert names == [override.name for override in overrides.REGISTRY]
+    gains = [row.split("|")[5].strip() for row in shown.splitlines()[2:]]
+    assert gains == [override.gain for override in overrides.REGISTRY]
 
 
 @pytest.mark.parametrize("override", overrides.REGISTRY, ids=lambda override: override.name)
