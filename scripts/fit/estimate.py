@@ -153,7 +153,8 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     reference bands) and one per non-reference band; with `by_year`, one per year but the first (the cells'
     sixth element), and a level's base is taken at the history's average year (the exposure-weighted mean
     of the year terms). A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) is shrunk toward the base
-    of the all-levels model by credibility: that base x (Z x its observed / expected events + 1 - Z). A thin band is left out of the GLM (merged into the reference band) and then gets its
+    of the all-levels model by credibility: that base x (Z x its observed / expected events + 1 - Z). A thin
+    band is left out of the GLM (merged into the reference band) and then gets its
     multiplier by credibility: Z x (its observed / expected events at multiplier 1) + (1 - Z) x the default
     multiplier it replaces (`defaults`, relative to the reference band), Z = stats.credibility(events)."""
     exposure = np.array([cell[3] for cell in cells], dtype=float)
