@@ -32,6 +32,10 @@
             'core_requires_last_day': 'boolean',
             'core_min_annual_hours': 'integer',
             'vesting_schedule_id': 'varchar',
+            'safe_harbor': 'varchar',
+            'ndt_testing_method': 'varchar',
+            'ndt_compensation': 'varchar',
+            'hce_top_paid_group': 'boolean',
         },
         'plan_match_tiers': {
             'match_formula_id': 'varchar',

@@ -393,7 +393,8 @@ def read_census(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "
         is_malformed_row    boolean, a CSV line whose fields do not match the header (its values are
                             null, but for the id)
         employee_id, birth_date, hire_date, termination_date, annual_compensation, job_level,
-        hours_per_week, deferral_rate, enrollment_date, ssn
+        hours_per_week, deferral_rate, enrollment_date, ssn, ownership_pct, is_officer,
+        prior_year_compensation
                             varchar: the canonical columns (var census_columns), each the first
                             non-blank value among its accepted names, trimmed; null when blank or absent.
     The text is what stg_census__rows parses (dates by parse_census_date, numbers by try_cast), with the

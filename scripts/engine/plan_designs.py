@@ -115,6 +115,11 @@ class PlanDesign(_Strict):
     core_requires_last_day: bool
     core_min_annual_hours: int = Field(ge=0, le=8784)
     vesting_schedule_id: str
+    # Nondiscrimination settings (docs/rules.md#nondiscrimination); the defaults are what an unflagged plan is.
+    safe_harbor: Literal["none", "basic_match", "enhanced_match", "nonelective_3", "qaca"] = "none"
+    ndt_testing_method: Literal["current_year", "prior_year"] = "current_year"
+    ndt_compensation: Literal["plan_year", "while_eligible"] = "while_eligible"
+    hce_top_paid_group: bool = False
     match_tiers: list[MatchTier]
     core_tiers: list[CoreTier]
     vesting: list[VestingStep]
@@ -216,10 +221,149 @@ def _seed_design_raw(plan_design_id: str, where: str, tables: Tables | None = No
 
 def _validate(raw: dict[str, Any], where: str, fix: str) -> PlanDesign:
     try:
-        return PlanDesign.model_validate(raw)
+        design = PlanDesign.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(describe_error(e, prefix="plan_design") for e in exc.errors())
         raise PlanAlignError(f"{where}{problems}", hint=fix) from None
+    refusals = safe_harbor_refusals(design)
+    if refusals:
+        named = f"plan design {design.plan_design_id!r}"
+        prefix = where if named in where else f"{where}{named}: "
+        raise PlanAlignError("\n".join(f"{prefix}{refusal}" for refusal in refusals),
+                             hint="give the design a formula, vesting and enrollment that meet the rule, or set "
+                                  "safe_harbor: none (the plan is then ADP/ACP tested); nothing was run")
+    return design
+
+
+# ---- safe harbor: what a flagged design must give (docs/rules.md#safe-harbor-designs) -----------------
+
+# The statutory match formulas as tiers (deferral_from, deferral_to, match_rate).
+BASIC_MATCH = ((Decimal("0"), Decimal("0.03"), Decimal("1")), (Decimal("0.03"), Decimal("0.05"), Decimal("0.5")))
+QACA_MATCH = ((Decimal("0"), Decimal("0.01"), Decimal("1")), (Decimal("0.01"), Decimal("0.06"), Decimal("0.5")))
+SAFE_HARBOR_CORE = Decimal("0.03")
+QACA_MIN_DEFAULT_RATE = Decimal("0.03")
+QACA_MAX_CLIFF_YEARS = 2
+SERVICE_END = 999
+
+
+def formula_match(tiers: Any, deferral: Decimal, cap: Decimal | None = None) -> Decimal:
+    """The match on a deferral rate, as a share of pay: each tier pays its rate on the deferrals within it."""
+    total = sum((rate * max(Decimal(0), min(deferral, to) - start) for start, to, rate in tiers), Decimal(0))
+    return total if cap is None else min(total, cap)
+
+
+def _service_bands(tiers: list[MatchTier] | list[CoreTier]) -> tuple[list[tuple[int, int]], int | None]:
+    """The service bands of a tier table, and the first whole year of service no band covers (None: all do)."""
+    bands = sorted({(t.min_service_years, t.max_service_years) for t in tiers})
+    covered = 0
+    for low, high in bands:
+        if low > covered:
+            return bands, covered
+        covered = max(covered, high)
+    return bands, None if covered >= SERVICE_END else covered
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(Decimal(value) * 100).normalize():f}%"
+
+
+def _years(low: int, high: int) -> str:
+    return f"{low}+ years" if high >= SERVICE_END else f"{low}-{high - 1} years"
+
+
+def _match_refusals(design: PlanDesign, required: tuple[tuple[Decimal, Decimal, Decimal], ...], name: str,
+                    section: str) -> list[str]:
+    bands, gap = _service_bands(design.match_tiers)
+    if gap is not None:
+        return [f"safe_harbor {design.safe_harbor}: the match formula gives nothing at {gap} years of service "
+                f"(no service band holds it), below the {name} ({section})"]
+    refusals = []
+    for low, high in bands:
+        tiers = [(t.deferral_from, t.deferral_to, t.match_rate) for t in design.match_tiers
+                 if t.min_service_years == low]
+        points = sorted({Decimal(0), Decimal(1), *(p for tier in tiers for p in tier[:2]),
+                         *(p for tier in required for p in tier[:2])})
+        for point in points:
+            given = formula_match(tiers, point, design.match_cap_rate)
+            owed = formula_match(required, point)
+            if given < owed:
+                refusals.append(f"safe_harbor {design.safe_harbor}: at a deferral of {_pct(point)} of pay "
+                                f"(service {_years(low, high)}) the match is {_pct(given)} of pay, below the "
+                                f"{_pct(owed)} of the {name} ({section})")
+                break
+        rates = [rate for _, _, rate in sorted(tiers)]
+        if any(later > earlier for earlier, later in zip(rates, rates[1:], strict=False)):
+            refusals.append(f"safe_harbor {design.safe_harbor}: the match rate rises with the deferral rate "
+                            f"(service {_years(low, high)}), which a safe-harbor match may not do "
+                            "(IRC §401(k)(12)(B)(iii)(I))")
+    return refusals
+
+
+def _core_refusals(design: PlanDesign, section: str) -> list[str]:
+    if not design.core_tiers:
+        return [f"safe_harbor {design.safe_harbor}: no nonelective (core) contribution, so no 3% "
+                f"nonelective safe harbor ({section})"]
+    bands, gap = _service_bands(design.core_tiers)
+    if gap is not None:
+        return [f"safe_harbor {design.safe_harbor}: the core formula gives nothing at {gap} years of service "
+                f"(no service band holds it), below the 3% nonelective contribution ({section})"]
+    low_rates = [t for t in design.core_tiers if t.core_rate < SAFE_HARBOR_CORE]
+    return [f"safe_harbor {design.safe_harbor}: the core rate is {_pct(t.core_rate)} at "
+            f"{_years(t.min_service_years, t.max_service_years)} of service, below the 3% nonelective "
+            f"contribution ({section})" for t in low_rates[:1]]
+
+
+def _conditions_refusals(design: PlanDesign, source: str) -> list[str]:
+    conditions = [f"{source}_min_service_years {getattr(design, f'{source}_min_service_years')}"
+                  if getattr(design, f"{source}_min_service_years") else None,
+                  f"{source}_requires_last_day" if getattr(design, f"{source}_requires_last_day") else None,
+                  f"{source}_min_annual_hours {getattr(design, f'{source}_min_annual_hours')}"
+                  if getattr(design, f"{source}_min_annual_hours") else None]
+    given = [c for c in conditions if c]
+    if not given:
+        return []
+    return [f"safe_harbor {design.safe_harbor}: the {source} has allocation conditions ({', '.join(given)}); a "
+            "safe-harbor contribution goes to every eligible employee (Treas. Reg. §1.401(k)-3(b)(1), (c)(1))"]
+
+
+def _vested_at(design: PlanDesign, years: int) -> Decimal:
+    return max((s.vested_share for s in design.vesting if s.service_years <= years), default=Decimal(0))
+
+
+def safe_harbor_refusals(design: PlanDesign) -> list[str]:
+    """Why a design flagged safe harbor is not one: one sentence per broken rule, naming the IRC section.
+    Empty for an unflagged design (safe_harbor none: the plan is tested) and for one that meets its rule."""
+    flag = design.safe_harbor
+    if flag == "none":
+        return []
+    refusals: list[str] = []
+    uses_core = flag == "nonelective_3" or (flag == "qaca" and not design.match_tiers)
+    if flag in {"basic_match", "enhanced_match"}:
+        refusals += _match_refusals(design, BASIC_MATCH, "basic safe-harbor match (100% of the first 3% + 50% "
+                                    "of the next 2%)", "IRC §401(k)(12)(B)")
+    elif flag == "qaca" and design.match_tiers:
+        refusals += _match_refusals(design, QACA_MATCH, "QACA match (100% of the first 1% + 50% of the next 5%)",
+                                    "IRC §401(k)(13)(D)(i)(I)")
+    if uses_core:
+        refusals += _core_refusals(design, "IRC §401(k)(13)(D)(i)(II)" if flag == "qaca" else "IRC §401(k)(12)(C)")
+    refusals += _conditions_refusals(design, "core" if uses_core else "match")
+    if flag == "qaca":
+        if _vested_at(design, QACA_MAX_CLIFF_YEARS) < 1:
+            refusals.append(f"safe_harbor qaca: vesting schedule {design.vesting_schedule_id!r} is "
+                            f"{_pct(_vested_at(design, QACA_MAX_CLIFF_YEARS))} vested at 2 years of service; a "
+                            "QACA contribution vests fully within 2 years (IRC §401(k)(13)(D)(iii)(I))")
+        if not design.is_auto_enroll or design.auto_enroll_scope != "all_eligible_unenrolled":
+            refusals.append(f"safe_harbor qaca: auto-enrollment is {design.auto_enroll_scope!r}; a QACA enrolls "
+                            "every eligible employee who has made no election (auto_enroll_scope: "
+                            "all_eligible_unenrolled; IRC §401(k)(13)(C)(i))")
+        if design.auto_enroll_rate < QACA_MIN_DEFAULT_RATE:
+            refusals.append(f"safe_harbor qaca: auto_enroll_rate {_pct(design.auto_enroll_rate)} is below the 3% a "
+                            "QACA defaults to (IRC §401(k)(13)(C)(iii))")
+    elif _vested_at(design, 0) < 1:
+        refusals.append(f"safe_harbor {flag}: vesting schedule {design.vesting_schedule_id!r} is not 100% vested "
+                        "at 0 years of service; a safe-harbor contribution vests immediately (IRC "
+                        "§401(k)(12)(E)(i), Treas. Reg. §1.401(k)-3(b)(1), (c)(1))")
+    return refusals
 
 
 def describe_error(error: dict[str, Any], prefix: str = "") -> str:

@@ -221,6 +221,7 @@ def write_run_report(con: Any, key: RunKey, description: str) -> Path:
     return render(out, title=title, subtitle=description, charts=charts,
                   tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
                                 else "The years, as simulated")],
+                  compliance=table(*db.report_compliance(con, key)),
                   census=table(*db.report_census(con, key)),
                   census_warnings=table(*db.report_census_warnings(con, key)),
                   tripwires=table(*db.report_tripwires(con, key)),

@@ -339,6 +339,36 @@ def report_census(con: duckdb.DuckDBPyConnection, key: RunKey
                      "order by row_status, row_count desc, reject_reason", [key.scenario_id, key.plan_design_id])
 
 
+def _percent(column: str) -> str:
+    return f"printf('%.2f%%', {column} * 100) as {column}"
+
+
+def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
+    """The nondiscrimination tests of rpt_nondiscrimination for the report's Compliance section: for the single
+    run every test of every year with its figures; for a Monte Carlo set, per year and test, how many
+    replications failed it. Empty for a database built before the tests existed."""
+    if not has_table(con, "rpt_nondiscrimination"):
+        return [], []
+    params = [key.scenario_id, key.plan_design_id, key.replications.ids]
+    if key.replications.is_monte_carlo:
+        return rows(con, "select simulation_year, test_name, count(*) as replications, "
+                         "count(*) filter (where result = 'fail') as failed, "
+                         "printf('%.1f%%', 100.0 * count(*) filter (where result = 'fail') / count(*)) as fail_share, "
+                         "string_agg(distinct result, ', ' order by result) as results, "
+                         "printf('%.2f%%', 100 * median(margin)) as median_margin, any_value(rule_section) as rule "
+                         "from rpt_nondiscrimination where scenario_id = ? and plan_design_id = ? "
+                         "and list_contains(?, replication_id) group by simulation_year, test_name "
+                         "order by simulation_year, test_name", params)
+    return rows(con, "select simulation_year, test_name, result, hce_count, nhce_count, "
+                     f"{_percent('hce_average')}, {_percent('nhce_average')}, {_percent('test_limit')}, "
+                     f"{_percent('margin')}, {_percent('nhce_average_needed')}, "
+                     "hce_benefiting || ' of ' || hce_counted as hce_benefiting, "
+                     "nhce_benefiting || ' of ' || nhce_counted as nhce_benefiting, "
+                     f"{_percent('ratio_percentage')}, coalesce(result_reason, '') as reason, rule_section as rule "
+                     "from rpt_nondiscrimination where scenario_id = ? and plan_design_id = ? "
+                     "and list_contains(?, replication_id) order by simulation_year, test_name", params)
+
+
 def report_census_warnings(con: duckdb.DuckDBPyConnection, key: RunKey
                            ) -> tuple[list[str], list[tuple]]:
     """(warning_reason, staged rows) of the census, most frequent first: the console's census line and the report."""

@@ -21,7 +21,10 @@ final as (
         census_rows.hours_per_week,
         census_rows.deferral_rate,
         census_rows.enrollment_date,
-        census_rows.ssn_hash
+        census_rows.ssn_hash,
+        census_rows.ownership_pct,
+        census_rows.is_officer,
+        census_rows.prior_year_compensation
     from census_rows
 )
 

@@ -24,7 +24,10 @@ final as (
         census_rows.job_level_text,
         census_rows.hours_per_week_text,
         census_rows.deferral_rate_text,
-        census_rows.enrollment_date_text
+        census_rows.enrollment_date_text,
+        census_rows.ownership_pct_text,
+        census_rows.is_officer_text,
+        census_rows.prior_year_compensation_text
     from census_rows
 )
 

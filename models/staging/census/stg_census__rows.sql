@@ -32,6 +32,9 @@
     ('implausible_age', years_between('parsed.birth_date', start_date) ~ ' >= ' ~ bounds['max_age']),
     ('compensation_below_minimum', 'parsed.compensation_number < ' ~ bounds['min_annual_compensation']),
     ('pay_outside_level_band', 'parsed.compensation_number < parsed.level_min_compensation or parsed.compensation_number > parsed.level_max_compensation'),
+    ('invalid_ownership_pct', 'parsed.ownership_pct_text is not null and (parsed.ownership_pct_number is null or not isfinite(parsed.ownership_pct_number) or parsed.ownership_pct_number < 0 or parsed.ownership_pct_number > 1)'),
+    ('invalid_is_officer', 'parsed.is_officer_text is not null and parsed.is_officer_flag is null'),
+    ('invalid_prior_year_compensation', 'parsed.prior_year_compensation_text is not null and (parsed.prior_year_compensation_number is null or not isfinite(parsed.prior_year_compensation_number) or parsed.prior_year_compensation_number < 0 or parsed.prior_year_compensation_number > ' ~ bounds['max_annual_compensation'] ~ ')'),
 ] -%}
 {{ config(
     pre_hook="{{ insertion_order_kept(true) }}",
@@ -67,7 +70,10 @@ renamed as (
         {{ census_column('hours_per_week') }} as hours_per_week_text,
         {{ census_column('deferral_rate') }} as deferral_rate_text,
         {{ census_column('enrollment_date') }} as enrollment_date_text,
-        {{ census_column('ssn') }} as ssn_text
+        {{ census_column('ssn') }} as ssn_text,
+        {{ census_column('ownership_pct') }} as ownership_pct_text,
+        {{ census_column('is_officer') }} as is_officer_text,
+        {{ census_column('prior_year_compensation') }} as prior_year_compensation_text
     from census
 ),
 
@@ -78,7 +84,14 @@ numbers as (
             as compensation_number,
         try_cast(renamed.job_level_text as {{ type_double() }}) as job_level_text_number,
         try_cast(renamed.hours_per_week_text as {{ type_double() }}) as hours_per_week_number,
-        try_cast(renamed.deferral_rate_text as {{ type_double() }}) as deferral_rate_number
+        try_cast(renamed.deferral_rate_text as {{ type_double() }}) as deferral_rate_number,
+        try_cast(renamed.ownership_pct_text as {{ type_double() }}) as ownership_pct_number,
+        case
+            when lower(renamed.is_officer_text) in ('true', 'yes', 'y', '1') then true
+            when lower(renamed.is_officer_text) in ('false', 'no', 'n', '0') then false
+        end as is_officer_flag,
+        try_cast(replace(replace(renamed.prior_year_compensation_text, ',', ''), '$', '') as {{ type_double() }})
+            as prior_year_compensation_number
     from renamed
 ),
 
@@ -167,6 +180,17 @@ final as (
                 -- salted in Python (hooks/plugin.py): the salt never appears in SQL or logs
                 then planalign_ssn_hash(classified.ssn_text)
         end as ssn_hash,
+        case
+            when classified.ownership_pct_number >= 0 and classified.ownership_pct_number <= 1
+                then cast(classified.ownership_pct_number as decimal(10, 6))
+        end as ownership_pct,
+        classified.is_officer_flag as is_officer,
+        case
+            when
+                classified.prior_year_compensation_number >= 0
+                and classified.prior_year_compensation_number <= {{ bounds['max_annual_compensation'] }}
+                then cast(round(classified.prior_year_compensation_number, 2) as decimal(18, 2))
+        end as prior_year_compensation,
         classified.birth_date_text,
         classified.hire_date_text,
         classified.termination_date_text,
@@ -174,7 +198,10 @@ final as (
         classified.job_level_text,
         classified.hours_per_week_text,
         classified.deferral_rate_text,
-        classified.enrollment_date_text
+        classified.enrollment_date_text,
+        classified.ownership_pct_text,
+        classified.is_officer_text,
+        classified.prior_year_compensation_text
     from classified
 )
 

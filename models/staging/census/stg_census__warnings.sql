@@ -49,7 +49,10 @@ final as (
         warnings.job_level_text,
         warnings.hours_per_week_text,
         warnings.deferral_rate_text,
-        warnings.enrollment_date_text
+        warnings.enrollment_date_text,
+        warnings.ownership_pct_text,
+        warnings.is_officer_text,
+        warnings.prior_year_compensation_text
     from warnings
 )
 

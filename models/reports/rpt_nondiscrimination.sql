@@ -1,0 +1,283 @@
+{#-
+    The nondiscrimination tests of every stored (scenario, plan design, replication, year), one row per test:
+    - adp (IRC §401(k)(3), Treas. Reg. §1.401(k)-2) on deferrals without catch-up, acp (IRC §401(m)(2),
+      Treas. Reg. §1.401(m)-2) on the match: the HCE average ratio may not exceed the greater of 1.25 x the
+      NHCE average, or the lesser of 2 x the NHCE average and the NHCE average + 2 points. The NHCE average is
+      this year's (current-year testing) or last year's NHCEs' (prior-year testing; the first simulated year
+      uses the deemed 3%). Ratios and averages are to the nearest hundredth of a percent.
+    - coverage_deferral / coverage_match / coverage_core: the ratio percentage test of IRC §410(b)(1)(B)
+      (Treas. Reg. §1.410(b)-2(b)(2)): the share of counted NHCEs who benefit over the share of counted HCEs
+      who benefit, at least 70%.
+    A safe-harbor design is still computed but reported exempt from ADP (and from ACP when its match meets
+    IRC §401(m)(11) or (12)), with the reason. Figures trace to fct_nondiscrimination_employees.
+-#}
+with
+
+employees as (
+    select * from {{ ref('fct_nondiscrimination_employees') }}
+),
+
+designs as (
+    select
+        scenario_id,
+        plan_design_id,
+        safe_harbor,
+        ndt_testing_method,
+        ndt_compensation,
+        hce_top_paid_group,
+        match_formula_id,
+        core_formula_id,
+        (
+            select coalesce(max(cast(tier_end as double)), 0)
+            from unnest(json_extract_string(match_tiers, '$[*].deferral_to')) as tier_ends (tier_end)
+        ) as match_deferral_ceiling
+    from {{ ref('dim_plan_designs') }}
+),
+
+-- the ratios' sums in hundredths of a percent (whole numbers), so that averages are rounded exactly
+year_groups as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        max(lookback_year) as lookback_year,
+        max(hce_compensation_threshold) as hce_compensation_threshold,
+        max(hce_threshold_published_year) as hce_threshold_published_year,
+        string_agg(distinct lookback_source, ', ' order by lookback_source)
+        filter (where lookback_source <> 'not_employed_in_lookback_year') as lookback_sources,
+        count(*) filter (where is_hce) as hce_employees,
+        count(*) filter (where not is_hce) as nhce_employees,
+        {% for test, ratio in [('adp', 'actual_deferral_ratio'), ('acp', 'actual_contribution_ratio')] -%}
+            {% for group, condition in [('hce', 'is_hce'), ('nhce', 'not is_hce')] -%}
+                count({{ ratio }}) filter (where {{ condition }}) as {{ test }}_{{ group }}_count,
+                cast(coalesce(sum(cast({{ ratio }} * 10000 as bigint)) filter (where {{ condition }}), 0) as hugeint)
+                    as {{ test }}_{{ group }}_sum,
+            {% endfor -%}
+        {% endfor -%}
+        {% for source in ['deferral', 'match', 'core'] -%}
+            {%- set counted = 'is_adp_eligible' if source == 'deferral' else 'is_' ~ source ~ '_coverage_counted' -%}
+            {% for group, condition in [('hce', 'is_hce'), ('nhce', 'not is_hce')] -%}
+                count(*) filter (where {{ counted }} and {{ condition }}) as coverage_{{ source }}_{{ group }}_counted,
+                count(*) filter (where {{ counted }} and is_{{ source }}_benefiting and {{ condition }})
+                    as coverage_{{ source }}_{{ group }}_benefiting,
+            {% endfor -%}
+        {% endfor -%}
+        count(*) as employees
+    from employees
+    group by scenario_id, plan_design_id, replication_id, simulation_year
+),
+
+-- group averages in hundredths of a percent, rounded half up
+averaged as (
+    select
+        year_groups.*,
+        {% for test in ['adp', 'acp'] -%}
+            {% for group in ['hce', 'nhce'] -%}
+                case
+                    when {{ test }}_{{ group }}_count > 0 then
+                        (2 * {{ test }}_{{ group }}_sum + {{ test }}_{{ group }}_count) // (2 * {{ test }}_{{ group }}_count)
+                end as {{ test }}_{{ group }}_units{% if not loop.last %},{% endif %}
+            {% endfor -%}{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from year_groups
+),
+
+ratio_tests as (
+    {% for test, rule in [
+        ('adp', 'IRC §401(k)(3); Treas. Reg. §1.401(k)-2'),
+        ('acp', 'IRC §401(m)(2); Treas. Reg. §1.401(m)-2'),
+    ] -%}
+        select
+            current_year.scenario_id,
+            current_year.plan_design_id,
+            current_year.replication_id,
+            current_year.simulation_year,
+            '{{ test }}' as test_name,
+            '{{ rule }}' as rule_section,
+            designs.safe_harbor,
+            designs.ndt_testing_method,
+            designs.ndt_compensation,
+            designs.hce_top_paid_group,
+            {{ "designs.match_formula_id <> 'none'" if test == 'acp' else 'true' }} as is_applicable,
+            {% if test == 'adp' -%}
+                designs.safe_harbor <> 'none'
+            {%- else -%}
+                designs.safe_harbor in ('basic_match', 'enhanced_match', 'qaca') and designs.match_deferral_ceiling <= 0.06
+            {%- endif %} as is_exempt,
+            current_year.{{ test }}_hce_count as hce_count,
+            current_year.{{ test }}_nhce_count as nhce_count,
+            current_year.{{ test }}_hce_units as hce_units,
+            case
+                when designs.ndt_testing_method = 'current_year' then current_year.{{ test }}_nhce_units
+                when prior_year.scenario_id is null then 300
+                else prior_year.{{ test }}_nhce_units
+            end as nhce_units,
+            case
+                when designs.ndt_testing_method = 'current_year' then 'current_year'
+                when prior_year.scenario_id is null then 'deemed_3_percent'
+                else 'prior_year'
+            end as nhce_average_source,
+            current_year.lookback_year,
+            current_year.hce_compensation_threshold,
+            current_year.hce_threshold_published_year,
+            current_year.lookback_sources
+        from averaged as current_year
+        inner join designs
+            on
+                current_year.scenario_id = designs.scenario_id
+                and current_year.plan_design_id = designs.plan_design_id
+        left join averaged as prior_year
+            on
+                current_year.scenario_id = prior_year.scenario_id
+                and current_year.plan_design_id = prior_year.plan_design_id
+                and current_year.replication_id = prior_year.replication_id
+                and current_year.simulation_year = prior_year.simulation_year + 1
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+ratio_results as (
+    select
+        ratio_tests.*,
+        -- the limit, x 10,000 (hundredths of a percent, possibly with a quarter: 1.25 x NHCE)
+        greatest(1.25 * ratio_tests.nhce_units, least(2 * ratio_tests.nhce_units, ratio_tests.nhce_units + 200))
+            as limit_units,
+        case
+            when ratio_tests.hce_units <= 400 then (ratio_tests.hce_units + 1) // 2
+            when ratio_tests.hce_units <= 1000 then ratio_tests.hce_units - 200
+            else (4 * ratio_tests.hce_units + 4) // 5
+        end as needed_units
+    from ratio_tests
+),
+
+ratio_rows as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        test_name,
+        rule_section,
+        case
+            when not is_applicable then 'not_applicable'
+            when is_exempt then 'exempt'
+            when hce_count = 0 then 'pass'
+            when nhce_units is null then 'not_applicable'
+            when 4 * hce_units <= 5 * nhce_units or (hce_units <= 2 * nhce_units and hce_units <= nhce_units + 200)
+                then 'pass'
+            else 'fail'
+        end as result,
+        case
+            when not is_applicable then 'the design has no match'
+            when is_exempt and test_name = 'adp'
+                then
+                    'safe harbor ' || safe_harbor || ': exempt from the ADP test ('
+                    || case safe_harbor
+                        when 'qaca' then 'IRC §401(k)(13)'
+                        when 'nonelective_3' then 'IRC §401(k)(12)(C)'
+                        else 'IRC §401(k)(12)(B)'
+                    end || ')'
+            when is_exempt
+                then
+                    'safe harbor ' || safe_harbor || ': the match is on deferrals up to 6% of pay, exempt from the ACP test ('
+                    || case safe_harbor when 'qaca' then 'IRC §401(m)(12)' else 'IRC §401(m)(11)' end || ')'
+            when hce_count = 0 then 'no eligible HCE'
+            when nhce_units is null then 'no eligible NHCE'
+        end as result_reason,
+        ndt_testing_method as testing_method,
+        ndt_compensation as compensation_basis,
+        nhce_average_source,
+        hce_count,
+        nhce_count,
+        cast(cast(hce_units as decimal(18, 0)) * cast(0.0001 as decimal(5, 4)) as decimal(10, 4)) as hce_average,
+        cast(cast(nhce_units as decimal(18, 0)) * cast(0.0001 as decimal(5, 4)) as decimal(10, 4)) as nhce_average,
+        cast(cast(limit_units as decimal(18, 2)) * cast(0.0001 as decimal(5, 4)) as decimal(12, 6)) as test_limit,
+        cast(cast(limit_units - hce_units as decimal(18, 2)) * cast(0.0001 as decimal(5, 4)) as decimal(12, 6))
+            as margin,
+        cast(cast(needed_units as decimal(18, 0)) * cast(0.0001 as decimal(5, 4)) as decimal(10, 4))
+            as nhce_average_needed,
+        cast(null as bigint) as hce_counted,
+        cast(null as bigint) as hce_benefiting,
+        cast(null as bigint) as nhce_counted,
+        cast(null as bigint) as nhce_benefiting,
+        cast(null as decimal(10, 4)) as ratio_percentage,
+        cast(null as decimal(10, 4)) as required_ratio_percentage,
+        hce_top_paid_group as is_top_paid_group_elected,
+        lookback_year,
+        hce_compensation_threshold,
+        hce_threshold_published_year,
+        lookback_sources
+    from ratio_results
+),
+
+coverage_rows as (
+    {% for source in ['deferral', 'match', 'core'] -%}
+        {%- set prefix = 'averaged.coverage_' ~ source -%}
+        select
+            averaged.scenario_id,
+            averaged.plan_design_id,
+            averaged.replication_id,
+            averaged.simulation_year,
+            'coverage_{{ source }}' as test_name,
+            'IRC §410(b)(1)(B); Treas. Reg. §1.410(b)-2(b)(2)' as rule_section,
+            case
+                {% if source != 'deferral' -%}
+                    when designs.{{ source }}_formula_id = 'none' then 'not_applicable'
+                {% endif -%}
+                when {{ prefix }}_hce_benefiting = 0 or {{ prefix }}_nhce_counted = 0 then 'pass'
+                when
+                    {{ prefix }}_nhce_benefiting * {{ prefix }}_hce_counted * 100
+                    >= 70 * {{ prefix }}_nhce_counted * {{ prefix }}_hce_benefiting
+                    then 'pass'
+                else 'fail'
+            end as result,
+            case
+                {% if source != 'deferral' -%}
+                    when designs.{{ source }}_formula_id = 'none' then 'the design has no {{ source }}'
+                {% endif -%}
+                when {{ prefix }}_hce_benefiting = 0 then 'no HCE benefits'
+                when {{ prefix }}_nhce_counted = 0 then 'no NHCE counted'
+            end as result_reason,
+            designs.ndt_testing_method as testing_method,
+            designs.ndt_compensation as compensation_basis,
+            cast(null as {{ dbt.type_string() }}) as nhce_average_source,
+            cast(null as bigint) as hce_count,
+            cast(null as bigint) as nhce_count,
+            cast(null as decimal(10, 4)) as hce_average,
+            cast(null as decimal(10, 4)) as nhce_average,
+            cast(null as decimal(12, 6)) as test_limit,
+            cast(null as decimal(12, 6)) as margin,
+            cast(null as decimal(10, 4)) as nhce_average_needed,
+            {{ prefix }}_hce_counted as hce_counted,
+            {{ prefix }}_hce_benefiting as hce_benefiting,
+            {{ prefix }}_nhce_counted as nhce_counted,
+            {{ prefix }}_nhce_benefiting as nhce_benefiting,
+            cast(
+                cast(case when {{ prefix }}_hce_benefiting > 0 and {{ prefix }}_nhce_counted > 0 then {{ ratio_half_up(
+                    prefix ~ '_nhce_benefiting * ' ~ prefix ~ '_hce_counted',
+                    prefix ~ '_nhce_counted * ' ~ prefix ~ '_hce_benefiting', scale=1) }} end as decimal(18, 0))
+                * cast(0.0001 as decimal(5, 4)) as decimal(10, 4)
+            ) as ratio_percentage,
+            cast(0.70 as decimal(10, 4)) as required_ratio_percentage,
+            designs.hce_top_paid_group as is_top_paid_group_elected,
+            averaged.lookback_year,
+            averaged.hce_compensation_threshold,
+            averaged.hce_threshold_published_year,
+            averaged.lookback_sources
+        from averaged
+        inner join designs
+            on
+                averaged.scenario_id = designs.scenario_id
+                and averaged.plan_design_id = designs.plan_design_id
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+    select * from ratio_rows
+    union all
+    select * from coverage_rows
+)
+
+select * from final
