@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from planalign.cli.console import Console
-from planalign.fit import fit_history
-from planalign.fit.backtest import GROWTHS, backtest
 from planalign.paths import PROJECT_ROOT
+
+# planalign.fit loads statsmodels and scipy (about a second): imported in the commands that use it, so that every
+# other command starts without it
+GROWTHS = ("observed", "fitted")  # planalign.fit.backtest checks the same choices (a unit test holds them equal)
 
 
 @click.command("fit")
@@ -24,6 +26,8 @@ from planalign.paths import PROJECT_ROOT
 def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | None,
                 pay_band_increase: float | None) -> None:
     """Fit the assumptions from 2 or more yearly snapshots (census_2023.csv census_2024.xlsx ...)."""
+    from planalign.fit import fit_history
+
     result = fit_history(list(history), name, force=force, sheet=sheet, pay_band_increase=pay_band_increase)
     h = result.history
     click.echo(f"history: {len(h.snapshots)} snapshots {h.years[0]}-{h.years[-1]}, {h.person_years:,} person-years, "
@@ -56,6 +60,8 @@ def backtest_command(history: tuple[Path, ...], holdout: int, replications: int,
     """Fit on the earlier snapshots, simulate the last HOLDOUT years, score prediction against what happened."""
     click.echo(f"backtest '{name}': fitting on all but the last {holdout} of {len(history)} snapshots, then "
                f"{replications} replications of the held-out year(s)")
+    from planalign.fit.backtest import backtest
+
     result = backtest(list(history), holdout, replications, name, growth, seed, out, observer=Console())
     inside, total = result.coverage
     rates = ", ".join(f"{year}: {rate:.4%}" for year, rate in result.growth_rates.items())

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scipy.optimize import brentq
-
 from planalign.engine import years as year_protocol
 from planalign.engine.config import SCENARIO_DIR, Effective, resolve, scenario_file
 from planalign.errors import PlanAlignError
@@ -167,6 +165,8 @@ def calibrate(scenario_name: str, target: float, solve: str = "merit", census: s
                     f"TARGET_PAY_GROWTH {target:.4%} is unreachable with {setting} in [{low:g}, {high:g}]: "
                     f"the average pay growth runs from {reached[0]:.4%} to {reached[1]:.4%} there",
                     hint="choose a target in that range, or solve another scale (SOLVE=merit|cola)")
+            from scipy.optimize import brentq  # here, not at import: scipy slows every command's start
+
             brentq(gap, low, high, xtol=1e-6, maxiter=MAX_EVALUATIONS)
             best = min(result.evaluations, key=lambda e: abs(e.growth - target))
             raise PlanAlignError(f"the root finder stopped at {setting}={best.scale:g} with growth "

@@ -91,3 +91,22 @@ def test_unit_and_integration_test_files_have_different_names():
     unit = {path.name for path in (ROOT / "tests" / "unit").glob("test_*.py")}
     integration = {path.name for path in (ROOT / "tests" / "integration").glob("test_*.py")}
     assert not unit & integration, f"rename one of each: {sorted(unit & integration)}"
+
+
+def test_the_cli_starts_without_the_fitting_libraries():
+    """statsmodels and scipy take about a second to import: only fit, backtest and calibrate load them, so
+    simulate, status and the rest start fast (a slow start also broke the lock-retry test's timing)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, planalign.cli; "
+            "print(sorted(m for m in ('statsmodels', 'scipy') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", loaded
+
+
+def test_the_cli_offers_the_growth_choices_the_backtest_checks():
+    from planalign.cli.fit import GROWTHS as offered
+    from planalign.fit.backtest import GROWTHS as checked
+
+    assert offered == checked
