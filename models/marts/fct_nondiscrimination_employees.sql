@@ -20,6 +20,8 @@
 ) }}
 {%- set year = sim_year() -%}
 {%- set is_first_year = (year == var('start_year') | int) -%}
+{#- one ref, outside every branch: the parse records the same refs whatever the year (parse once) -#}
+{%- set snapshot_relation = ref('fct_workforce_snapshot') -%}
 {%- set lookback_year = year - 1 -%}
 {#- IRC §416(i)(1)(A)(iii): a 1% owner is a key employee with pay above $150,000 (not indexed) -#}
 {%- set one_percent_owner_pay = 150000 -%}
@@ -44,7 +46,7 @@ snapshot as (
         employer_match_amount,
         is_match_eligible,
         is_core_eligible
-    from {{ ref('fct_workforce_snapshot') }}
+    from {{ snapshot_relation }}
     where
         scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
@@ -118,7 +120,7 @@ lookback_limits as (
             prior.birth_date,
             prior.hire_date,
             prior.hours_per_week
-        from {{ ref('fct_workforce_snapshot') }} as prior
+        from {{ snapshot_relation }} as prior
         where
             prior.scenario_id = '{{ var("scenario_id") }}'
             and prior.plan_design_id = '{{ var("plan_design_id") }}'
