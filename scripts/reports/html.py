@@ -53,6 +53,43 @@ def table(columns: list[str], rows: list[tuple], title: str = "") -> dict[str, A
                         for i in range(len(columns))]}
 
 
+# The Compliance section: readable headers, and the single run's tests in two tables narrow enough to read and
+# print without scrolling (ADP/ACP figures, coverage figures), each row naming its rule.
+COMPLIANCE_LABELS = {
+    "simulation_year": "year", "test_name": "test", "result": "result", "hce_count": "HCEs", "nhce_count": "NHCEs",
+    "hce_average": "HCE average", "nhce_average": "NHCE average", "test_limit": "limit", "margin": "margin",
+    "nhce_average_needed": "NHCE average needed", "hce_benefiting": "HCEs benefiting",
+    "nhce_benefiting": "NHCEs benefiting", "ratio_percentage": "ratio percentage", "reason": "reason",
+    "rule": "rule", "replications": "replications", "failed": "failed", "fail_share": "failed share",
+    "results": "results", "median_margin": "median margin"}
+COMPLIANCE_NUMERIC = {"simulation_year", "hce_count", "nhce_count", "hce_average", "nhce_average", "test_limit",
+                      "margin", "nhce_average_needed", "hce_benefiting", "nhce_benefiting", "ratio_percentage",
+                      "replications", "failed", "fail_share", "median_margin"}
+COMPLIANCE_TABLES = (
+    ("ADP and ACP", False, ("simulation_year", "test_name", "result", "hce_count", "nhce_count", "hce_average",
+                            "nhce_average", "test_limit", "margin", "nhce_average_needed", "reason", "rule")),
+    ("Coverage, ratio percentage test", True, ("simulation_year", "test_name", "result", "hce_benefiting",
+                                               "nhce_benefiting", "ratio_percentage", "reason", "rule")))
+
+
+def compliance_tables(columns: list[str], rows: list[tuple], monte_carlo: bool) -> list[dict[str, Any]]:
+    """The tables of the Compliance section: one for a Monte Carlo set (failures per year and test), two for a
+    single run (ADP/ACP, coverage)."""
+    if not rows:
+        return []
+    groups = [("", None, tuple(columns))] if monte_carlo else COMPLIANCE_TABLES
+    tables = []
+    for title, coverage, names in groups:
+        index = [columns.index(name) for name in names]
+        kept = [row for row in rows if coverage is None
+                or str(row[columns.index("test_name")]).startswith("coverage") == coverage]
+        part = table(list(names), [tuple(row[i] for i in index) for row in kept], title)
+        part["labels"] = [COMPLIANCE_LABELS.get(name, name) for name in names]
+        part["numeric"] = [name in COMPLIANCE_NUMERIC for name in names]
+        tables.append(part)
+    return tables
+
+
 def _figure(title: str, yaxis: str, percent: bool = False) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(title=title, template="plotly_white", height=380, autosize=True,
@@ -221,7 +258,7 @@ def write_run_report(con: Any, key: RunKey, description: str) -> Path:
     return render(out, title=title, subtitle=description, charts=charts,
                   tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
                                 else "The years, as simulated")],
-                  compliance=table(*db.report_compliance(con, key)),
+                  compliance=compliance_tables(*db.report_compliance(con, key), monte_carlo=bool(replications)),
                   census=table(*db.report_census(con, key)),
                   census_warnings=table(*db.report_census_warnings(con, key)),
                   tripwires=table(*db.report_tripwires(con, key)),

@@ -362,8 +362,8 @@ def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list
     return rows(con, "select simulation_year, test_name, result, hce_count, nhce_count, "
                      f"{_percent('hce_average')}, {_percent('nhce_average')}, {_percent('test_limit')}, "
                      f"{_percent('margin')}, {_percent('nhce_average_needed')}, "
-                     "hce_benefiting || ' of ' || hce_counted as hce_benefiting, "
-                     "nhce_benefiting || ' of ' || nhce_counted as nhce_benefiting, "
+                     "format('{:,} of {:,}', hce_benefiting, hce_counted) as hce_benefiting, "
+                     "format('{:,} of {:,}', nhce_benefiting, nhce_counted) as nhce_benefiting, "
                      f"{_percent('ratio_percentage')}, coalesce(result_reason, '') as reason, rule_section as rule "
                      "from rpt_nondiscrimination where scenario_id = ? and plan_design_id = ? "
                      "and list_contains(?, replication_id) order by simulation_year, test_name", params)

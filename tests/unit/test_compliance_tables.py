@@ -1,0 +1,46 @@
+"""The report's Compliance section: a single run's tests split into an ADP/ACP table and a coverage table, every
+row kept once; a Monte Carlo set's failures stay one table; headers are labels, figures right-aligned."""
+
+from __future__ import annotations
+
+from planalign.reports.html import compliance_tables
+
+SINGLE = ["simulation_year", "test_name", "result", "hce_count", "nhce_count", "hce_average", "nhce_average",
+          "test_limit", "margin", "nhce_average_needed", "hce_benefiting", "nhce_benefiting", "ratio_percentage",
+          "reason", "rule"]
+
+
+def _row(year: int, test: str) -> tuple:
+    coverage = test.startswith("coverage")
+    return (year, test, "pass", None if coverage else 3, None if coverage else 40,
+            None if coverage else "4.98%", None if coverage else "4.05%", None if coverage else "6.05%",
+            None if coverage else "1.07%", None if coverage else "2.98%", "3 of 3" if coverage else "0 of 0",
+            "40 of 40" if coverage else "0 of 0", "100.00%" if coverage else None, "", f"rule of {test}")
+
+
+def test_a_single_run_is_split_into_adp_acp_and_coverage():
+    tests = ["acp", "adp", "coverage_core", "coverage_deferral", "coverage_match"]
+    rows = [_row(year, test) for year in (2025, 2026) for test in tests]
+    adp_acp, coverage = compliance_tables(SINGLE, rows, monte_carlo=False)
+    assert [row[1] for row in adp_acp["rows"]] == ["acp", "adp"] * 2
+    assert [row[1] for row in coverage["rows"]] == ["coverage_core", "coverage_deferral", "coverage_match"] * 2
+    assert "hce_benefiting" not in adp_acp["columns"] and "hce_average" not in coverage["columns"]
+    assert adp_acp["columns"][-1] == coverage["columns"][-1] == "rule"
+    assert adp_acp["rows"][1][-1] == "rule of adp" and coverage["rows"][0][-1] == "rule of coverage_core"
+    assert adp_acp["labels"][:5] == ["year", "test", "result", "HCEs", "NHCEs"]
+    assert dict(zip(adp_acp["columns"], adp_acp["numeric"], strict=True)) == {
+        "simulation_year": True, "test_name": False, "result": False, "hce_count": True, "nhce_count": True,
+        "hce_average": True, "nhce_average": True, "test_limit": True, "margin": True, "nhce_average_needed": True,
+        "reason": False, "rule": False}
+
+
+def test_a_monte_carlo_set_is_one_table_and_no_rows_no_table():
+    columns = ["simulation_year", "test_name", "replications", "failed", "fail_share", "results", "median_margin",
+               "rule"]
+    rows = [(2025, "adp", 20, 3, "15.0%", "fail, pass", "0.40%", "IRC §401(k)(3)")]
+    (only,) = compliance_tables(columns, rows, monte_carlo=True)
+    assert only["columns"] == columns and only["rows"] == [["2025", "adp", "20", "3", "15.0%", "fail, pass",
+                                                           "0.40%", "IRC §401(k)(3)"]]
+    assert only["labels"][2:5] == ["replications", "failed", "failed share"]
+    assert compliance_tables(columns, [], monte_carlo=True) == []
+    assert compliance_tables(SINGLE, [], monte_carlo=False) == []
