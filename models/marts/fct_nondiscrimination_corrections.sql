@@ -296,8 +296,10 @@ final as (
         cast(corrections.excess_amount as decimal(18, 2)) as excess_amount,
         cast(corrections.recharacterized_amount as decimal(18, 2)) as recharacterized_amount,
         cast(corrections.distributed_amount as decimal(18, 2)) as distributed_amount,
-        cast(corrections.excess_amount - corrections.recharacterized_amount - corrections.distributed_amount
-            as decimal(18, 2)) as forfeited_amount,
+        cast(
+            corrections.excess_amount - corrections.recharacterized_amount - corrections.distributed_amount
+            as decimal(18, 2)
+        ) as forfeited_amount,
         cast(corrections.qnec_rate as decimal(10, 4)) as qnec_rate,
         cast(corrections.qnec_amount as decimal(18, 2)) as qnec_amount,
         cast(plan_design.ndt_correction as {{ dbt.type_string() }}) as ndt_correction,

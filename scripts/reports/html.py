@@ -96,7 +96,7 @@ CORRECTION_LABELS = {
     "simulation_year": "year", "test_name": "test", "excess_total": "excess", "hces_refunded": "HCEs refunded",
     "recharacterized_total": "kept as catch-up", "refund_total": "refunded", "forfeited_total": "forfeited",
     "qnec_rate": "QNEC rate", "qnec_nhces": "NHCEs given a QNEC", "qnec_cost": "QNEC cost",
-    "correction_applied": "applied", "applied_employer_cost": "employer cost added", "replications": "replications",
+    "correction_applied": "applied", "applied_employer_cost": "employer cost", "replications": "replications",
     "failed": "failed", "refund_mean": "refunded, mean", "qnec_cost_mean": "QNEC cost, mean",
     "qnec_cost_p10": "QNEC cost, P10", "qnec_cost_p90": "QNEC cost, P90", "setting": "ndt_correction"}
 

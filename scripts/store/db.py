@@ -392,6 +392,25 @@ def report_corrections(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[lis
                      "order by simulation_year, test_name", params)
 
 
+def report_compliance_sheet(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
+    """The workbook's Compliance sheet: every test of every year and replication from rpt_nondiscrimination, and for
+    ADP and ACP the two corrections of a failure from rpt_nondiscrimination_corrections (blank for coverage)."""
+    return rows(con, """
+        select
+            tests.replication_id, tests.simulation_year, tests.test_name, tests.result, tests.result_reason,
+            tests.hce_count, tests.nhce_count, tests.hce_average, tests.nhce_average, tests.test_limit, tests.margin,
+            tests.nhce_average_needed, tests.ratio_percentage, corrections.excess_total, corrections.hces_refunded,
+            corrections.recharacterized_total, corrections.refund_total, corrections.forfeited_total,
+            corrections.qnec_rate, corrections.qnec_cost, corrections.correction_applied,
+            corrections.applied_employer_cost, tests.rule_section
+        from rpt_nondiscrimination as tests
+        left join rpt_nondiscrimination_corrections as corrections
+            using (scenario_id, plan_design_id, replication_id, simulation_year, test_name)
+        where tests.scenario_id = ? and tests.plan_design_id = ? and list_contains(?, tests.replication_id)
+        order by tests.replication_id, tests.simulation_year, tests.test_name""",
+                [key.scenario_id, key.plan_design_id, key.replications.ids])
+
+
 def report_census_warnings(con: duckdb.DuckDBPyConnection, key: RunKey
                            ) -> tuple[list[str], list[tuple]]:
     """(warning_reason, staged rows) of the census, most frequent first: the console's census line and the report."""

@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
+import openpyxl
 import pytest
 import yaml
 from ndt_reference import (
@@ -64,7 +65,7 @@ def runs(tmp_path_factory) -> dict:
             "scenario_id": f"ndt_{setting}", "start_year": 2025, "end_year": end, "random_seed": 42,
             "census_path": str(census), "plan_design": {**DESIGN, "id": f"fix_{setting}", "ndt_correction": setting}}))
         run_planalign("simulate", "--scenario", str(scenario), db=db)
-    return {"db": db}
+    return {"db": db, "folder": folder}
 
 
 def limits() -> dict[int, dict[str, Decimal]]:
@@ -247,3 +248,19 @@ def test_qnec_events_balances_and_employer_cost(runs):
     cost = dict(query(db, "select scenario_id, employer_cost - employer_match - employer_core from rpt_year_audit "
                           "where simulation_year = 2025 and scenario_id in ('ndt_qnec', 'ndt_report')"))
     assert cost == {"ndt_qnec": sum(by_person.values()), "ndt_report": 0}
+
+
+def test_the_workbook_has_a_compliance_sheet(runs):
+    """make export: one row per test, year and replication, the corrections beside the ADP and ACP rows."""
+    run_planalign("export", "--scenario", str(runs["folder"] / "refund.yml"), "--format", "xlsx", db=runs["db"])
+    sheet = openpyxl.load_workbook(ROOT / "reports" / "ndt_refund" / "fix_refund" / "workbook.xlsx")["Compliance"]
+    header, *body = sheet.iter_rows(values_only=True)
+    stored = query(runs["db"], """select simulation_year, test_name, result, refund_total, qnec_cost
+        from rpt_nondiscrimination left join rpt_nondiscrimination_corrections
+            using (scenario_id, plan_design_id, replication_id, simulation_year, test_name, result)
+        where scenario_id = 'ndt_refund' order by simulation_year, test_name""")
+    picked = [tuple(row[header.index(name)] for name in ("simulation_year", "test_name", "result", "refund_total",
+                                                             "qnec_cost")) for row in body]
+    assert picked == [(y, t, r, None if f is None else float(f), None if q is None else float(q))
+                      for y, t, r, f, q in stored]
+    assert sheet.cell(2, header.index("hce_average") + 1).number_format == "0.00%"
