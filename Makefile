@@ -97,7 +97,7 @@ backtest:  ## fit all but the last HOLDOUT snapshots, simulate those years, scor
 	@test -n "$(HISTORY)" || { echo 'error: say which snapshots, e.g. make backtest HISTORY="census_2023.csv census_2024.csv census_2025.csv" HOLDOUT=1'; exit 2; }
 	$(PLANALIGN) backtest $(HISTORY) $(if $(HOLDOUT),--holdout $(HOLDOUT)) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(NAME),--name $(NAME)) $(if $(GROWTH),--growth $(GROWTH)) $(if $(filter command line,$(origin SEED)),--seed $(SEED))
 
-check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs (safe-harbor claims included)
+check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs (safe-harbor claims and ndt_correction included)
 	$(PLANALIGN) check-config
 
 lint:  ## ruff on Python, SQLFluff on the models

@@ -1,4 +1,4 @@
-{#- Order of events of one employee on the same day: a hire first, then plan changes, pay changes, contributions and forfeitures, a termination last. -#}
+{#- Order of events of one employee on the same day: a hire first, then plan changes, pay changes, contributions, corrections of a failed test and forfeitures, a termination last. -#}
 {% macro event_type_priority(event_type_expr) -%}
     case {{ event_type_expr }}
         when 'hire' then 10
@@ -11,6 +11,8 @@
         when 'employee_contribution' then 70
         when 'employer_match' then 72
         when 'employer_core' then 74
+        when 'qnec' then 76
+        when 'corrective_distribution' then 78
         when 'forfeiture' then 80
         when 'termination' then 90
         else 60

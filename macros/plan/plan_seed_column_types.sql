@@ -36,6 +36,7 @@
             'ndt_testing_method': 'varchar',
             'ndt_compensation': 'varchar',
             'hce_top_paid_group': 'boolean',
+            'ndt_correction': 'varchar',
         },
         'plan_match_tiers': {
             'match_formula_id': 'varchar',

@@ -20,15 +20,16 @@
 ) }}
 {%- set year = sim_year() -%}
 {%- set is_first_year = (year == var('start_year') | int) -%}
-{#- one ref, outside every branch: the parse records the same refs whatever the year (parse once) -#}
-{%- set snapshot_relation = ref('fct_workforce_snapshot') -%}
 {%- set lookback_year = year - 1 -%}
 {#- IRC §416(i)(1)(A)(iii): a 1% owner is a key employee with pay above $150,000 (not indexed) -#}
 {%- set one_percent_owner_pay = 150000 -%}
 
+-- the year's people and contributions come from the year's plan models, not from fct_workforce_snapshot: the
+-- corrections of a failed test (fct_nondiscrimination_corrections) read this model and feed the year's balances,
+-- so it sits before the snapshot; the values and their types are the snapshot's (same casts)
 with
 
-snapshot as (
+workforce as (
     select
         replication_id,
         employee_id,
@@ -36,22 +37,53 @@ snapshot as (
         employment_status,
         hire_date,
         termination_date,
-        prorated_compensation,
-        hours_per_week,
-        is_plan_eligible,
-        plan_compensation_amount,
-        core_compensation_amount,
-        employee_contribution_amount,
-        catch_up_contribution_amount,
-        employer_match_amount,
-        is_match_eligible,
-        is_core_eligible
-    from {{ snapshot_relation }}
-    where
-        scenario_id = '{{ var("scenario_id") }}'
-        and plan_design_id = '{{ var("plan_design_id") }}'
-        and simulation_year = {{ year }}
-        and {{ replication_filter() }}
+        cast(prorated_compensation as decimal(18, 2)) as prorated_compensation,
+        cast(hours_per_week as {{ type_double() }}) as hours_per_week
+    from {{ ref('int_workforce_year_folded') }}
+),
+
+participation as (
+    select
+        replication_id,
+        employee_id,
+        cast(is_eligible as boolean) as is_plan_eligible
+    from {{ ref('int_plan_participation_resolved') }}
+),
+
+contributions as (
+    select
+        replication_id,
+        employee_id,
+        cast(plan_compensation as decimal(18, 2)) as plan_compensation_amount,
+        cast(core_compensation as decimal(18, 2)) as core_compensation_amount,
+        cast(employee_contribution as decimal(18, 2)) as employee_contribution_amount,
+        cast(catch_up_contribution as decimal(18, 2)) as catch_up_contribution_amount,
+        cast(employer_match as decimal(18, 2)) as employer_match_amount,
+        cast(is_match_eligible as boolean) as is_match_eligible,
+        cast(is_core_eligible as boolean) as is_core_eligible
+    from {{ ref('int_annual_additions_limited') }}
+),
+
+snapshot as (
+    select
+        workforce.*,
+        participation.is_plan_eligible,
+        contributions.plan_compensation_amount,
+        contributions.core_compensation_amount,
+        contributions.employee_contribution_amount,
+        contributions.catch_up_contribution_amount,
+        contributions.employer_match_amount,
+        contributions.is_match_eligible,
+        contributions.is_core_eligible
+    from workforce
+    inner join participation
+        on
+            workforce.replication_id = participation.replication_id
+            and workforce.employee_id = participation.employee_id
+    inner join contributions
+        on
+            workforce.replication_id = contributions.replication_id
+            and workforce.employee_id = contributions.employee_id
 ),
 
 census as (
@@ -120,7 +152,7 @@ lookback_limits as (
             prior.birth_date,
             prior.hire_date,
             prior.hours_per_week
-        from {{ snapshot_relation }} as prior
+        from {{ prior_snapshot_relation(year) }} as prior
         where
             prior.scenario_id = '{{ var("scenario_id") }}'
             and prior.plan_design_id = '{{ var("plan_design_id") }}'

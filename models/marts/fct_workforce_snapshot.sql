@@ -3,7 +3,8 @@
     employed at any time in the year: the Jan 1 workforce and the year's hires, with the
     year's events folded in (int_workforce_year_folded), and their plan position:
     eligibility, enrollment, deferral rate, contributions by source after every limit,
-    balances, vesting and the flags of each limit that bit.
+    balances, vesting and the flags of each limit that bit, and the corrections of a
+    failed ADP/ACP test the design applies (QNEC, corrective distribution).
 -#}
 {{ config(
     materialized='year_append',
@@ -88,6 +89,15 @@ balances as (
     from {{ ref('int_plan_balances_rolled') }}
 ),
 
+corrections as (
+    select
+        replication_id,
+        employee_id,
+        distributed_deferral + distributed_match as corrective_distribution,
+        qnec
+    from {{ ref('int_nondiscrimination_corrections_applied') }}
+),
+
 final as (
     select
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
@@ -141,6 +151,8 @@ final as (
         cast(contributions.is_deferral_limited as boolean) as is_402g_limited,
         cast(contributions.is_annual_additions_limited as boolean) as is_415c_limited,
         cast(contributions.is_match_capped as boolean) as is_match_capped,
+        cast(coalesce(corrections.qnec, 0) as decimal(18, 2)) as qnec_amount,
+        cast(coalesce(corrections.corrective_distribution, 0) as decimal(18, 2)) as corrective_distribution_amount,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id,
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at
     from workforce
@@ -160,6 +172,10 @@ final as (
         on
             workforce.replication_id = balances.replication_id
             and workforce.employee_id = balances.employee_id
+    left join corrections
+        on
+            workforce.replication_id = corrections.replication_id
+            and workforce.employee_id = corrections.employee_id
 )
 
 select * from final

@@ -22,6 +22,7 @@
     'int_deferral_escalations_applied',
     'int_contribution_events_generated',
     'int_forfeiture_events_generated',
+    'int_nondiscrimination_correction_events',
 ] -%}
 
 with

@@ -45,6 +45,8 @@ snapshot as (
         sum(employer_match_amount) as employer_match,
         sum(employer_core_amount) as employer_core,
         sum(forfeiture_amount) as forfeitures,
+        sum(qnec_amount) as qnec,
+        sum(corrective_distribution_amount) as corrective_distributions,
         sum(case when employment_status = 'active' then total_balance_amount end) as active_balances
     from {{ ref('fct_workforce_snapshot') }}
     group by scenario_id, plan_design_id, replication_id, simulation_year
@@ -78,9 +80,11 @@ final as (
         cast(snapshot.employee_contributions as decimal(18, 2)) as employee_contributions,
         cast(snapshot.employer_match as decimal(18, 2)) as employer_match,
         cast(snapshot.employer_core as decimal(18, 2)) as employer_core,
-        cast(snapshot.employer_match + snapshot.employer_core as decimal(18, 2)) as employer_cost,
+        cast(snapshot.employer_match + snapshot.employer_core + snapshot.qnec as decimal(18, 2)) as employer_cost,
         cast(snapshot.forfeitures as decimal(18, 2)) as forfeitures,
-        cast(snapshot.active_balances as decimal(18, 2)) as active_balances
+        cast(snapshot.active_balances as decimal(18, 2)) as active_balances,
+        cast(snapshot.qnec as decimal(18, 2)) as qnec,
+        cast(snapshot.corrective_distributions as decimal(18, 2)) as corrective_distributions
     from headcount_plan
     inner join snapshot
         on

@@ -145,8 +145,8 @@ def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
               show_default=True, help="xlsx: a workbook for people; parquet / csv: the snapshot and events for tools")
 def export_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
                    sets: tuple[str, ...], replications: int | None, file_format: str) -> None:
-    """Export a simulated scenario: an Excel workbook (summary by year, breakdowns, comparisons, IRS limits,
-    census rejects, provenance), or its snapshot and events as Parquet or CSV."""
+    """Export a simulated scenario: an Excel workbook (summary by year, breakdowns, comparisons, compliance tests
+    and their corrections, IRS limits, census rejects, provenance), or its snapshot and events as Parquet or CSV."""
     effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
                                   census_sheet=census_sheet)
     database = checked_database(writing=False)
@@ -173,6 +173,8 @@ def export_command(scenario_name: str, census_path: str | None, census_sheet: st
         comparison = db.comparisons_from(con, key)
         if comparison[1]:
             sheets.append(("Comparisons", *comparison))
+        if db.has_table(con, "rpt_nondiscrimination_corrections"):
+            sheets.append(("Compliance", *db.report_compliance_sheet(con, key)))
         sheets += [("IRS limits", *db.report_irs_limits(con, key)),
                    ("Census reconciliation", *db.report_census(con, key)),
                    ("Census rejects", *db.report_rejects(con, key)),

@@ -120,6 +120,9 @@ class PlanDesign(_Strict):
     ndt_testing_method: Literal["current_year", "prior_year"] = "current_year"
     ndt_compensation: Literal["plan_year", "while_eligible"] = "while_eligible"
     hce_top_paid_group: bool = False
+    # What a failed ADP/ACP test leads to: report (nothing changes, both corrections are costed), refund (the
+    # excess goes back to the HCEs) or qnec (the NHCEs get the qualified nonelective contribution that passes).
+    ndt_correction: Literal["report", "refund", "qnec"] = "report"
     match_tiers: list[MatchTier]
     core_tiers: list[CoreTier]
     vesting: list[VestingStep]
@@ -149,6 +152,9 @@ class PlanDesign(_Strict):
                 if after.deferral_from < before.deferral_to:
                     raise ValueError(f"match_tiers of service band {band}: tier {after.tier_number} starts at "
                                      f"{after.deferral_from}, before tier {before.tier_number} ends")
+        if self.ndt_correction == "qnec" and self.ndt_testing_method == "prior_year":
+            raise ValueError("ndt_correction qnec needs ndt_testing_method current_year: under prior-year testing the "
+                             "NHCE average is last year's, which this year's QNEC cannot raise; use refund or report")
         if not self.vesting:
             raise ValueError("vesting needs at least one step (service_years 0)")
         steps = sorted(self.vesting, key=lambda s: s.service_years)

@@ -25,7 +25,8 @@ PACKAGES = ("planalign", "dbt-core", "dbt-duckdb", "duckdb", "plotly", "Jinja2",
 MONEY = {"employee_contributions", "employer_match", "employer_core", "employer_cost", "forfeitures",
          "net_employer_cost", "active_balances", "average_compensation", "total_prorated_compensation",
          "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "annual_additions_limit",
-         "compensation_limit"}
+         "compensation_limit", "excess_total", "recharacterized_total", "refund_total", "forfeited_total",
+         "qnec_cost", "applied_employer_cost", "refund_mean", "qnec_cost_mean"}
 BASE_COLOR, ALT_COLOR = "#1f5f8b", "#c0392b"
 
 
@@ -88,6 +89,26 @@ def compliance_tables(columns: list[str], rows: list[tuple], monte_carlo: bool) 
         part["numeric"] = [name in COMPLIANCE_NUMERIC for name in names]
         tables.append(part)
     return tables
+
+
+# The corrections of the failed ADP/ACP tests: what each costs, and what the design applies.
+CORRECTION_LABELS = {
+    "simulation_year": "year", "test_name": "test", "excess_total": "excess", "hces_refunded": "HCEs refunded",
+    "recharacterized_total": "kept as catch-up", "refund_total": "refunded", "forfeited_total": "forfeited",
+    "qnec_rate": "QNEC rate", "qnec_nhces": "NHCEs given a QNEC", "qnec_cost": "QNEC cost",
+    "correction_applied": "applied", "applied_employer_cost": "employer cost", "replications": "replications",
+    "failed": "failed", "refund_mean": "refunded, mean", "qnec_cost_mean": "QNEC cost, mean",
+    "qnec_cost_p10": "QNEC cost, P10", "qnec_cost_p90": "QNEC cost, P90", "setting": "ndt_correction"}
+
+
+def corrections_table(columns: list[str], rows: list[tuple]) -> dict[str, Any] | None:
+    """The table of the corrections of failed ADP/ACP tests; None when no test failed."""
+    if not rows:
+        return None
+    part = table(columns, rows)
+    part["labels"] = [CORRECTION_LABELS.get(name, name) for name in columns]
+    part["numeric"] = [name not in {"test_name", "correction_applied", "setting"} for name in columns]
+    return part
 
 
 def _figure(title: str, yaxis: str, percent: bool = False) -> go.Figure:
@@ -259,6 +280,7 @@ def write_run_report(con: Any, key: RunKey, description: str) -> Path:
                   tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
                                 else "The years, as simulated")],
                   compliance=compliance_tables(*db.report_compliance(con, key), monte_carlo=bool(replications)),
+                  corrections=corrections_table(*db.report_corrections(con, key)),
                   census=table(*db.report_census(con, key)),
                   census_warnings=table(*db.report_census_warnings(con, key)),
                   tripwires=table(*db.report_tripwires(con, key)),

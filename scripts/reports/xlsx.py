@@ -13,9 +13,12 @@ import xlsxwriter
 
 from planalign.reports.html import MONEY
 
+# the nondiscrimination tests' ratios, averages and limits: shares of pay
+COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhce_average_needed", "ratio_percentage"}
+
 
 def _kind(column: str, values: list[Any]) -> str:
-    if column.endswith("_rate") or column in {"rel_difference"}:
+    if column.endswith("_rate") or column in {"rel_difference"} | COMPLIANCE_SHARES:
         return "percent"
     if column in MONEY or column.endswith(("_value", "_difference", "_p10", "_p50", "_p90", "_amount")):
         return "money"

@@ -369,6 +369,48 @@ def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list
                      "and list_contains(?, replication_id) order by simulation_year, test_name", params)
 
 
+def report_corrections(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
+    """What correcting each failed ADP/ACP test costs (rpt_nondiscrimination_corrections), for the report: for the
+    single run each failed test with the refund, the QNEC and what the design applies; for a Monte Carlo set, per
+    year and test, the mean refund and the QNEC cost's mean and P10-P90 over the replications (0 where it passed).
+    Empty for a database built before the corrections existed."""
+    if not has_table(con, "rpt_nondiscrimination_corrections"):
+        return [], []
+    params = [key.scenario_id, key.plan_design_id, key.replications.ids]
+    where = "where scenario_id = ? and plan_design_id = ? and list_contains(?, replication_id)"
+    if key.replications.is_monte_carlo:
+        return rows(con, "select simulation_year, test_name, count(*) as replications, "
+                         "count(*) filter (where result = 'fail') as failed, avg(refund_total) as refund_mean, "
+                         "avg(qnec_cost) as qnec_cost_mean, quantile_cont(qnec_cost, 0.1) as qnec_cost_p10, "
+                         "quantile_cont(qnec_cost, 0.9) as qnec_cost_p90, any_value(ndt_correction) as setting "
+                         f"from rpt_nondiscrimination_corrections {where} and result in ('pass', 'fail') "
+                         "group by simulation_year, test_name having count(*) filter (where result = 'fail') > 0 "
+                         "order by simulation_year, test_name", params)
+    return rows(con, "select simulation_year, test_name, excess_total, hces_refunded, recharacterized_total, "
+                     "refund_total, forfeited_total, qnec_rate, qnec_nhces, qnec_cost, correction_applied, "
+                     f"applied_employer_cost from rpt_nondiscrimination_corrections {where} and result = 'fail' "
+                     "order by simulation_year, test_name", params)
+
+
+def report_compliance_sheet(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
+    """The workbook's Compliance sheet: every test of every year and replication from rpt_nondiscrimination, and for
+    ADP and ACP the two corrections of a failure from rpt_nondiscrimination_corrections (blank for coverage)."""
+    return rows(con, """
+        select
+            tests.replication_id, tests.simulation_year, tests.test_name, tests.result, tests.result_reason,
+            tests.hce_count, tests.nhce_count, tests.hce_average, tests.nhce_average, tests.test_limit, tests.margin,
+            tests.nhce_average_needed, tests.ratio_percentage, corrections.excess_total, corrections.hces_refunded,
+            corrections.recharacterized_total, corrections.refund_total, corrections.forfeited_total,
+            corrections.qnec_rate, corrections.qnec_cost, corrections.correction_applied,
+            corrections.applied_employer_cost, tests.rule_section
+        from rpt_nondiscrimination as tests
+        left join rpt_nondiscrimination_corrections as corrections
+            using (scenario_id, plan_design_id, replication_id, simulation_year, test_name)
+        where tests.scenario_id = ? and tests.plan_design_id = ? and list_contains(?, tests.replication_id)
+        order by tests.replication_id, tests.simulation_year, tests.test_name""",
+                [key.scenario_id, key.plan_design_id, key.replications.ids])
+
+
 def report_census_warnings(con: duckdb.DuckDBPyConnection, key: RunKey
                            ) -> tuple[list[str], list[tuple]]:
     """(warning_reason, staged rows) of the census, most frequent first: the console's census line and the report."""

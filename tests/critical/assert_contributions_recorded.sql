@@ -2,8 +2,9 @@
     Every enrolled employee with a positive deferral rate and pay while enrolled has an
     employee_contribution event; someone enrolled before the year defers on all of the
     year's plan pay; nobody defers on more than their plan pay; and every contribution
-    event (employee, match, core) carries exactly the amount in the snapshot. Returns
-    the mismatches.
+    event (employee, match, core) and every correction of a failed ADP/ACP test (qnec,
+    corrective_distribution) carries exactly the amount in the snapshot. Returns the
+    mismatches.
 -#}
 {{ config(tags=['critical']) }}
 
@@ -23,7 +24,9 @@ snapshot as (
         deferral_compensation_amount,
         employee_contribution_amount,
         employer_match_amount,
-        employer_core_amount
+        employer_core_amount,
+        qnec_amount,
+        corrective_distribution_amount
     from {{ ref('fct_workforce_snapshot') }}
     where {{ test_scope() }}
 ),
@@ -37,10 +40,14 @@ events as (
         employee_id,
         sum(case when event_type = 'employee_contribution' then amount end) as employee_event_amount,
         sum(case when event_type = 'employer_match' then amount end) as match_event_amount,
-        sum(case when event_type = 'employer_core' then amount end) as core_event_amount
+        sum(case when event_type = 'employer_core' then amount end) as core_event_amount,
+        sum(case when event_type = 'qnec' then amount end) as qnec_event_amount,
+        sum(case when event_type = 'corrective_distribution' then amount end) as distribution_event_amount
     from {{ ref('fct_yearly_events') }}
     where
-        event_type in ('employee_contribution', 'employer_match', 'employer_core')
+        event_type in (
+            'employee_contribution', 'employer_match', 'employer_core', 'qnec', 'corrective_distribution'
+        )
         and {{ test_scope() }}
     group by scenario_id, plan_design_id, replication_id, simulation_year, employee_id
 ),
@@ -50,7 +57,9 @@ compared as (
         snapshot.*,
         events.employee_event_amount,
         events.match_event_amount,
-        events.core_event_amount
+        events.core_event_amount,
+        events.qnec_event_amount,
+        events.distribution_event_amount
     from snapshot
     left join events
         on
@@ -79,3 +88,5 @@ where
     or coalesce(compared.employee_event_amount, 0) <> compared.employee_contribution_amount
     or coalesce(compared.match_event_amount, 0) <> compared.employer_match_amount
     or coalesce(compared.core_event_amount, 0) <> compared.employer_core_amount
+    or coalesce(compared.qnec_event_amount, 0) <> compared.qnec_amount
+    or coalesce(compared.distribution_event_amount, 0) <> compared.corrective_distribution_amount

@@ -1,9 +1,12 @@
 """The report's Compliance section: a single run's tests split into an ADP/ACP table and a coverage table, every
-row kept once; a Monte Carlo set's failures stay one table; headers are labels, figures right-aligned."""
+row kept once; a Monte Carlo set's failures stay one table; headers are labels, figures right-aligned. The
+corrections table: money with separators, the QNEC rate as a percentage, no table when nothing failed."""
 
 from __future__ import annotations
 
-from planalign.reports.html import compliance_tables
+from decimal import Decimal
+
+from planalign.reports.html import compliance_tables, corrections_table
 
 SINGLE = ["simulation_year", "test_name", "result", "hce_count", "nhce_count", "hce_average", "nhce_average",
           "test_limit", "margin", "nhce_average_needed", "hce_benefiting", "nhce_benefiting", "ratio_percentage",
@@ -44,3 +47,18 @@ def test_a_monte_carlo_set_is_one_table_and_no_rows_no_table():
     assert only["labels"][2:5] == ["replications", "failed", "failed share"]
     assert compliance_tables(columns, [], monte_carlo=True) == []
     assert compliance_tables(SINGLE, [], monte_carlo=False) == []
+
+
+def test_the_corrections_table_reads_as_money_and_rates():
+    columns = ["simulation_year", "test_name", "excess_total", "hces_refunded", "recharacterized_total",
+               "refund_total", "forfeited_total", "qnec_rate", "qnec_nhces", "qnec_cost", "correction_applied",
+               "applied_employer_cost"]
+    row = (2025, "adp", Decimal("519007.11"), 26, Decimal("31872.69"), Decimal("487134.42"), Decimal("0.00"),
+           Decimal("0.0796"), 324, Decimal("1562077.07"), "qnec", Decimal("1562077.07"))
+    part = corrections_table(columns, [row])
+    assert part["rows"] == [["2025", "adp", "519,007.11", "26", "31,872.69", "487,134.42", "0.00", "7.96%", "324",
+                             "1,562,077.07", "qnec", "1,562,077.07"]]
+    assert part["labels"][2:4] == ["excess", "HCEs refunded"] and part["labels"][-1] == "employer cost"
+    assert [name for name, numeric in zip(columns, part["numeric"], strict=True) if not numeric] == [
+        "test_name", "correction_applied"]
+    assert corrections_table(columns, []) is None

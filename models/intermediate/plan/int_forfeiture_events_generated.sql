@@ -1,4 +1,8 @@
-{#- A forfeiture event on the termination date (sequenced before the termination) for each unvested employer balance left behind. -#}
+{#-
+    A forfeiture event on the termination date (sequenced before the termination) for each unvested employer balance
+    left behind, and on Dec 31 for the unvested excess match of a corrected ACP test (the last day of employment of a
+    leaver: one event with both).
+-#}
 with
 
 balances as (
@@ -15,7 +19,7 @@ workforce as (
     select
         replication_id,
         employee_id,
-        termination_date
+        employment_end_date
     from {{ ref('int_workforce_year_folded') }}
 ),
 
@@ -24,7 +28,7 @@ final as (
         balances.replication_id,
         balances.employee_id,
         'forfeiture' as event_type,
-        workforce.termination_date as effective_date,
+        workforce.employment_end_date as effective_date,
         balances.forfeiture as amount,
         balances.vesting_schedule_id as reason
     from balances

@@ -2,7 +2,12 @@
     Account balances by source, rolled forward a year: balance x (1 + return) + the
     year's contributions. Employer money (match, core) vests by the plan's schedule at
     the employee's whole years of service; at termination the unvested part of each
-    employer balance is forfeited and leaves the account.
+    employer balance is forfeited and leaves the account. The corrections of a failed
+    ADP/ACP test that the design applies (int_nondiscrimination_corrections_applied) come
+    in with the year's contributions: distributed excess deferrals leave the deferral
+    balance, the excess match leaves the match balance (its unvested part as a
+    forfeiture), and a QNEC, fully vested and restricted like deferrals, joins the
+    deferral balance.
 -#}
 with
 
@@ -25,6 +30,17 @@ contributions as (
         employer_match,
         employer_core
     from {{ ref('int_annual_additions_limited') }}
+),
+
+corrections as (
+    select
+        replication_id,
+        employee_id,
+        distributed_deferral,
+        excess_match,
+        forfeited_match,
+        qnec
+    from {{ ref('int_nondiscrimination_corrections_applied') }}
 ),
 
 windows as (
@@ -56,12 +72,14 @@ rolled as (
         vested_shares.vested_share,
         cast(
             round(workforce.employee_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
-            + contributions.employee_contribution as decimal(18, 2)
+            + contributions.employee_contribution
+            - coalesce(corrections.distributed_deferral, 0) + coalesce(corrections.qnec, 0) as decimal(18, 2)
         ) as employee_balance,
         cast(
             round(workforce.match_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
-            + contributions.employer_match as decimal(18, 2)
+            + contributions.employer_match - coalesce(corrections.excess_match, 0) as decimal(18, 2)
         ) as match_balance,
+        cast(coalesce(corrections.forfeited_match, 0) as decimal(18, 2)) as correction_forfeiture,
         cast(
             round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
             + contributions.employer_core as decimal(18, 2)
@@ -75,6 +93,10 @@ rolled as (
         on
             workforce.replication_id = windows.replication_id
             and workforce.employee_id = windows.employee_id
+    left join corrections
+        on
+            workforce.replication_id = corrections.replication_id
+            and workforce.employee_id = corrections.employee_id
     cross join plan_design
     left join vested_shares
         on
@@ -105,7 +127,8 @@ final as (
         forfeited.employee_balance,
         cast(forfeited.match_balance - forfeited.match_forfeiture as decimal(18, 2)) as match_balance,
         cast(forfeited.core_balance - forfeited.core_forfeiture as decimal(18, 2)) as core_balance,
-        cast(forfeited.match_forfeiture + forfeited.core_forfeiture as decimal(18, 2)) as forfeiture,
+        cast(forfeited.match_forfeiture + forfeited.core_forfeiture + forfeited.correction_forfeiture as decimal(18, 2))
+            as forfeiture,
         -- after a forfeiture what is left of the employer money is the vested part
         cast(case
             when forfeited.employment_status = 'terminated'
