@@ -36,6 +36,8 @@
             'ndt_testing_method': 'varchar',
             'ndt_compensation': 'varchar',
             'hce_top_paid_group': 'boolean',
+            'roth_available': 'boolean',
+            'forfeiture_use': 'varchar',
         },
         'plan_match_tiers': {
             'match_formula_id': 'varchar',

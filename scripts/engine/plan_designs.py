@@ -120,6 +120,10 @@ class PlanDesign(_Strict):
     ndt_testing_method: Literal["current_year", "prior_year"] = "current_year"
     ndt_compensation: Literal["plan_year", "while_eligible"] = "while_eligible"
     hce_top_paid_group: bool = False
+    # Roth and forfeitures (docs/rules.md: Roth deferrals and the Roth catch-up rule; forfeitures and net cost).
+    roth_available: bool = True
+    forfeiture_use: Literal["reduce_employer_contributions", "pay_plan_expenses", "reallocate"] = \
+        "reduce_employer_contributions"
     match_tiers: list[MatchTier]
     core_tiers: list[CoreTier]
     vesting: list[VestingStep]
