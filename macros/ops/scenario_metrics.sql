@@ -20,6 +20,8 @@
         ('employer_core', 'sum'),
         ('employer_cost', 'sum'),
         ('forfeitures', 'sum'),
+        ('gross_employer_cost', 'sum'),
+        ('forfeitures_used', 'sum'),
         ('net_employer_cost', 'sum'),
         ('active_balances', 'last'),
     ]) }}

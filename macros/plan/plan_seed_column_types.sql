@@ -37,6 +37,8 @@
             'ndt_compensation': 'varchar',
             'hce_top_paid_group': 'boolean',
             'ndt_correction': 'varchar',
+            'roth_available': 'boolean',
+            'forfeiture_use': 'varchar',
         },
         'plan_match_tiers': {
             'match_formula_id': 'varchar',

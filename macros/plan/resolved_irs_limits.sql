@@ -14,11 +14,12 @@
     'annual_additions_limit': rounding['annual_additions'],
     'compensation_limit': rounding['compensation'],
 } -%}
-{#- The 414(q) and 416(i) dollar thresholds are indexed in $5,000 steps by statute (IRC §414(q)(1), §416(i)(1)(A)
-    through §415(d)(4)), not a setting; they are read by the nondiscrimination mart only. -#}
+{#- The 414(q), 416(i) and 414(v)(7) dollar thresholds are indexed in $5,000 steps by statute (IRC §414(q)(1),
+    §416(i)(1)(A) through §415(d)(4); §414(v)(7)(A) through §415(d)), not a setting. -#}
 {%- set threshold_columns = {
     'hce_compensation_threshold': 5000,
     'key_employee_compensation_threshold': 5000,
+    'roth_catch_up_wage_threshold': 5000,
 } -%}
 
 with

@@ -21,7 +21,8 @@ limits as (
         catch_up_limit,
         super_catch_up_limit,
         annual_additions_limit,
-        compensation_limit
+        compensation_limit,
+        roth_catch_up_wage_threshold
     from {{ ref('int_irs_limits_resolved') }}
 ),
 
@@ -42,6 +43,7 @@ final as (
         cast(limits.super_catch_up_limit as decimal(18, 2)) as super_catch_up_limit,
         cast(limits.annual_additions_limit as decimal(18, 2)) as annual_additions_limit,
         cast(limits.compensation_limit as decimal(18, 2)) as compensation_limit,
+        cast(limits.roth_catch_up_wage_threshold as decimal(18, 2)) as roth_catch_up_wage_threshold,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id
     from limits
     cross join replications

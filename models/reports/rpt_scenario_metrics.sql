@@ -30,7 +30,9 @@ audit as (
         employer_core,
         employer_cost,
         forfeitures,
-        employer_cost - forfeitures as net_employer_cost,
+        gross_employer_cost,
+        forfeitures_used,
+        net_employer_cost,
         active_balances
     from {{ ref('rpt_year_audit') }}
 ),

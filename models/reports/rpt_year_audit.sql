@@ -2,7 +2,8 @@
     One audit line per (scenario, plan design, replication, year): what the CLI prints after each year
     and writes to the multi-year summary. Plan figures: eligible and participating
     employees active at Dec 31 (participating = enrolled at a rate above zero), their
-    average deferral rate, and the year's contributions and forfeitures of everyone.
+    average deferral rate, and the year's contributions and forfeitures of everyone; the employer's
+    cost gross, the forfeitures used to reduce it and net (rpt_employer_cost).
 -#}
 with
 
@@ -52,6 +53,18 @@ snapshot as (
     group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
+employer_cost as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        gross_employer_cost_amount,
+        forfeitures_used_to_reduce_amount,
+        net_employer_cost_amount
+    from {{ ref('rpt_employer_cost') }}
+),
+
 final as (
     select
         headcount_plan.scenario_id,
@@ -84,7 +97,10 @@ final as (
         cast(snapshot.forfeitures as decimal(18, 2)) as forfeitures,
         cast(snapshot.active_balances as decimal(18, 2)) as active_balances,
         cast(snapshot.qnec as decimal(18, 2)) as qnec,
-        cast(snapshot.corrective_distributions as decimal(18, 2)) as corrective_distributions
+        cast(snapshot.corrective_distributions as decimal(18, 2)) as corrective_distributions,
+        employer_cost.gross_employer_cost_amount as gross_employer_cost,
+        employer_cost.forfeitures_used_to_reduce_amount as forfeitures_used,
+        employer_cost.net_employer_cost_amount as net_employer_cost
     from headcount_plan
     inner join snapshot
         on
@@ -92,6 +108,12 @@ final as (
             and headcount_plan.plan_design_id = snapshot.plan_design_id
             and headcount_plan.replication_id = snapshot.replication_id
             and headcount_plan.simulation_year = snapshot.simulation_year
+    left join employer_cost
+        on
+            headcount_plan.scenario_id = employer_cost.scenario_id
+            and headcount_plan.plan_design_id = employer_cost.plan_design_id
+            and headcount_plan.replication_id = employer_cost.replication_id
+            and headcount_plan.simulation_year = employer_cost.simulation_year
 )
 
 select * from final

@@ -22,7 +22,8 @@ from planalign.reports import html as report_html
 from planalign.reports import xlsx as report_xlsx
 from planalign.store import db
 
-HEADLINE = ("end_headcount", "employer_match", "employer_core", "employer_cost", "participation_rate")
+HEADLINE = ("end_headcount", "employer_match", "employer_core", "employer_cost", "forfeitures_used",
+            "net_employer_cost", "participation_rate")
 
 
 def _side(con, text: str) -> tuple[str, str, set[str]]:

@@ -38,6 +38,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "enrollment_behavior": ("enrollment_profile_id", "min_age"),
     "voluntary_deferral_rates": ("deferral_rate",),
     "promotion_transitions": ("from_level", "to_level"),
+    "roth_elections": ("min_age",),
 }
 WEIGHT_TOLERANCE = Decimal("0.000001")
 FIX_HINT = "fix the table (the rule is in the message); `make check-config` checks every table; nothing was run"
@@ -234,6 +235,18 @@ def _promotion_transitions(rows: list[Row], tables: dict[str, list[Row]]) -> Non
                              f"{totals[row['from_level']]}, more than 1", row["_line"])
 
 
+def _roth_elections(rows: list[Row], tables: dict[str, list[Row]]) -> None:
+    _not_empty(rows)
+    _unique(rows, "min_age")
+    _bands(rows, "min_age", "max_age")
+    _rate(rows, "roth_election_rate", "roth_deferral_share")
+    for row in rows:
+        if row["roth_election_rate"] > 0 and row["roth_deferral_share"] == 0:
+            raise TableError(f"roth_election_rate {row['roth_election_rate']} with roth_deferral_share 0: those "
+                             "who elect Roth would put nothing in Roth (give the share they elect, or rate 0)",
+                             row["_line"])
+
+
 RULES: dict[str, Callable[[list[Row], dict[str, list[Row]]], None]] = {
     "job_levels": _job_levels,
     "hazard_age_bands": _hazard_bands("age_band", "min_age", "max_age"),
@@ -243,6 +256,7 @@ RULES: dict[str, Callable[[list[Row], dict[str, list[Row]]], None]] = {
     "enrollment_behavior": _enrollment_behavior,
     "voluntary_deferral_rates": _voluntary_deferral_rates,
     "promotion_transitions": _promotion_transitions,
+    "roth_elections": _roth_elections,
 }
 # Columns a table once had: named with what to do instead of "unknown column".
 MOVED_COLUMNS = {

@@ -105,6 +105,8 @@ class PlanSettings(BaseModel):
     investment_return_rate: float = Field(project_default("investment_return_rate"), ge=-0.5, le=0.5)
     limit_indexing_rate: float = Field(project_default("limit_indexing_rate"), ge=0.0, le=0.2)
     participation_z_limit: float = Field(project_default("participation_z_limit"), ge=2.0, le=10.0)
+    # The first plan year whose catch-ups follow IRC §414(v)(7) (Roth only above the prior-year wage threshold)
+    roth_catch_up_start_year: int = Field(project_default("roth_catch_up_start_year"), ge=2024, le=2150)
 
 
 class Scenario(BaseModel):

@@ -123,6 +123,10 @@ class PlanDesign(_Strict):
     # What a failed ADP/ACP test leads to: report (nothing changes, both corrections are costed), refund (the
     # excess goes back to the HCEs) or qnec (the NHCEs get the qualified nonelective contribution that passes).
     ndt_correction: Literal["report", "refund", "qnec"] = "report"
+    # Roth and forfeitures (docs/rules.md: Roth deferrals and the Roth catch-up rule; forfeitures and net cost).
+    roth_available: bool = True
+    forfeiture_use: Literal["reduce_employer_contributions", "pay_plan_expenses", "reallocate"] = \
+        "reduce_employer_contributions"
     match_tiers: list[MatchTier]
     core_tiers: list[CoreTier]
     vesting: list[VestingStep]

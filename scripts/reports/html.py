@@ -23,7 +23,8 @@ TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).par
                                autoescape=jinja2.select_autoescape(["html", "j2"]))
 PACKAGES = ("planalign", "dbt-core", "dbt-duckdb", "duckdb", "plotly", "Jinja2", "XlsxWriter")
 MONEY = {"employee_contributions", "employer_match", "employer_core", "employer_cost", "forfeitures",
-         "net_employer_cost", "active_balances", "average_compensation", "total_prorated_compensation",
+         "gross_employer_cost", "forfeitures_used", "net_employer_cost", "active_balances", "average_compensation",
+         "total_prorated_compensation",
          "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "annual_additions_limit",
          "compensation_limit", "excess_total", "recharacterized_total", "refund_total", "forfeited_total",
          "qnec_cost", "applied_employer_cost", "refund_mean", "qnec_cost_mean"}
@@ -150,7 +151,12 @@ def single_run_charts(columns: list[str], rows: list[tuple]) -> list[str]:
     cost.update_layout(barmode="stack")
     cost.add_bar(x=years, y=_column(columns, rows, "employer_match"), name="match", marker_color=BASE_COLOR)
     cost.add_bar(x=years, y=_column(columns, rows, "employer_core"), name="core", marker_color="#8e44ad")
-    cost.add_scatter(x=years, y=_column(columns, rows, "forfeitures"), name="forfeitures", mode="lines+markers")
+    cost.add_scatter(x=years, y=_column(columns, rows, "forfeitures"), name="forfeitures arising",
+                     mode="lines+markers")
+    cost.add_scatter(x=years, y=_column(columns, rows, "forfeitures_used"),
+                     name="forfeitures used (prior year's, reducing cost)", mode="lines+markers")
+    cost.add_scatter(x=years, y=_column(columns, rows, "net_employer_cost"), name="net employer cost",
+                     mode="lines+markers", line={"width": 3, "color": "#2c3e50"})
     cost.add_scatter(x=years, y=_column(columns, rows, "employee_contributions"), name="employee deferrals",
                      mode="lines+markers", line={"dash": "dot"})
     plan = _figure("Participation and average deferral", "share", percent=True)
@@ -163,6 +169,7 @@ def single_run_charts(columns: list[str], rows: list[tuple]) -> list[str]:
 
 
 BAND_CHARTS = (("end_headcount", "Year-end headcount", False), ("employer_cost", "Employer cost (match + core)", False),
+               ("net_employer_cost", "Net employer cost (after forfeitures used)", False),
                ("employer_match", "Employer match", False), ("employer_core", "Employer core", False),
                ("participation_rate", "Participation", True), ("average_deferral_rate", "Average deferral rate", True))
 
@@ -194,6 +201,7 @@ def comparison_charts(columns: list[str], rows: list[tuple], base: str, alt: str
     charts = []
     yearly = [row for row in rows if row[columns.index("period")] != "horizon"]
     for metric, title, percent in (("employer_cost", "Employer cost (match + core)", False),
+                                   ("net_employer_cost", "Net employer cost (after forfeitures used)", False),
                                    ("end_headcount", "Year-end headcount", False),
                                    ("participation_rate", "Participation", True),
                                    ("average_deferral_rate", "Average deferral rate", True),

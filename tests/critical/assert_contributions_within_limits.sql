@@ -2,7 +2,9 @@
     No contribution above its limit for its year: plan compensation within 401(a)(17);
     deferrals within 402(g) plus the catch-up of the age reached by Dec 31 (super
     catch-up at 60-63 when the year has one); annual additions without catch-up within
-    415(c) and 100% of pay; the match within the plan's cap. Returns the offenders.
+    415(c) and 100% of pay; the match within the plan's cap; pre-tax + Roth = the deferral,
+    the Roth catch-up within the catch-up, all of it under the Roth catch-up rule (IRC
+    414(v)(7)), and no catch-up under that rule in a design without Roth. Returns the offenders.
     Checks the scenario and plan design named by the vars, against the design they
     run with (the int_*_selected models).
 -#}
@@ -23,6 +25,10 @@ snapshot as (
         deferral_compensation_amount,
         employee_contribution_amount,
         catch_up_contribution_amount,
+        pre_tax_contribution_amount,
+        roth_contribution_amount,
+        roth_catch_up_contribution_amount,
+        is_roth_catch_up_required,
         employer_match_amount,
         employer_core_amount
     from {{ ref('fct_workforce_snapshot') }}
@@ -50,7 +56,8 @@ limits as (
 plan_designs as (
     select
         plan_design_id,
-        match_cap_rate
+        match_cap_rate,
+        roth_available
     from {{ ref('int_plan_design_selected') }}
 ),
 
@@ -68,7 +75,8 @@ checked as (
         least(limits.annual_additions_limit, snapshot.prorated_compensation) as annual_additions_cap,
         snapshot.employee_contribution_amount - snapshot.catch_up_contribution_amount
         + snapshot.employer_match_amount + snapshot.employer_core_amount as annual_additions,
-        plan_designs.match_cap_rate * snapshot.deferral_compensation_amount as match_cap
+        plan_designs.match_cap_rate * snapshot.deferral_compensation_amount as match_cap,
+        plan_designs.roth_available
     from snapshot
     left join limits
         on
@@ -89,3 +97,11 @@ where
     or checked.employee_contribution_amount > checked.deferral_limit
     or checked.annual_additions > checked.annual_additions_cap
     or checked.employer_match_amount > round(checked.match_cap, 2)
+    or checked.pre_tax_contribution_amount + checked.roth_contribution_amount <> checked.employee_contribution_amount
+    or checked.roth_catch_up_contribution_amount > checked.catch_up_contribution_amount
+    or checked.roth_catch_up_contribution_amount > checked.roth_contribution_amount
+    or (
+        checked.is_roth_catch_up_required
+        and checked.roth_catch_up_contribution_amount <> checked.catch_up_contribution_amount
+    )
+    or (checked.is_roth_catch_up_required and not checked.roth_available and checked.catch_up_contribution_amount > 0)

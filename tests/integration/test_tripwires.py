@@ -148,3 +148,21 @@ def test_a_stranger_in_the_snapshot_is_caught_by_hand_and_in_its_years_build(sim
         stored = query(broken, "select employee_id, employee_source "
                                "from main_dbt_test__audit.assert_snapshot_traceable order by 1")
         assert stored == expected, (year, stored)
+
+
+def test_critical_tests_catch_a_pre_tax_catch_up_under_the_roth_rule(simulated, tmp_path):
+    broken = tmp_path / "broken_roth.duckdb"
+    shutil.copy(simulated["db"], broken)
+    with duckdb.connect(str(broken)) as con:
+        year, victim = con.execute("""select simulation_year, employee_id from fct_workforce_snapshot
+            where is_roth_catch_up_required and catch_up_contribution_amount > 0
+            order by simulation_year, employee_id limit 1""").fetchone()
+        # the catch-up of an employee under IRC 414(v)(7) made pre-tax: the split still adds up to the deferral
+        con.execute("""update fct_workforce_snapshot set roth_catch_up_contribution_amount = 0,
+            roth_contribution_amount = 0, pre_tax_contribution_amount = employee_contribution_amount
+            where simulation_year = ? and employee_id = ?""", [year, victim])
+    result = dbt_test_critical(broken, simulated["census"])
+    assert result.returncode != 0 and "assert_contributions_within_limits" in result.stdout
+    stored = query(broken, "select simulation_year, employee_id "
+                           "from main_dbt_test__audit.assert_contributions_within_limits")
+    assert stored == [(year, victim)]

@@ -18,7 +18,13 @@ employee as (
         employee_contribution,
         catch_up_contribution,
         deferral_limit,
-        is_deferral_limited
+        is_deferral_limited,
+        prior_year_wages,
+        is_roth_catch_up_required,
+        elected_roth_share,
+        pre_tax_contribution,
+        roth_contribution,
+        roth_catch_up_contribution
     from {{ ref('int_employee_contributions_capped') }}
 ),
 
