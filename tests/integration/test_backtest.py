@@ -110,7 +110,7 @@ def test_the_actual_values_recompute_from_the_files_and_obey_the_headcount_ident
 
 
 def test_the_predicted_values_match_the_simulations_events(backtested):
-    database = backtested["out"] / "run" / "backtest.duckdb"
+    database = backtested["out"] / "run" / "planalign.duckdb"
     rows = backtested["rows"]
     per_replication = query(database, """
         select replication_id,
