@@ -107,6 +107,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
             ("python", "macros"), user=False),
     Setting("PLANALIGN_BACKUP", "on", "off when the run already made its one backup", ("python",), user=False,
             accepts=one_of("on", "off", "", phrase="on or off")),
+    Setting("PLANALIGN_CHECKPOINT", "on", "off for a backtest's throw-away database: no year checkpoint is written",
+            ("macros",), user=False, accepts=one_of("on", "off", "", phrase="on or off")),
     Setting("PLANALIGN_SCRATCH_PATH", ":memory:",
             "where the yearly intermediate tables live (catalog scratch); set from PLANALIGN_KEEP_INTERMEDIATE",
             ("profiles.yml",), user=False),

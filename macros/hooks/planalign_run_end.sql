@@ -6,7 +6,8 @@
     to .done only when every model and test passed. The checkpoint holds the config hash,
     the row counts and the digests of the year's events and snapshot over the run's replications,
     as year_checkpoint_digests() defines them (the definition resume recomputes); a year that is not
-    complete is written as .partial.
+    complete is written as .partial. PLANALIGN_CHECKPOINT=off (a backtest's throw-away database, which
+    nothing resumes) writes no checkpoint: its digests read every row of the year.
 -#}
 {% macro planalign_run_end(results) -%}
     {%- set admitted = execute and run_query(
@@ -35,7 +36,7 @@
         {%- set run_status = 'success' if (results | length > 0 and failed | length == 0) else 'error' -%}
         {{ planalign_run_log_insert(payload, 'end', run_status, tojson(counts), tojson(timings)) }}
         select planalign_run_finished('{{ tojson(dict(payload, status=run_status, node_counts=counts)) | replace("'", "''") }}');
-        {%- if built and flags.WHICH in ['build', 'run'] %}
+        {%- if built and flags.WHICH in ['build', 'run'] and env_var('PLANALIGN_CHECKPOINT', 'on') != 'off' %}
             select planalign_checkpoint(json_merge_patch(
                 '{{ tojson(dict(payload, all_passed=(run_status == 'success' and flags.WHICH == 'build'))) | replace("'", "''") }}',
                 coalesce(

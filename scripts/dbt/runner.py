@@ -40,8 +40,15 @@ class DbtRun:
     output: str
 
 
+# What a lean run (a backtest's throw-away database, years.Run.lean) leaves out: the nondiscrimination mart
+# and the report views that nobody reads there (the year protocol reads rpt_census_reconciliation,
+# rpt_year_digests and rpt_year_audit; the backtest reads fct_workforce_snapshot), with their checks. Neither
+# is a parent of the event store or the snapshot, so what is built is what a full build writes.
+LEAN_EXCLUDED = ("fct_nondiscrimination_employees+", "rpt_workforce_breakdown+", "rpt_scenario_metrics+")
+
+
 def year_selection(year: int, start_year: int, reload_seeds: list[str] | tuple[str, ...] = (),
-                   first_of_run: bool = False) -> list[str]:
+                   first_of_run: bool = False, lean: bool = False) -> list[str]:
     """The start year seeds and stages the census and builds every model and check; later years rebuild
     only the yearly models (intermediate and marts), plus the seeds whose content changed since they
     were loaded.
@@ -57,11 +64,16 @@ def year_selection(year: int, start_year: int, reload_seeds: list[str] | tuple[s
     ~0.05 s of dbt overhead whatever the census) run in the start year only; the marts' checks and every
     critical tripwire of a yearly model run every year, including those that also read the staged census
     (the staging models are not yearly, so they are not rebuilt).
+
+    lean: a run whose database is read for its workforce only (a backtest) builds neither the nondiscrimination
+    mart nor the report views nobody reads (LEAN_EXCLUDED), and its start year runs the checks a later year
+    runs (the marts' checks and every critical tripwire), not the start-year-only checks of the rules.
     """
+    excluded = ["resource_type:unit_test", *(LEAN_EXCLUDED if lean else ())]
     if year == start_year:
-        return ["--full-refresh", "--exclude", "resource_type:unit_test"]
+        return ["--full-refresh", "--exclude", *(["config.meta.start_year_only:true"] if lean else []), *excluded]
     return ["--select", "tag:yearly", *(["tag:per_run", "tag:reports"] if first_of_run else []), *reload_seeds,
-            "--exclude", "config.meta.start_year_only:true", "resource_type:unit_test"]
+            "--exclude", "config.meta.start_year_only:true", *excluded]
 
 
 def intermediate_database(database: Path) -> Path:

@@ -72,6 +72,9 @@ class Run:
     began: float = field(default_factory=time.monotonic)
     summary: RunSummary | None = None
     write_reports: bool = True  # False: the summary CSV and the HTML report are not written (a tool's scratch runs)
+    # True: a throw-away database read for its workforce only (a backtest): the lean selection of
+    # runner.year_selection, and no year checkpoint (nothing resumes it; its digests read every row of the year)
+    lean: bool = False
 
     def would_back_up(self) -> bool:
         return not self.backed_up and self.database.exists() and self.database.stat().st_size > 0
@@ -213,7 +216,8 @@ def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict) -
     reload = plan.reload_seeds if first else []
     for attempt in range(len(db.BACKOFF_SECONDS) + 1):
         try:
-            result = run_dbt(["build", *year_selection(year, effective.start_year, reload, first_of_run=first)],
+            result = run_dbt(["build", *year_selection(year, effective.start_year, reload, first_of_run=first,
+                                                       lean=run.lean)],
                              variables, year=year, run_id=run.run_id, database=run.database,
                              on_line=lambda line: run.observer.dbt_line(year, line), extra_env=env)
         finally:
@@ -293,7 +297,7 @@ def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     (folder / f"config_{current_hash[:16]}.json").write_text(json.dumps(config, sort_keys=True, indent=1))
     env = {"PLANALIGN_CONFIG_HASH": current_hash, "PLANALIGN_CENSUS_SHA256": config["census_sha256"],
-           "PLANALIGN_GIT_SHA": runsafety.git_sha()}
+           "PLANALIGN_GIT_SHA": runsafety.git_sha(), **({"PLANALIGN_CHECKPOINT": "off"} if run.lean else {})}
     runsafety.log_line(run.run_id, {"event": "pair_start", "scenario_id": effective.scenario_id,
                                     "plan_design_id": effective.plan_design_id, "replications": ids,
                                     "years": plan.years, "config_hash": current_hash, **env})
@@ -433,16 +437,18 @@ def finish(run: Run, status: str) -> RunSummary:
 
 
 def simulate_into(database: Path, effective: Effective, command: str,
-                  observer: RunObserver | None = None) -> PairResult:
+                  observer: RunObserver | None = None, lean: bool = False) -> PairResult:
     """A whole run of the configuration's years into `database` (a tool's own file: census-history, calibrate),
-    under its own lock and run log, without the summary CSV and HTML report. Raises PlanAlignError on failure."""
+    under its own lock and run log, without the summary CSV and HTML report. Raises PlanAlignError on failure.
+    lean: see Run.lean."""
     years = list(range(effective.start_year, effective.end_year + 1))
     return _tool_run(database, command, observer, years, effective.label,
-                     [lambda: plan_years(database, effective, effective.start_year, effective.end_year, "year")])[0]
+                     [lambda: plan_years(database, effective, effective.start_year, effective.end_year, "year")],
+                     lean)[0]
 
 
 def simulate_year_by_year(database: Path, effectives: list[Effective], command: str,
-                          observer: RunObserver | None = None) -> list[PairResult]:
+                          observer: RunObserver | None = None, lean: bool = False) -> list[PairResult]:
     """Like simulate_into, but the k-th configuration builds the k-th year from the start year on, each year
     on the state the year before left (as `make year` does): a setting may differ from year to year (the
     backtest's observed growth of each held-out year). One lock, one run log, no summary CSV or HTML."""
@@ -450,13 +456,13 @@ def simulate_year_by_year(database: Path, effectives: list[Effective], command: 
     years = list(range(first, first + len(effectives)))
     plans = [lambda year=year, effective=effective: plan_years(database, effective, year, year, "year")
              for year, effective in zip(years, effectives, strict=True)]
-    return _tool_run(database, command, observer, years, effectives[0].label, plans)
+    return _tool_run(database, command, observer, years, effectives[0].label, plans, lean)
 
 
 def _tool_run(database: Path, command: str, observer: RunObserver | None, years: list[int], label: str,
-              plans: list) -> list[PairResult]:
+              plans: list, lean: bool = False) -> list[PairResult]:
     """A tool's run: each plan made just before it runs (it reads what the previous one stored)."""
-    run = Run(database, command, observer or RunObserver(), write_reports=False)
+    run = Run(database, command, observer or RunObserver(), write_reports=False, lean=lean)
     start(run, years, [label])
     status = "failed"
     results = []

@@ -40,7 +40,10 @@ from planalign.fit.scorecard import BAND, write_scorecard
 from planalign.paths import PROJECT_ROOT
 
 GROWTHS = ("observed", "fitted")
-DATABASE_NAME = "backtest.duckdb"
+# The file name of the default database (in the backtest's own folder): dbt parses the project for a database's
+# file name only (runner.parse_environment), so a backtest reuses the parse a default run saved, and the run
+# after it reuses the backtest's, where another name made each of them parse the whole project again.
+DATABASE_NAME = "planalign.duckdb"
 
 
 @dataclass
@@ -159,9 +162,9 @@ def backtest(paths: Sequence[Path], holdout: int = 1, replications: int = 20, na
         result.seed = effectives[0].scenario.random_seed
         database = folder / "run" / DATABASE_NAME
         if growth == "observed":
-            year_protocol.simulate_year_by_year(database, effectives, "backtest", observer)
+            year_protocol.simulate_year_by_year(database, effectives, "backtest", observer, lean=True)
         else:
-            year_protocol.simulate_into(database, effectives[0], "backtest", observer)
+            year_protocol.simulate_into(database, effectives[0], "backtest", observer, lean=True)
         after_simulation = time.perf_counter()
         result.seconds["simulate"] = round(after_simulation - after_fit, 1)
         read_predictions(con, database, effectives[0], result)

@@ -6,6 +6,7 @@ are refused in one line."""
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def test_the_actual_values_recompute_from_the_files_and_obey_the_headcount_ident
 
 
 def test_the_predicted_values_match_the_simulations_events(backtested):
-    database = backtested["out"] / "run" / "backtest.duckdb"
+    database = backtested["out"] / "run" / "planalign.duckdb"
     rows = backtested["rows"]
     per_replication = query(database, """
         select replication_id,
@@ -141,6 +142,25 @@ def test_the_same_inputs_give_the_same_scorecard_bytes(history, backtested):
     for name in ("scorecard.csv", "scorecard.md", "scorecard.html"):
         assert (again / name).read_bytes() == (backtested["out"] / name).read_bytes(), name
 
+
+
+def test_a_backtest_builds_lean_and_runs_its_tripwires(backtested):
+    """The throw-away database holds the workforce, not the nondiscrimination mart; no year checkpoint is
+    written; the build ran every critical tripwire of what it built (its run log names each node)."""
+    database = backtested["out"] / "run" / "planalign.duckdb"
+    tables = {name for (name,) in query(database, "select table_name from duckdb_tables()")}
+    assert {"fct_workforce_snapshot", "fct_yearly_events", "fct_headcount_plan"} <= tables
+    assert "fct_nondiscrimination_employees" not in tables
+    views = {name for (name,) in query(database, "select view_name from duckdb_views() where not internal")}
+    assert views == {"rpt_census_reconciliation", "rpt_year_audit", "rpt_year_digests"}
+    assert not list((backtested["out"] / "run").rglob("year_*.done"))
+    assert not list((backtested["out"] / "run").rglob("year_*.partial"))
+    (timings,), = query(database, "select node_timings from main.planalign_run_log "
+                                  "where command = 'build' and event = 'end'")
+    ran = {node["node"] for node in json.loads(timings) if node["status"] == "pass"}
+    for tripwire in ("assert_snapshot_traceable", "assert_headcount_rolls_forward", "assert_no_event_after_termination",
+                     "assert_census_rows_reconcile", "unique_fct_yearly_events_event_id"):
+        assert any(node.split(".")[2] == tripwire for node in ran), tripwire
 
 def one_line_refusal(result, fragment: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr

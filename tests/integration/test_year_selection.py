@@ -35,7 +35,7 @@ def selected(tmp_path_factory) -> dict:
     later = dbt_ls(year_selection(START + 1, START), folder)
     first = dbt_ls(year_selection(START + 1, START, first_of_run=True), folder)
     manifest = json.loads((folder / "target" / "manifest.json").read_text())
-    return {"later": later, "first": first, "nodes": manifest["nodes"]}
+    return {"later": later, "first": first, "nodes": manifest["nodes"], "folder": folder}
 
 
 def test_every_critical_tripwire_of_the_yearly_models_runs_every_year(selected):
@@ -103,3 +103,60 @@ def test_a_clear_removes_the_rows_of_every_yearly_mart(selected, simulated):
                     and node["original_file_path"].startswith("models/marts/") and "yearly" in node["config"]["tags"]}
     with duckdb.connect(str(simulated["db"]), read_only=True) as con:
         assert set(db.marts_with_years(con)) == yearly_marts
+
+
+@pytest.fixture(scope="module")
+def lean(selected) -> dict:
+    """A backtest's selection (runner.year_selection(lean=True)): its start year and a later year (listed in the
+    folder of `selected`, whose saved parse dbt reuses)."""
+    folder = selected["folder"]
+
+    def listed(selection: list[str]) -> set[str]:
+        return dbt_ls([arg for arg in selection if arg != "--full-refresh"], folder)  # a build's flag, not ls's
+    return {"start": listed(year_selection(START, START, lean=True)),
+            "later": listed(year_selection(START + 1, START, first_of_run=True, lean=True)),
+            "full": listed(year_selection(START, START)),
+            "nodes": json.loads((folder / "target" / "manifest.json").read_text())["nodes"]}
+
+
+def test_a_lean_year_builds_what_the_snapshot_and_the_event_store_need_and_all_their_tripwires(lean):
+    """A backtest builds every parent of the snapshot and the event store (so they are what a full build
+    writes), the views the year protocol reads, and every critical tripwire and mart check of what it builds;
+    not the nondiscrimination mart, the report views nobody reads there, or the start-year-only rule checks."""
+    nodes = lean["nodes"]
+    parents: dict[str, set[str]] = {}
+
+    def ancestors(node_id: str) -> set[str]:
+        if node_id not in parents:
+            direct = set(nodes.get(node_id, {}).get("depends_on", {}).get("nodes", []))
+            parents[node_id] = direct.union(*(ancestors(p) for p in direct))
+        return parents[node_id]
+
+    needed = {f"model.planalign.{name}" for name in (
+        "fct_workforce_snapshot", "fct_yearly_events", "rpt_year_digests", "rpt_year_audit",
+        "rpt_census_reconciliation")}
+    built_models = {n for n in needed.union(*(ancestors(n) for n in needed))
+                    if n.startswith(("model.", "seed.")) and nodes[n]["config"]["materialized"] != "ephemeral"}
+    yearly = {n for n, node in nodes.items() if "yearly" in node["config"].get("tags", [])}
+    for name, selected in (("start", lean["start"]), ("later", lean["later"])):
+        models = {n for n in selected if n.startswith(("model.", "seed."))}
+        expected = built_models if name == "start" else {n for n in built_models if n in lean["full"] and (
+            {"yearly", "per_run", "reports"} & set(nodes[n]["config"]["tags"]))}
+        assert expected - models == set(), name
+        tests = {n for n in selected if n.startswith("test.")}
+        tripwires = {n for n, node in nodes.items() if node["resource_type"] == "test"
+                     and "critical" in node["config"]["tags"] and set(node["depends_on"]["nodes"]) & yearly}
+        # every critical tripwire of a yearly model runs, unless it checks a model the lean year does not build
+        assert len(tripwires & tests) >= 20, name
+        assert all(set(nodes[n]["depends_on"]["nodes"]) & set(nodes) - selected for n in tripwires - tests), name
+        marts = {n for n in models if nodes[n]["original_file_path"].startswith("models/marts/")}
+        mart_checks = {n for n, node in nodes.items() if node["resource_type"] == "test"
+                       and node["original_file_path"].startswith("models/marts/")
+                       and set(node["depends_on"]["nodes"]) & marts and set(node["depends_on"]["nodes"]) <= models}
+        assert mart_checks and mart_checks - tests == set(), name
+        assert "model.planalign.fct_nondiscrimination_employees" not in selected
+        assert not {n for n in selected if n.startswith("model.planalign.rpt_")} - needed
+        assert not [n for n in tests if nodes[n]["config"].get("meta", {}).get("start_year_only") is True], name
+    # the full start year does build and check what the lean one leaves out
+    assert "model.planalign.fct_nondiscrimination_employees" in lean["full"]
+    assert len(lean["full"]) > len(lean["start"])
