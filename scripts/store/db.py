@@ -86,6 +86,18 @@ def replications_with_year(database: Path, key: RunKey, year: int) -> int:
             {**key.params, "year": year}).fetchone()[0]
 
 
+def first_stored_year(database: Path, key: RunKey) -> int | None:
+    """The first simulated year of the key's replication set in the database (None: none stored)."""
+    if not database.exists():
+        return None
+    with read_only(database) as con:
+        if not has_table(con, "fct_workforce_snapshot"):
+            return None
+        return con.execute(
+            "select min(simulation_year) from fct_workforce_snapshot where scenario_id = $scenario "
+            "and plan_design_id = $plan and list_contains($replications, replication_id)", key.params).fetchone()[0]
+
+
 def highest_replication(database: Path, key: RunKey, year: int) -> int:
     """The highest replication id of the key's scenario and design with a snapshot for the year (0: none or
     only the single run)."""
@@ -329,6 +341,64 @@ def report_bands(con: duckdb.DuckDBPyConnection, key: RunKey
     return rows(con, "select period, metric, replications, mean_value, p10_value, p50_value, p90_value "
                      "from rpt_replication_bands where scenario_id = ? and plan_design_id = ? "
                      "order by period_sort, metric_sort", [key.scenario_id, key.plan_design_id])
+
+
+def report_metrics(con: duckdb.DuckDBPyConnection, key: RunKey
+                   ) -> tuple[list[str], list[tuple]]:
+    """The single run's metrics per year and for the horizon (rpt_scenario_metrics), in long form."""
+    return rows(con, "select period, metric, metric_value from rpt_scenario_metrics "
+                     "where scenario_id = ? and plan_design_id = ? and replication_id = 0 "
+                     "order by period_sort, metric_sort", [key.scenario_id, key.plan_design_id])
+
+
+def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
+    """The run report's headline over the stored years, one row per figure: employer cost gross (match + core)
+    over the years, per participant per year (over the participant-years: the Dec 31 participants summed over
+    the years) and as a share of the prorated pay; for a Monte Carlo set the mean over the replications and
+    their P10 and P90 (as rpt_replication_bands computes them), for the single run its value."""
+    return rows(con, """
+        with per_replication as (
+            select
+                replication_id,
+                min(period_sort) as first_year,
+                max(period_sort) as last_year,
+                cast(sum(metric_value) filter (where metric = 'employer_cost') as double) as employer_cost,
+                cast(sum(metric_value) filter (where metric = 'employer_cost') as double)
+                    / nullif(sum(metric_value) filter (where metric = 'participant_count'), 0)
+                    as cost_per_participant_year,
+                cast(sum(metric_value) filter (where metric = 'employer_cost') as double)
+                    / nullif(sum(metric_value) filter (where metric = 'total_prorated_compensation'), 0)
+                    as cost_share_of_pay
+            from rpt_scenario_metrics
+            where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
+                and period <> 'horizon'
+            group by replication_id
+        ),
+        figures as (
+            unpivot per_replication
+            on employer_cost, cost_per_participant_year, cost_share_of_pay
+            into name figure value value
+        )
+        select
+            figure,
+            min(first_year) as first_year,
+            max(last_year) as last_year,
+            count(*) as replications,
+            avg(value) as mean_value,
+            quantile_cont(value, 0.1) as p10_value,
+            quantile_cont(value, 0.9) as p90_value
+        from figures
+        group by figure
+        order by case figure when 'employer_cost' then 1 when 'cost_per_participant_year' then 2 else 3 end
+    """, key.params)
+
+
+def monte_carlo_count(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> int:
+    """The size of the stored Monte Carlo set of a (scenario, design): its highest replication id, 0 if none."""
+    if not has_table(con, "fct_workforce_snapshot"):
+        return 0
+    return con.execute("select coalesce(max(replication_id), 0) from fct_workforce_snapshot "
+                       "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchone()[0]
 
 
 def report_census(con: duckdb.DuckDBPyConnection, key: RunKey
