@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from planalign.cli.console import show_error
 from planalign.engine.assumptions import TABLES as ASSUMPTION_TABLES
 from planalign.engine.assumptions import check_shipped_seeds
 from planalign.engine.config import SCENARIO_DIR, resolve
 from planalign.engine.plan_designs import load_plan_design, plan_design_ids
+from planalign.errors import PlanAlignError
 from planalign.keys import MONTE_CARLO, Replications, RunKey
 from planalign.paths import checked_database
 from planalign.store import db, runsafety
@@ -74,18 +76,38 @@ def status_command() -> None:
 def check_config_command(scenario_files: tuple[Path, ...]) -> None:
     """Validate the shipped assumption seeds, scenario files (all of scenarios/ by default) with their own
     assumption tables, and every seeded plan design."""
-    check_shipped_seeds()
-    click.echo(f"ok: seeds ({', '.join(f'{name}.csv' for name in ASSUMPTION_TABLES)})")
+    failed: list[str] = []
+
+    def checked(what: str, check) -> None:
+        """Run one check; a refusal is shown (one line and its hint) and counted, and the next file is checked."""
+        try:
+            check()
+        except PlanAlignError as exc:
+            show_error(exc)
+            failed.append(what)
+
+    checked("the assumption seeds", lambda: (check_shipped_seeds(), click.echo(
+        f"ok: seeds ({', '.join(f'{name}.csv' for name in ASSUMPTION_TABLES)})")))
     files = scenario_files or tuple(sorted(SCENARIO_DIR.glob("*.yml")))
     for file in files:
-        effective = resolve(file)
-        chain = " -> ".join(p.name for p in effective.chain)
-        own = effective.assumptions.own
-        click.echo(f"ok: {chain} (scenario '{effective.scenario_id}', plan design '{effective.plan_design_id}', "
-                   f"years {effective.start_year}-{effective.end_year}"
-                   + (f", {effective.scenario.replications} replications" if effective.scenario.replications else "")
-                   + (f", own tables: {', '.join(table.where for table in own.values())}" if own else "")
-                   + ")")
-    for plan_design_id in plan_design_ids():
-        load_plan_design(plan_design_id)
-    click.echo(f"ok: seeds/plan_designs.csv ({', '.join(plan_design_ids())})")
+        checked(str(file), lambda file=file: _check_scenario(file))
+    designs = plan_design_ids()
+    for plan_design_id in designs:
+        checked(f"plan design {plan_design_id}", lambda plan_design_id=plan_design_id: load_plan_design(plan_design_id))
+    if not any(what.startswith("plan design") for what in failed):
+        click.echo(f"ok: seeds/plan_designs.csv ({', '.join(designs)})")
+    if failed:
+        raise PlanAlignError(f"check-config: {len(failed)} of {len(files) + len(designs) + 1} checks failed: "
+                             f"{', '.join(failed)}", hint="each is explained above; fix them and run make check-config "
+                                                          "again")
+
+
+def _check_scenario(file: Path) -> None:
+    effective = resolve(file)
+    chain = " -> ".join(p.name for p in effective.chain)
+    own = effective.assumptions.own
+    click.echo(f"ok: {chain} (scenario '{effective.scenario_id}', plan design '{effective.plan_design_id}', "
+               f"years {effective.start_year}-{effective.end_year}"
+               + (f", {effective.scenario.replications} replications" if effective.scenario.replications else "")
+               + (f", own tables: {', '.join(table.where for table in own.values())}" if own else "")
+               + ")")
