@@ -37,6 +37,7 @@ vars_fit := HISTORY NAME FORCE CENSUS_SHEET PAY_BAND_INCREASE
 vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED
 vars_bench := SIZES YEARS SEED REPLICATIONS NOTES RESULTS
 vars_bench-compare := RESULTS
+vars_status := VERIFY
 goals := $(or $(MAKECMDGOALS),help)
 allowed_variables := PYTHON PLANALIGN_% $(foreach g,$(goals),$(vars_$(g)))
 command_line_variables := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))
@@ -95,8 +96,8 @@ timeline:  ## one employee's events: make timeline EMPLOYEE=EMP_0000123 [SCENARI
 	@test -n "$(EMPLOYEE)" || { echo "error: say which employee, e.g. make timeline EMPLOYEE=EMP_0000123"; exit 2; }
 	$(PLANALIGN) timeline --employee $(EMPLOYEE) $(report_args)
 
-status:  ## what the database holds: years, checkpoints, last runs, lock, backups
-	$(PLANALIGN) status
+status:  ## what the database holds: years, checkpoints (row counts; VERIFY=1: digests), last runs, lock, backups
+	$(PLANALIGN) status $(if $(VERIFY),--verify)
 
 version:  ## planalign, dbt and duckdb versions
 	$(PLANALIGN) --version

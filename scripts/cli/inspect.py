@@ -27,14 +27,17 @@ def _size(path: Path) -> str:
     return ""
 
 
-def _checkpoint_state(database: Path, key: RunKey, years: list[int], digests: dict[int, tuple]) -> str:
+def _checkpoint_state(database: Path, key: RunKey, years: list[int], found: dict[int, tuple]) -> str:
+    """Per year: the checkpoint matches what the database holds (found: the digests with --verify, else the
+    row counts), does not, or is missing."""
     states = []
     for year in years:
         checkpoint = runsafety.read_checkpoint(database, key, year)
+        fields = ("event_rows", "events_digest", "snapshot_rows", "snapshot_digest") if len(found.get(year, ())) == 4 \
+            else ("event_rows", "snapshot_rows")
         if checkpoint is None:
             states.append(f"{year} none")
-        elif digests.get(year) == (checkpoint.get("event_rows"), checkpoint.get("events_digest"),
-                                   checkpoint.get("snapshot_rows"), checkpoint.get("snapshot_digest")):
+        elif found.get(year) == tuple(checkpoint.get(field) for field in fields):
             states.append(f"{year} ok")
         else:
             states.append(f"{year} MISMATCH")
@@ -42,25 +45,33 @@ def _checkpoint_state(database: Path, key: RunKey, years: list[int], digests: di
 
 
 @click.command("status")
-def status_command() -> None:
-    """Per scenario x design x replication set: the years present, whether each year's checkpoint is
-    valid, the last run; then the lock holder and the backups."""
+@click.option("--verify", is_flag=True,
+              help="compare the digests of every stored year's rows with its checkpoint (reads every row: slow on a "
+                   "large database); by default the row counts are compared")
+def status_command(verify: bool) -> None:
+    """Per scenario x design x replication set: the years present, whether each year's checkpoint matches the
+    database (row counts; digests with --verify), the last run; then the lock holder and the backups."""
     database = checked_database(writing=False)
     click.echo(f"database: {database}" + (f" ({_size(database)})" if database.exists() else " (not created yet)"))
     if database.exists():
         with db.read_only(database) as con:
             stored = db.stored_runs(con)
             last = db.last_runs(con)
+            counts = db.year_row_counts(con)
         if not stored:
             click.echo("  no simulated years yet")
         for scenario_id, plan_design_id, replication_set, _, _, count, years in stored:
             key = RunKey(scenario_id, plan_design_id, Replications(count if replication_set == MONTE_CARLO else 0))
-            digests = db.year_digests(database, key)
+            found = db.year_digests(database, key) if verify else \
+                {year: counts.get((scenario_id, plan_design_id, replication_set, year)) for year in years}
             click.echo(f"  {scenario_id} / {plan_design_id} ({key.replications.label}): years {years[0]}-{years[-1]}")
-            click.echo(f"    checkpoints: {_checkpoint_state(database, key, years, digests)}")
+            click.echo(f"    checkpoints ({'digests' if verify else 'row counts'}): "
+                       f"{_checkpoint_state(database, key, years, found)}")
             if (scenario_id, plan_design_id) in last:
                 run_id, command, status, at = last[(scenario_id, plan_design_id)]
                 click.echo(f"    last run: {run_id} ({command}) {status} at {at:%Y-%m-%d %H:%M:%S} UTC")
+        if stored and not verify:
+            click.echo("  (make status VERIFY=1 compares the digests of the rows too; make resume always does)")
     holder = runsafety.lock_holder(database)
     click.echo(f"lock: held by run {holder.get('run_id')} (PID {holder.get('pid')}, since {holder.get('started')})"
                if holder else "lock: free")

@@ -265,6 +265,12 @@ def _run_key(con, scenario_name: str, plan_design_id: str | None, replication_id
     scenario_id, plan_design_id, _ = _side(con, f"{scenario_id}/{plan_design_id}" if plan_design_id else scenario_id)
     key = RunKey(scenario_id, plan_design_id)
     if not db.simulated_years(con, key, replication_id):
+        count = db.monte_carlo_count(con, scenario_id, plan_design_id)
+        if replication_id == 0 and count:
+            raise PlanAlignError(f"{scenario_id}/{plan_design_id} is a Monte Carlo set of {count} replications in "
+                                 "the database, with no single run (replication 0)",
+                                 hint=f"say which replication, e.g. REPLICATION=1 (1..{count}); in the CLI "
+                                      "--replication 1")
         raise PlanAlignError(f"{scenario_id}/{plan_design_id} has no replication {replication_id} in the database",
                              hint="replication 0 is the single run; Monte Carlo sets are 1..N (make status)")
     return key

@@ -196,7 +196,8 @@ def print_batch_table(rows: list[BatchRow]) -> None:
                f"{'employer cost (match + core)':>30}")
     for row in rows:
         plan = row.plan
-        years_run = f"{plan.years[0]}-{plan.years[-1]}" if plan and plan.years else "-"
+        span = sorted(plan.years + plan.skipped) if plan else []
+        years_run = f"{span[0]}-{span[-1]}" if span else "-"
         seconds = sum(row.result.year_seconds.values()) if row.result else 0.0
         cost = row.result.employer_cost if row.result else None
         mean = " (mean)" if plan and plan.effective.replications.is_monte_carlo else ""

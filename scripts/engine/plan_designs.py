@@ -224,7 +224,7 @@ def _validate(raw: dict[str, Any], where: str, fix: str) -> PlanDesign:
     try:
         design = PlanDesign.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(describe_error(e, prefix="plan_design") for e in exc.errors())
+        problems = "; ".join(describe_error(e, prefix="plan_design", model=PlanDesign) for e in exc.errors())
         raise PlanAlignError(f"{where}{problems}", hint=fix) from None
     refusals = safe_harbor_refusals(design)
     if refusals:
@@ -380,14 +380,14 @@ def _keys_at(model: Any, loc: tuple) -> list[str]:
     return sorted(getattr(model, "model_fields", {}))
 
 
-def unknown_key(error: dict[str, Any], model: Any) -> str | None:
+def unknown_key(error: dict[str, Any], model: Any, prefix: str = "") -> str | None:
     """An unknown key as "unknown key 'x' (did you mean 'y'?)" (the closest accepted key, difflib), or with the
     keys accepted there when none is close; None for any other error."""
     if error["type"] != "extra_forbidden" or model is None:
         return None
     *parent, name = error["loc"]
     known = _keys_at(model, tuple(parent))
-    where = ".".join(str(part) for part in parent)
+    where = ".".join([prefix] * bool(prefix) + [str(part) for part in parent])
     close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
     found = f"unknown key '{name}'" + (f" in {where}" if where else "")
     if close:
@@ -399,9 +399,9 @@ def describe_error(error: dict[str, Any], prefix: str = "", model: Any = None) -
     """One validation error as `key.path[index] = value: message`; a rule over several keys (a model
     validator) as its message alone, which names the values involved, never as a dump of the settings; an
     unknown key of `model` as unknown_key says it."""
-    unknown = unknown_key(error, model)
+    unknown = unknown_key(error, model, prefix)
     if unknown is not None:
-        return f"{prefix}: {unknown}" if prefix else unknown
+        return unknown
     parts = [prefix] if prefix else []
     for part in error["loc"]:
         if isinstance(part, int) and parts:

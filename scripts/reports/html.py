@@ -6,6 +6,7 @@ scripts/store/db.py; this module only arranges and formats them.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 from importlib import metadata
 from pathlib import Path
@@ -299,12 +300,46 @@ def render(out: Path, **context: Any) -> Path:
     return out
 
 
+def _plain(key: str, value: Any) -> str:
+    """One setting as a person reads it: shares in percent, yes/no, none, numbers without trailing zeros."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | decimal.Decimal):
+        if key.endswith(("_rate", "_share", "_from", "_to", "_cap")) and abs(float(value)) <= 1:
+            return f"{float(value) * 100:g}%"
+        return f"{float(value):,g}" if not isinstance(value, int) else f"{value:,}"
+    return str(value)
+
+
+def readable(key: str, value: Any) -> str | dict[str, Any]:
+    """A provenance value without raw JSON: a list of records (match tiers, vesting schedule, enrollment by age)
+    becomes a small table, a mapping 'name: value; ...', a list its items; everything else _plain."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        columns = list(dict.fromkeys(name for item in value for name in item))
+        return {"columns": [name.replace("_", " ") for name in columns],
+                "rows": [[_plain(name, item.get(name)) for name in columns] for item in value]}
+    if isinstance(value, dict):
+        return "; ".join(f"{name.replace('_', ' ')}: {_plain(name, item)}" for name, item in value.items()) or "none"
+    if isinstance(value, list):
+        return ", ".join(_plain(key, item) for item in value) or "none"
+    return _plain(key, value)
+
+
 def _provenance(con: Any, key: RunKey) -> dict[str, Any]:
     provenance = db.report_provenance(con, key)
     settings = json.loads(provenance["settings_json"] or "{}")
     design = provenance.pop("design")
-    provenance["settings"] = sorted(settings.items())
-    provenance["design"] = sorted((k, v) for k, v in design.items())
+    provenance["settings"] = [(name.replace("_", " "), readable(name, value))
+                              for name, value in sorted(settings.items())]
+    provenance["design"] = [(name.replace("_", " "), readable(name, value)) for name, value in sorted(design.items())
+                            if name not in {"run_id", "simulation_year", "plan_design_id"}]
     return provenance
 
 

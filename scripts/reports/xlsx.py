@@ -100,6 +100,10 @@ def write_workbook(out: Path, sheets: list[tuple]) -> Path:
                 else:
                     sheet.write(r, i, value, formats[row_kinds[i]])
         sheet.freeze_panes(top + 1, 0)
+        # printed (or saved as PDF) as read on screen: landscape, all columns on one page width, header repeated
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(top)
         if rows:
             sheet.autofilter(top, 0, top + len(rows), len(columns) - 1)
     workbook.close()

@@ -271,6 +271,24 @@ def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """, _SET_NAMES).fetchall()
 
 
+def year_row_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, int], tuple[int, int]]:
+    """(event rows, snapshot rows) per (scenario, design, replication set, year), for every stored run at once:
+    what `status` compares with the checkpoints. Counting reads only the key columns (no row is hashed), so it
+    stays fast on a large database; the digests (year_digests) are for resume and `status --verify`."""
+    counts: dict[tuple[str, str, str, int], list[int]] = {}
+    for position, table in enumerate(("fct_yearly_events", "fct_workforce_snapshot")):
+        if not has_table(con, table):
+            continue
+        for scenario_id, plan_design_id, kind, year, n in con.execute(f"""
+            select scenario_id, plan_design_id, case when replication_id = 0 then $single else $monte_carlo end,
+                simulation_year, count(*)
+            from {table}
+            group by all
+        """, _SET_NAMES).fetchall():
+            counts.setdefault((scenario_id, plan_design_id, kind, year), [0, 0])[position] = n
+    return {key: (events, snapshot) for key, (events, snapshot) in counts.items()}
+
+
 def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
     """The newest run-level log row per (scenario, design): run id, command, status, time."""
     if not has_table(con, "planalign_run_log"):
