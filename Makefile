@@ -24,7 +24,7 @@ scenario_vars := SCENARIO PLAN CENSUS CENSUS_SHEET SET REPLICATIONS DRY_RUN
 vars_simulate := $(scenario_vars) START END CLEAR
 vars_year := $(scenario_vars) Y START
 vars_batch := SCENARIOS PLANS SET REPLICATIONS DRY_RUN CLEAR RESUME START END
-vars_resume := $(scenario_vars) CLEAR START
+vars_resume := $(scenario_vars) CLEAR START END
 vars_restore := BACKUP YES
 vars_compare := BASE ALT FORMAT
 vars_export := $(scenario_vars) FORMAT
@@ -102,8 +102,8 @@ status:  ## what the database holds: years, checkpoints (row counts; VERIFY=1: d
 version:  ## planalign, dbt and duckdb versions
 	$(PLANALIGN) --version
 
-resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=, START=)
-	$(PLANALIGN) resume $(scenario_args) $(clear_args) $(if $(START),--start $(START))
+resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=, START=, END=)
+	$(PLANALIGN) resume $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YES=1
 	$(PLANALIGN) restore $(BACKUP) $(if $(YES),--yes)

@@ -72,7 +72,7 @@ def effective_from(database: Path, scenario_name: str, census_path: str | None, 
     stored year, so its configuration (start_year is part of it) matches the stored years'."""
     effective = _effective(scenario_name, census_path, plan_design_id, sets, replications, None, census_sheet)
     if start is None and infer:
-        first = db.first_stored_year(database, effective.key)
+        first, _ = db.stored_year_range(database, effective.key)
         if first is not None and first > effective.start_year:
             start = first
     if start is None or start == effective.start_year:
@@ -85,3 +85,12 @@ def effective_from(database: Path, scenario_name: str, census_path: str | None, 
 
 def _effective(scenario_name, census_path, plan_design_id, sets, replications, start, census_sheet) -> Effective:
     return effective(scenario_name, census_path, plan_design_id, sets, replications, start, census_sheet=census_sheet)
+
+
+def resume_end(database: Path, effective: Effective, end: int | None) -> int:
+    """The last year resume goes to: END, else the later of the scenario's end_year and the last stored year
+    (a run made with a later END= resumes to it)."""
+    if end is not None:
+        return end
+    _, last = db.stored_year_range(database, effective.key)
+    return max(effective.end_year, last or effective.end_year)

@@ -29,11 +29,13 @@ def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
 @options.configuration
 @options.clear
 @options.start
+@click.option("--end", type=int, default=None,
+              help="last year (default: the later of the scenario's end_year and the last stored year)")
 @options.dry_run
 @options.verbose
 def resume_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
-                   sets: tuple[str, ...], replications: int | None, clear: str, start: int | None, dry_run: bool,
-                   verbose: bool) -> None:
+                   sets: tuple[str, ...], replications: int | None, clear: str, start: int | None, end: int | None,
+                   dry_run: bool, verbose: bool) -> None:
     """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest (a run opened in
     a later START is found by its first stored year, or say --start).
 
@@ -45,7 +47,7 @@ def resume_command(scenario_name: str, census_path: str | None, census_sheet: st
     if clear == "all":
         plan = years.plan_years(database, effective, effective.start_year, effective.end_year, "all")
     else:
-        plan = years.plan_resume(database, effective)
+        plan = years.plan_resume(database, effective, options.resume_end(database, effective, end))
     if not dry_run:
         for line in plan.reasons:
             click.echo(f"resume: {line}")

@@ -135,21 +135,25 @@ def _name(scenario_id: str, plan_design_id: str) -> str:
 
 
 def print_headline(path: Path) -> None:
+    """The horizon's headline metrics, each with what its figure is (a total over the years, or the value at the
+    end), rates in percent and their differences in points."""
     import csv
 
     with path.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["period"] == "horizon" and row["metric"] in HEADLINE]
-    for row in rows:
-        band = (f"  difference P10-P90 {float(row['difference_p10']):>14,.2f} .. {float(row['difference_p90']):,.2f}"
-                if row.get("difference_p10") else "")
-        rel = f"{float(row['rel_difference']) * 100:+.1f}%" if row.get("rel_difference") else ""
-        scale, unit = (100, "%") if row["metric"].endswith("_rate") else (1, "")
+        every = list(csv.DictReader(handle))
+    years = sorted({row["period"] for row in every if row["period"] != "horizon"})
+    for row in (row for row in every if row["period"] == "horizon" and row["metric"] in HEADLINE):
+        rate = units.metric(row["metric"]).unit == units.RATE
+        scale, unit, points = (100, "%", " pt") if rate else (1, "", "")
         values = [float(row[key]) * scale for key in ("base_value", "alt_value", "abs_difference")]
-        if band:
+        rel = f"{float(row['rel_difference']) * 100:+.1f}%" if row.get("rel_difference") else ""
+        band = ""
+        if row.get("difference_p10"):
             low, high = (float(row[key]) * scale for key in ("difference_p10", "difference_p90"))
-            band = f"  difference P10..P90 {low:,.2f}{unit} .. {high:,.2f}{unit}"
-        click.echo(f"  {row['metric']:<22} base {values[0]:>16,.2f}{unit:1}  alt {values[1]:>16,.2f}{unit:1}  "
-                   f"diff {values[2]:>+15,.2f}{unit:1} {rel:>8}{band}")
+            band = f"  difference P10..P90 {low:+,.2f}{points} .. {high:+,.2f}{points}"
+        figure = units.horizon_label(row["metric"], years[0], years[-1]) if years else ""
+        click.echo(f"  {row['metric']:<22} {figure:<20} base {values[0]:>16,.2f}{unit:1}  alt {values[1]:>16,.2f}"
+                   f"{unit:1}  diff {values[2]:>+15,.2f}{points:3} {rel:>8}{band}")
 
 
 @click.command("compare")

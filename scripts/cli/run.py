@@ -141,7 +141,8 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
                 effective = options.effective_from(database, name, None, plan_design_id, sets, replications,
                                                    start, infer=resume)
                 first = effective.start_year if start is None else start
-                last = effective.end_year if end is None else end
+                last = options.resume_end(database, effective, end) if resume else \
+                    effective.end_year if end is None else end
                 if last < first:
                     raise PlanAlignError(f"END {last} is before START {first}")
                 plan = years.plan_resume(database, effective, last) if resume else \

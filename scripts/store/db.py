@@ -86,16 +86,17 @@ def replications_with_year(database: Path, key: RunKey, year: int) -> int:
             {**key.params, "year": year}).fetchone()[0]
 
 
-def first_stored_year(database: Path, key: RunKey) -> int | None:
-    """The first simulated year of the key's replication set in the database (None: none stored)."""
+def stored_year_range(database: Path, key: RunKey) -> tuple[int | None, int | None]:
+    """The first and last simulated years of the key's replication set in the database ((None, None): none)."""
     if not database.exists():
-        return None
+        return None, None
     with read_only(database) as con:
         if not has_table(con, "fct_workforce_snapshot"):
-            return None
+            return None, None
         return con.execute(
-            "select min(simulation_year) from fct_workforce_snapshot where scenario_id = $scenario "
-            "and plan_design_id = $plan and list_contains($replications, replication_id)", key.params).fetchone()[0]
+            "select min(simulation_year), max(simulation_year) from fct_workforce_snapshot "
+            "where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)",
+            key.params).fetchone()
 
 
 def highest_replication(database: Path, key: RunKey, year: int) -> int:
