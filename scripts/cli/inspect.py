@@ -8,10 +8,6 @@ from pathlib import Path
 import click
 
 from planalign.cli.console import show_error
-from planalign.engine.assumptions import TABLES as ASSUMPTION_TABLES
-from planalign.engine.assumptions import check_shipped_seeds
-from planalign.engine.config import SCENARIO_DIR, resolve
-from planalign.engine.plan_designs import load_plan_design, plan_design_ids
 from planalign.errors import PlanAlignError
 from planalign.keys import MONTE_CARLO, Replications, RunKey
 from planalign.paths import checked_database
@@ -55,15 +51,14 @@ def status_command(verify: bool) -> None:
     click.echo(f"database: {database}" + (f" ({_size(database)})" if database.exists() else " (not created yet)"))
     if database.exists():
         with db.read_only(database) as con:
-            stored = db.stored_runs(con)
+            stored = db.stored_counts(con)
             last = db.last_runs(con)
-            counts = db.year_row_counts(con)
         if not stored:
             click.echo("  no simulated years yet")
-        for scenario_id, plan_design_id, replication_set, _, _, count, years in stored:
+        for scenario_id, plan_design_id, replication_set, count, counts in stored:
             key = RunKey(scenario_id, plan_design_id, Replications(count if replication_set == MONTE_CARLO else 0))
-            found = db.year_digests(database, key) if verify else \
-                {year: counts.get((scenario_id, plan_design_id, replication_set, year)) for year in years}
+            years = sorted(counts)
+            found = db.year_digests(database, key) if verify else counts
             click.echo(f"  {scenario_id} / {plan_design_id} ({key.replications.label}): years {years[0]}-{years[-1]}")
             click.echo(f"    checkpoints ({'digests' if verify else 'row counts'}): "
                        f"{_checkpoint_state(database, key, years, found)}")
@@ -87,6 +82,12 @@ def status_command(verify: bool) -> None:
 def check_config_command(scenario_files: tuple[Path, ...]) -> None:
     """Validate the shipped assumption seeds, scenario files (all of scenarios/ by default) with their own
     assumption tables, and every seeded plan design."""
+    # imported here, not at the top: `status` (this module too) stays quick without the configuration's models
+    from planalign.engine.assumptions import TABLES as ASSUMPTION_TABLES
+    from planalign.engine.assumptions import check_shipped_seeds
+    from planalign.engine.config import SCENARIO_DIR
+    from planalign.engine.plan_designs import load_plan_design, plan_design_ids
+
     failed: list[str] = []
 
     def checked(what: str, check) -> None:
@@ -114,6 +115,8 @@ def check_config_command(scenario_files: tuple[Path, ...]) -> None:
 
 
 def _check_scenario(file: Path) -> None:
+    from planalign.engine.config import resolve
+
     effective = resolve(file)
     chain = " -> ".join(p.name for p in effective.chain)
     own = effective.assumptions.own

@@ -272,22 +272,30 @@ def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """, _SET_NAMES).fetchall()
 
 
-def year_row_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str, int], tuple[int, int]]:
-    """(event rows, snapshot rows) per (scenario, design, replication set, year), for every stored run at once:
-    what `status` compares with the checkpoints. Counting reads only the key columns (no row is hashed), so it
-    stays fast on a large database; the digests (year_digests) are for resume and `status --verify`."""
-    counts: dict[tuple[str, str, str, int], list[int]] = {}
-    for position, table in enumerate(("fct_yearly_events", "fct_workforce_snapshot")):
+def stored_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, dict[int, tuple[int, int]]]]:
+    """Per stored (scenario, design, replication set): its replication count (the highest id of a Monte Carlo
+    set) and per year (event rows, snapshot rows), in one pass over each mart - what `status` shows and compares
+    with the checkpoints. Counting reads only the key columns (no row is hashed), so it stays quick on a large
+    database; the digests (year_digests) are for resume and `status --verify`."""
+    runs: dict[tuple[str, str, str], list] = {}
+    for position, table in enumerate(("fct_workforce_snapshot", "fct_yearly_events")):
         if not has_table(con, table):
             continue
-        for scenario_id, plan_design_id, kind, year, n in con.execute(f"""
+        for scenario_id, plan_design_id, kind, year, n, highest in con.execute(f"""
             select scenario_id, plan_design_id, case when replication_id = 0 then $single else $monte_carlo end,
-                simulation_year, count(*)
+                simulation_year, count(*), {'max(replication_id)' if position == 0 else '0'}
             from {table}
             group by all
+            order by all
         """, _SET_NAMES).fetchall():
-            counts.setdefault((scenario_id, plan_design_id, kind, year), [0, 0])[position] = n
-    return {key: (events, snapshot) for key, (events, snapshot) in counts.items()}
+            if position == 0:
+                run = runs.setdefault((scenario_id, plan_design_id, kind), [0, {}])
+                run[0] = max(run[0], highest)
+                run[1][year] = (0, n)
+            elif (scenario_id, plan_design_id, kind) in runs and year in runs[(scenario_id, plan_design_id, kind)][1]:
+                counts = runs[(scenario_id, plan_design_id, kind)][1]
+                counts[year] = (n, counts[year][1])
+    return [(*key, highest, counts) for key, (highest, counts) in runs.items()]
 
 
 def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:

@@ -17,10 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", ROOT / "RUNBOOK.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
+def _environment(**extra: str) -> dict[str, str]:
+    """This environment without what a calling make (make test-fast) passes down to a sub-make."""
+    return {**{k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}, **extra}
+
+
 def make(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """make -n: the Makefile parsed and the recipe printed, nothing run."""
-    return subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, **(env or {})), timeout=60)
+    return subprocess.run(["make", "-n", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=_environment(**(env or {})), timeout=60)
 
 
 @pytest.mark.parametrize("args, wrong, takes", [
@@ -51,8 +56,8 @@ def _target_variables() -> dict[str, set[str]]:
     makefile = (ROOT / "Makefile").read_text()
     targets = re.findall(r"^vars_([\w-]+) :=", makefile, flags=re.MULTILINE)
     script = "".join(f"\t@echo '{target}: $(vars_{target})'\n" for target in targets)
-    result = subprocess.run(["make", "-s", "-f", "-", "show"], cwd=ROOT, capture_output=True, text=True,
-                            input=f"include Makefile\nshow:\n{script}", timeout=60)
+    result = subprocess.run(["make", "-s", "--no-print-directory", "-f", "-", "show"], cwd=ROOT, capture_output=True,
+                            text=True, input=f"include Makefile\nshow:\n{script}", env=_environment(), timeout=60)
     assert result.returncode == 0, result.stderr
     return {line.split(":")[0]: set(line.split(":")[1].split()) for line in result.stdout.splitlines()}
 
