@@ -253,25 +253,6 @@ def stamp_run_log(database: Path, rows: list[list[Any]]) -> None:
 
 # ---- inspection -----------------------------------------------------------------------------------
 
-def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(scenario, design, replication set, first year, last year, replications, years) stored in the snapshot."""
-    if not has_table(con, "fct_workforce_snapshot"):
-        return []
-    return con.execute("""
-        select
-            scenario_id,
-            plan_design_id,
-            case when replication_id = 0 then $single else $monte_carlo end as replication_set,
-            min(simulation_year),
-            max(simulation_year),
-            count(distinct replication_id),
-            list(distinct simulation_year order by simulation_year)
-        from fct_workforce_snapshot
-        group by all
-        order by all
-    """, _SET_NAMES).fetchall()
-
-
 def stored_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, dict[int, tuple[int, int]]]]:
     """Per stored (scenario, design, replication set): its replication count (the highest id of a Monte Carlo
     set) and per year (event rows, snapshot rows), in one pass over each mart - what `status` shows and compares
