@@ -16,6 +16,36 @@ N ?= 100000
 SEED ?= 7
 OUT ?= data/census_$(N).parquet
 
+# The variables each target reads from the command line (make simulate SCENARIO=acme ...); PYTHON and the
+# settings PLANALIGN_* go with any. Any other (SCENARO=, or REPLICATION= given to batch for REPLICATIONS=) is
+# refused before anything runs, with the target's list, instead of being silently ignored. Only the command line
+# is checked ($(origin) "command line"): variables of the environment never trip it.
+scenario_vars := SCENARIO PLAN CENSUS CENSUS_SHEET SET REPLICATIONS DRY_RUN
+vars_simulate := $(scenario_vars) START END CLEAR
+vars_year := $(scenario_vars) Y START
+vars_batch := SCENARIOS PLANS SET REPLICATIONS DRY_RUN CLEAR RESUME START END
+vars_resume := $(scenario_vars) CLEAR START END
+vars_restore := BACKUP YES
+vars_compare := BASE ALT FORMAT
+vars_export := $(scenario_vars) FORMAT
+vars_workforce-at := DATE SCENARIO PLAN REPLICATION
+vars_timeline := EMPLOYEE SCENARIO PLAN REPLICATION
+vars_census := N SEED OUT
+vars_census-history := N YEARS SCENARIO OUT SEED LEAVERS SET
+vars_calibrate := SCENARIO TARGET_PAY_GROWTH SOLVE CENSUS START END YEARS SET
+vars_fit := HISTORY NAME FORCE CENSUS_SHEET PAY_BAND_INCREASE
+vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED
+vars_bench := SIZES YEARS SEED REPLICATIONS NOTES RESULTS
+vars_bench-compare := RESULTS
+vars_status := VERIFY
+goals := $(or $(MAKECMDGOALS),help)
+allowed_variables := PYTHON PLANALIGN_% $(foreach g,$(goals),$(vars_$(g)))
+command_line_variables := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))
+unknown_variables := $(filter-out $(allowed_variables),$(command_line_variables))
+ifneq ($(unknown_variables),)
+$(error make $(goals): unknown variable $(addsuffix =,$(unknown_variables)) on the command line (misspelt?); $(goals) takes: $(or $(sort $(foreach g,$(goals),$(vars_$(g)))),no variables) (and PLANALIGN_* settings))
+endif
+
 # SET="workforce.target_growth_rate=0.05 plan.investment_return_rate=0.04": one --set per word
 set_args = $(foreach s,$(SET),--set $(s))
 run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(DRY_RUN),--dry-run)
@@ -38,16 +68,16 @@ $(BIN)/dbt: pyproject.toml
 deps:  ## install dbt packages from the hub, or the offline fallback when it is unreachable
 	@bash scripts/install_dbt_packages.sh $(DBT)
 
-simulate:  ## simulate START..END (default: the scenario's years); SCENARIO= PLAN= CENSUS= CENSUS_SHEET= SET= REPLICATIONS= DRY_RUN=1
+simulate:  ## simulate START..END (default: the scenario's years; a later START: the census is Jan 1 of START); SCENARIO= PLAN= CENSUS= CENSUS_SHEET= SET= REPLICATIONS= DRY_RUN=1
 	$(PLANALIGN) simulate $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
-year:  ## (re-)run one year: make year Y=2026
+year:  ## (re-)run one year: make year Y=2026 [START=] (a run opened in a later START is found in the database)
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
-	$(PLANALIGN) year $(scenario_args) $(Y)
+	$(PLANALIGN) year $(scenario_args) $(if $(START),--start $(START)) $(Y)
 
-batch:  ## a grid into one database: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [RESUME=1]
+batch:  ## a grid into one database: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [START= END=] [RESUME=1]
 	@test -n "$(SCENARIOS)" || { echo 'error: say which scenarios, e.g. make batch SCENARIOS="baseline qaca_switch"'; exit 2; }
-	$(PLANALIGN) batch --scenarios "$(SCENARIOS)" $(if $(PLANS),--plans "$(PLANS)") $(run_args) $(clear_args) $(if $(RESUME),--resume)
+	$(PLANALIGN) batch --scenarios "$(SCENARIOS)" $(if $(PLANS),--plans "$(PLANS)") $(run_args) $(clear_args) $(if $(RESUME),--resume) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 compare:  ## make compare BASE=baseline ALT="qaca_switch high_growth" (scenario or scenario/design)
 	@test -n "$(BASE)" -a -n "$(ALT)" || { echo 'error: say what to compare, e.g. make compare BASE=baseline ALT=qaca_switch'; exit 2; }
@@ -66,14 +96,14 @@ timeline:  ## one employee's events: make timeline EMPLOYEE=EMP_0000123 [SCENARI
 	@test -n "$(EMPLOYEE)" || { echo "error: say which employee, e.g. make timeline EMPLOYEE=EMP_0000123"; exit 2; }
 	$(PLANALIGN) timeline --employee $(EMPLOYEE) $(report_args)
 
-status:  ## what the database holds: years, checkpoints, last runs, lock, backups
-	$(PLANALIGN) status
+status:  ## what the database holds: years, checkpoints (row counts; VERIFY=1: digests), last runs, lock, backups
+	$(PLANALIGN) status $(if $(VERIFY),--verify)
 
 version:  ## planalign, dbt and duckdb versions
 	$(PLANALIGN) --version
 
-resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=)
-	$(PLANALIGN) resume $(scenario_args) $(clear_args)
+resume:  ## continue after a crash: skips the years whose checkpoint matches (SCENARIO=, PLAN=, START=, END=)
+	$(PLANALIGN) resume $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 restore:  ## put back the latest backup (or BACKUP=<name>); asks first unless YES=1
 	$(PLANALIGN) restore $(BACKUP) $(if $(YES),--yes)

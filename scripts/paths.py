@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -18,6 +19,24 @@ def database_path() -> Path:
     """The DuckDB file: PLANALIGN_DB when set (relative to the current directory), else db/."""
     configured = settings.get("PLANALIGN_DB", fallback=None)
     return Path(configured).resolve() if configured else DEFAULT_DB
+
+
+def reports_root(database: Path) -> Path:
+    """Where the reports of a database go: reports/ for the default database; for any other,
+    reports/db_<name>_<8 hex digits of its absolute path>/, so that runs into different databases never overwrite
+    each other's reports (two databases of the same name in different folders included)."""
+    database = Path(database).resolve()
+    if database == DEFAULT_DB.resolve():
+        return PROJECT_ROOT / "reports"
+    tag = hashlib.md5(str(database).encode(), usedforsecurity=False).hexdigest()[:8]
+    return PROJECT_ROOT / "reports" / f"db_{database.stem}_{tag}"
+
+
+def report_folder(database: Path, scenario_id: str, plan_design_id: str) -> Path:
+    """reports/[db_<name>_<tag>/]<scenario>/<design>/, created."""
+    folder = reports_root(database) / scenario_id / plan_design_id
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from digests import table_digest
+from planalign.paths import reports_root
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = 2025, 2027
@@ -53,6 +54,11 @@ def run_planalign(*args: str, db: Path, check: bool = True,
         raise AssertionError(f"planalign {' '.join(args)} failed ({result.returncode}):\n"
                              f"{result.stdout}\n{result.stderr}")
     return result
+
+
+def reports_of(db: Path) -> Path:
+    """Where the reports of a run into this database go (reports/db_<name>_<tag>/ for a test's database)."""
+    return reports_root(db)
 
 
 def write_scenario(path: Path, census: Path, **overrides) -> Path:

@@ -8,21 +8,27 @@ export, workforce-at, timeline), census (census, census-history), calibrate, fit
 
 from __future__ import annotations
 
+import importlib
 import os
 from importlib import metadata
 
 import click
 
-from planalign.cli.bench import bench_command, bench_compare_command
-from planalign.cli.calibrate import calibrate_command
-from planalign.cli.census import census_command, census_history_command
 from planalign.cli.console import show_error, show_warnings
-from planalign.cli.fit import backtest_command, fit_command
-from planalign.cli.inspect import check_config_command, status_command
-from planalign.cli.recover import restore_command, resume_command
-from planalign.cli.report import compare_command, export_command, timeline_command, workforce_at_command
-from planalign.cli.run import batch_command, simulate_command, year_command
 from planalign.errors import PlanAlignError
+
+# Each command's module is imported when the command runs (or for --help), not at start: `planalign status`
+# does not load the engine, dbt or the report renderers it never uses (make status answers in about a second).
+COMMANDS = {
+    "simulate": "run:simulate_command", "year": "run:year_command", "batch": "run:batch_command",
+    "resume": "recover:resume_command", "restore": "recover:restore_command", "status": "inspect:status_command",
+    "check-config": "inspect:check_config_command", "compare": "report:compare_command",
+    "export": "report:export_command", "workforce-at": "report:workforce_at_command",
+    "timeline": "report:timeline_command", "census": "census:census_command",
+    "census-history": "census:census_history_command", "calibrate": "calibrate:calibrate_command",
+    "fit": "fit:fit_command", "backtest": "fit:backtest_command", "bench": "bench:bench_command",
+    "bench-compare": "bench:bench_compare_command",
+}
 
 
 def _versions() -> str:
@@ -37,7 +43,17 @@ def _versions() -> str:
 
 
 class PlanAlignGroup(click.Group):
-    """A click group whose commands' expected failures (PlanAlignError) end as one line and an exit code."""
+    """A click group whose commands' expected failures (PlanAlignError) end as one line and an exit code, and
+    whose commands are imported on first use (COMMANDS)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name].split(":")
+        return getattr(importlib.import_module(f"planalign.cli.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -53,10 +69,3 @@ def main() -> None:
     """PlanAlign: workforce and 401(k) plan simulation on dbt + DuckDB."""
     os.umask(0o077)  # the database, backups, checkpoints and logs hold pay and birth dates
     show_warnings()
-
-
-for command in (simulate_command, year_command, batch_command, resume_command, restore_command, status_command,
-                check_config_command, compare_command, export_command, workforce_at_command, timeline_command,
-                census_command, census_history_command, calibrate_command, fit_command, backtest_command, bench_command,
-                bench_compare_command):
-    main.add_command(command)

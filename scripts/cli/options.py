@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from planalign.engine.config import Effective, resolve, scenario_file
+from planalign.store import db
 
 scenario = click.option("--scenario", "scenario_name", default="baseline", show_default=True,
                         help="scenario: a file name in scenarios/ (baseline) or a path to a YAML file")
@@ -52,3 +53,44 @@ def effective(scenario_name: str, census_path: str | None = None, plan_design_id
         "start_year": start_year,
     }
     return resolve(scenario_file(scenario_name), options, sets)
+
+
+start = click.option("--start", type=int, default=None,
+                     help="first year (default: the scenario's start_year). A later START opens the run there: "
+                          "the census is the workforce on Jan 1 of START, unless the year before is simulated")
+
+
+def effective_from(database: Path, scenario_name: str, census_path: str | None, plan_design_id: str | None,
+                   sets: tuple[str, ...], replications: int | None, start: int | None,
+                   census_sheet: str | None = None, infer: bool = False) -> Effective:
+    """The effective configuration of a run that may start in another year than the scenario's start_year.
+
+    START before start_year moves the start earlier. START after it opens the run in START (the census is the
+    state on Jan 1 of START, as a file of make census-history is) - unless the database holds the year before
+    START for this scenario and design and no CENSUS was given: then the years continue from it, as they always
+    did. With infer (resume, year) and no START, a run that was opened in a later year is found by its first
+    stored year, so its configuration (start_year is part of it) matches the stored years'."""
+    effective = _effective(scenario_name, census_path, plan_design_id, sets, replications, None, census_sheet)
+    if start is None and infer:
+        first, _ = db.stored_year_range(database, effective.key)
+        if first is not None and first > effective.start_year:
+            start = first
+    if start is None or start == effective.start_year:
+        return effective
+    if start > effective.start_year and not census_path and \
+            db.replications_with_year(database, effective.key, start - 1) >= len(effective.replications.ids):
+        return effective
+    return _effective(scenario_name, census_path, plan_design_id, sets, replications, start, census_sheet)
+
+
+def _effective(scenario_name, census_path, plan_design_id, sets, replications, start, census_sheet) -> Effective:
+    return effective(scenario_name, census_path, plan_design_id, sets, replications, start, census_sheet=census_sheet)
+
+
+def resume_end(database: Path, effective: Effective, end: int | None) -> int:
+    """The last year resume goes to: END, else the later of the scenario's end_year and the last stored year
+    (a run made with a later END= resumes to it)."""
+    if end is not None:
+        return end
+    _, last = db.stored_year_range(database, effective.key)
+    return max(effective.end_year, last or effective.end_year)

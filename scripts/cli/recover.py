@@ -28,21 +28,26 @@ def _refuse_if_locked(database: Path, doing: str, hint: str) -> None:
 @click.command("resume")
 @options.configuration
 @options.clear
+@options.start
+@click.option("--end", type=int, default=None,
+              help="last year (default: the later of the scenario's end_year and the last stored year)")
 @options.dry_run
 @options.verbose
 def resume_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
-                   sets: tuple[str, ...], replications: int | None, clear: str, dry_run: bool, verbose: bool) -> None:
-    """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest.
+                   sets: tuple[str, ...], replications: int | None, clear: str, start: int | None, end: int | None,
+                   dry_run: bool, verbose: bool) -> None:
+    """Continue a scenario after a crash: skip the years whose checkpoint matches, run the rest (a run opened in
+    a later START is found by its first stored year, or say --start).
 
     With --clear all, remove the scenario's years and checkpoints and run everything again."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
-                                  census_sheet=census_sheet)
     database = checked_database(writing=True)
+    effective = options.effective_from(database, scenario_name, census_path, plan_design_id, sets, replications,
+                                       start, census_sheet, infer=True)
     _refuse_if_locked(database, "not resuming under it", "wait for that run to finish (RUNBOOK.md, 'Locking')")
     if clear == "all":
         plan = years.plan_years(database, effective, effective.start_year, effective.end_year, "all")
     else:
-        plan = years.plan_resume(database, effective)
+        plan = years.plan_resume(database, effective, options.resume_end(database, effective, end))
     if not dry_run:
         for line in plan.reasons:
             click.echo(f"resume: {line}")

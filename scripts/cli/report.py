@@ -16,9 +16,10 @@ import click
 from planalign.cli import options
 from planalign.engine.config import resolve, scenario_file
 from planalign.errors import PlanAlignError
-from planalign.keys import MONTE_CARLO, Replications, RunKey
-from planalign.paths import PROJECT_ROOT, checked_database, database_path
+from planalign.keys import MONTE_CARLO, SINGLE, Replications, RunKey
+from planalign.paths import PROJECT_ROOT, checked_database, database_path, report_folder, reports_root
 from planalign.reports import html as report_html
+from planalign.reports import units
 from planalign.reports import xlsx as report_xlsx
 from planalign.store import db
 
@@ -68,20 +69,51 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
         columns, rows = db.comparison(con, base_key, alt_key)
     if not rows:
         raise PlanAlignError(f"{base} and {alt} have no simulated year in common")
-    folder = PROJECT_ROOT / "reports" / "compare"
+    folder = reports_root(database) / "compare"
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{_name(base_id, base_design)}__vs__{_name(alt_id, alt_design)}.csv"
     db.write_rows_csv(columns, rows, out)
     with db.read_only(database) as con:
         report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows)
         if file_format == "xlsx":
-            period = columns.index("period")
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
-                ("Horizon", columns, [row for row in rows if row[period] == "horizon"]),
-                ("By year", columns, [row for row in rows if row[period] != "horizon"]),
+                *comparison_sheets(columns, rows, base_key, alt_key),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
     return out
+
+
+SIGN = ("Differences are alternative minus base (positive: the alternative is higher); rel_difference is the "
+        "difference over the base value.")
+
+
+def sign_note(base: str, alt: str) -> str:
+    return f"Base: {base}. Alternative: {alt}. {SIGN}"
+
+
+HORIZON_COLUMNS = ("base_value", "alt_value", "abs_difference", "difference_p10", "difference_p90", "rel_difference",
+                   "base_p10", "base_p90", "alt_p10", "alt_p90")
+
+
+def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: RunKey) -> list[tuple]:
+    """The comparison workbook's sheets: the horizon as a table of metrics (each with what its figure is: a total
+    over the years or the value at the end), and every year in long form; both name the sides and the sign."""
+    period = columns.index("period")
+    yearly = [row for row in rows if row[period] != "horizon"]
+    years = sorted({row[period] for row in yearly})
+    name = columns.index("metric")
+    horizon = [(units.metric(row[name]).label, row[name],
+                units.horizon_label(row[name], years[0], years[-1]) if years else "",
+                *(row[columns.index(column)] for column in HORIZON_COLUMNS))
+               for row in rows if row[period] == "horizon"]
+    note = sign_note(base.pair, alt.pair)
+    bands = ("P10 and P90 over the paired replications (the same draws on both sides)."
+             if base.replications.is_monte_carlo else "A single run of each side: no bands.")
+    shown = [c for c in columns if c not in {"replication_set", "period_sort", "metric_sort"}]
+    return [("Horizon", ["label", "metric", "figure", *HORIZON_COLUMNS], horizon,
+             [note, "Figure: costs, deferrals, pay, hires and terminations are totals over the years; headcounts, "
+                    "average pay, rates and balances are values at the end of the last year. " + bands]),
+            ("By year", shown, [tuple(row[columns.index(c)] for c in shown) for row in yearly], [note, bands])]
 
 
 def _provenance_rows(con, key: RunKey) -> list[tuple]:
@@ -104,21 +136,25 @@ def _name(scenario_id: str, plan_design_id: str) -> str:
 
 
 def print_headline(path: Path) -> None:
+    """The horizon's headline metrics, each with what its figure is (a total over the years, or the value at the
+    end), rates in percent and their differences in points."""
     import csv
 
     with path.open(newline="") as handle:
-        rows = [row for row in csv.DictReader(handle) if row["period"] == "horizon" and row["metric"] in HEADLINE]
-    for row in rows:
-        band = (f"  difference P10-P90 {float(row['difference_p10']):>14,.2f} .. {float(row['difference_p90']):,.2f}"
-                if row.get("difference_p10") else "")
-        rel = f"{float(row['rel_difference']) * 100:+.1f}%" if row.get("rel_difference") else ""
-        scale, unit = (100, "%") if row["metric"].endswith("_rate") else (1, "")
+        every = list(csv.DictReader(handle))
+    years = sorted({row["period"] for row in every if row["period"] != "horizon"})
+    for row in (row for row in every if row["period"] == "horizon" and row["metric"] in HEADLINE):
+        rate = units.metric(row["metric"]).unit == units.RATE
+        scale, unit, points = (100, "%", " pt") if rate else (1, "", "")
         values = [float(row[key]) * scale for key in ("base_value", "alt_value", "abs_difference")]
-        if band:
+        rel = f"{float(row['rel_difference']) * 100:+.1f}%" if row.get("rel_difference") else ""
+        band = ""
+        if row.get("difference_p10"):
             low, high = (float(row[key]) * scale for key in ("difference_p10", "difference_p90"))
-            band = f"  difference P10..P90 {low:,.2f}{unit} .. {high:,.2f}{unit}"
-        click.echo(f"  {row['metric']:<22} base {values[0]:>16,.2f}{unit:1}  alt {values[1]:>16,.2f}{unit:1}  "
-                   f"diff {values[2]:>+15,.2f}{unit:1} {rel:>8}{band}")
+            band = f"  difference P10..P90 {low:+,.2f}{points} .. {high:+,.2f}{points}"
+        figure = units.horizon_label(row["metric"], years[0], years[-1]) if years else ""
+        click.echo(f"  {row['metric']:<22} {figure:<20} base {values[0]:>16,.2f}{unit:1}  alt {values[1]:>16,.2f}"
+                   f"{unit:1}  diff {values[2]:>+15,.2f}{points:3} {rel:>8}{band}")
 
 
 @click.command("compare")
@@ -151,29 +187,27 @@ def export_command(scenario_name: str, census_path: str | None, census_sheet: st
     effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
                                   census_sheet=census_sheet)
     database = checked_database(writing=False)
-    key = effective.key
-    folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
-    folder.mkdir(parents=True, exist_ok=True)
-    n = effective.scenario.replications
-    suffix = effective.replications.file_suffix
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate)")
     with db.read_only(database) as con:
-        if not db.designs_of(con, effective.scenario_id):
-            raise PlanAlignError(f"scenario '{effective.scenario_id}' has no simulated years in {database}",
-                                 hint=f"run it first: make simulate SCENARIO={effective.scenario_id}")
+        key = _stored_key(con, effective.key, asked=replications is not None)
+        folder = report_folder(database, key.scenario_id, key.plan_design_id)
+        suffix = key.replications.file_suffix
         if file_format != "xlsx":
             for table in ("fct_workforce_snapshot", "fct_yearly_events"):
                 out = db.export_table(con, table, key, folder / f"{table}{suffix}.{file_format}", file_format)
                 click.echo(f"wrote {out.relative_to(PROJECT_ROOT)}")
             return
-        summary = db.report_bands(con, key) if n else db.report_years(con, key)
-        sheets = [("Summary by year", *summary)]
+        sheets = _summary_sheets(con, key)
         if db.has_table(con, "rpt_workforce_breakdown"):
             sheets.append(("Breakdowns", *db.report_breakdowns(con, key)))
         comparison = db.comparisons_from(con, key)
         if comparison[1]:
-            sheets.append(("Comparisons", *comparison))
+            sheets.append(("Comparisons", *comparison, [
+                f"{key.label} as the base; the alternative of each row is alt_scenario_id / alt_plan_design_id. "
+                + SIGN,
+                "Period 'horizon': totals over the years for costs, deferrals, pay, hires and terminations; the "
+                "value at the end of the last year for headcounts, average pay, rates and balances."]))
         if db.has_table(con, "rpt_nondiscrimination_corrections"):
             sheets.append(("Compliance", *db.report_compliance_sheet(con, key)))
         sheets += [("IRS limits", *db.report_irs_limits(con, key)),
@@ -184,6 +218,43 @@ def export_command(scenario_name: str, census_path: str | None, census_sheet: st
                    ("Provenance", ["setting", "value"], _provenance_rows(con, key))]
         out = report_xlsx.write_workbook(folder / f"workbook{suffix}.xlsx", sheets)
     click.echo(f"wrote {out.relative_to(PROJECT_ROOT)} ({', '.join(name for name, *_ in sheets)})")
+
+
+def _stored_key(con, key: RunKey, asked: bool) -> RunKey:
+    """The replication set of (scenario, design) to export: the one asked for (REPLICATIONS=, or the scenario's
+    replications), or - when nothing was asked and only a Monte Carlo set is stored - that set; refused in one
+    line when the database holds no such set (never a workbook of empty sheets)."""
+    label = key.pair
+    stored = {kind for design, kind in db.designs_of(con, key.scenario_id) if design == key.plan_design_id}
+    if not stored:
+        raise PlanAlignError(f"{label} has no simulated years in {database_path()}",
+                             hint=f"run it first: make simulate SCENARIO={key.scenario_id}")
+    count = db.monte_carlo_count(con, key.scenario_id, key.plan_design_id)
+    if key.replications.kind in stored and (not key.replications.is_monte_carlo or count == key.replications.count):
+        return key
+    if not asked and not key.replications.is_monte_carlo and stored == {MONTE_CARLO}:
+        return RunKey(key.scenario_id, key.plan_design_id, Replications(count))
+    held = " and ".join(([f"a Monte Carlo set of {count}"] if MONTE_CARLO in stored else [])
+                        + (["the single run"] if SINGLE in stored else []))
+    say = f"REPLICATIONS={count}" if MONTE_CARLO in stored else "REPLICATIONS=0"
+    raise PlanAlignError(f"{label} has no {key.replications.label} in {database_path()} (it holds {held})",
+                         hint=f"say which set to export, e.g. make export SCENARIO={key.scenario_id} {say}")
+
+
+SUMMARY_NOTE = ("Per year, and over the horizon: totals for flows (costs, hires), the value at the end (or start) "
+                "for headcount, pay and rates; column horizon_is says which.")
+
+
+def _summary_sheets(con, key: RunKey) -> list[tuple]:
+    """The summary as a wide table (metrics x years, then the horizon), and the single run's audit lines."""
+    if key.replications.is_monte_carlo:
+        columns, rows = db.report_bands(con, key)
+        wide = units.wide(columns, rows, (("mean_value", "mean"), ("p10_value", "P10"), ("p90_value", "P90")))
+        note = f"{key.replications.count} Monte Carlo replications: mean, P10 and P90 over the replications."
+        return [("Summary", *wide, [f"{key.label}: {note}", SUMMARY_NOTE])]
+    wide = units.wide(*db.report_metrics(con, key), (("metric_value", "value"),))
+    return [("Summary", *wide, [f"{key.label}: the single deterministic run.", SUMMARY_NOTE]),
+            ("Audit by year", *db.report_years(con, key))]
 
 
 # ---- time machine and timeline ----------------------------------------------------------------------
@@ -201,6 +272,12 @@ def _run_key(con, scenario_name: str, plan_design_id: str | None, replication_id
     scenario_id, plan_design_id, _ = _side(con, f"{scenario_id}/{plan_design_id}" if plan_design_id else scenario_id)
     key = RunKey(scenario_id, plan_design_id)
     if not db.simulated_years(con, key, replication_id):
+        count = db.monte_carlo_count(con, scenario_id, plan_design_id)
+        if replication_id == 0 and count:
+            raise PlanAlignError(f"{scenario_id}/{plan_design_id} is a Monte Carlo set of {count} replications in "
+                                 "the database, with no single run (replication 0)",
+                                 hint=f"say which replication, e.g. REPLICATION=1 (1..{count}); in the CLI "
+                                      "--replication 1")
         raise PlanAlignError(f"{scenario_id}/{plan_design_id} has no replication {replication_id} in the database",
                              hint="replication 0 is the single run; Monte Carlo sets are 1..N (make status)")
     return key
@@ -211,12 +288,6 @@ def _database() -> Path:
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
     return database
-
-
-def _report_folder(scenario_id: str, plan_design_id: str) -> Path:
-    folder = PROJECT_ROOT / "reports" / scenario_id / plan_design_id
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _shown(path: Path) -> str:
@@ -252,7 +323,7 @@ def workforce_at_command(as_of: str, scenario_name: str, plan_design_id: str | N
                      "PLANALIGN_DB at a database built by this version")
         columns, rows = db.workforce_at(con, key, replication_id, date.isoformat())
         active, pay, participants = db.workforce_at_summary(con, key, replication_id, date.isoformat())
-    out = _report_folder(scenario_id, plan_design_id) / f"workforce_{date.isoformat()}.csv"
+    out = report_folder(_database(), scenario_id, plan_design_id) / f"workforce_{date.isoformat()}.csv"
     db.write_rows_csv(columns, rows, out)
     click.echo(f"{scenario_id}/{plan_design_id} on {date}: {active:,} active, total pay {pay:,.2f}, "
                f"{participants:,} participants ({len(rows):,} rows in {_shown(out)})")
@@ -312,7 +383,7 @@ def timeline_command(employee_id: str, scenario_name: str, plan_design_id: str |
                              hint="ids look like EMP_0000123 (census) or NH_2026_000042 (hires); "
                                   "make workforce-at DATE=<date> lists everyone employed on a date")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in employee_id)
-    out = _report_folder(scenario_id, plan_design_id) / f"timeline_{safe}.csv"
+    out = report_folder(_database(), scenario_id, plan_design_id) / f"timeline_{safe}.csv"
     db.write_rows_csv(columns, rows, out)
     click.echo(f"{employee_id} in {scenario_id}/{plan_design_id}: {len(rows)} events ({_shown(out)})")
     print_table(columns, rows)

@@ -49,7 +49,7 @@ def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, v
 @click.command("simulate")
 @options.configuration
 @options.clear
-@click.option("--start", type=int, default=None, help="first year (default: the scenario's start_year)")
+@options.start
 @click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
 @options.dry_run
 @options.verbose
@@ -57,13 +57,9 @@ def simulate_command(scenario_name: str, census_path: str | None, census_sheet: 
                      sets: tuple[str, ...], replications: int | None, clear: str, start: int | None,
                      end: int | None, dry_run: bool, verbose: bool) -> None:
     """Simulate the years START..END in order (one dbt build per year, every replication at once)."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
-                                  census_sheet=census_sheet)
-    # START before the scenario's start_year moves the start earlier; so does START after it with a CENSUS given
-    # (the census is the state on Jan 1 of START, e.g. a file of make census-history): a census opens a run
-    if start is not None and (start < effective.start_year or (census_path and start > effective.start_year)):
-        effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications, start,
-                                      census_sheet=census_sheet)
+    database = checked_database(writing=True)
+    effective = options.effective_from(database, scenario_name, census_path, plan_design_id, sets, replications,
+                                       start, census_sheet)
     first = effective.start_year if start is None else start
     last = effective.end_year if end is None else end
     if last < first:
@@ -71,24 +67,26 @@ def simulate_command(scenario_name: str, census_path: str | None, census_sheet: 
     if clear == "all" and first != effective.start_year:
         raise PlanAlignError(f"--clear all removes every year of the scenario, so it must start at "
                              f"start_year {effective.start_year}, not {first}", hint="drop START= or use --clear year")
-    database = checked_database(writing=True)
     run_one("simulate", database, years.plan_years(database, effective, first, last, clear), dry_run, verbose)
 
 
 @click.command("year")
 @options.configuration
 @click.argument("year", type=int)
+@options.start
 @options.dry_run
 @options.verbose
 def year_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
-                 sets: tuple[str, ...], replications: int | None, year: int, dry_run: bool, verbose: bool) -> None:
-    """Simulate (or re-run) one YEAR: a single dbt build."""
-    effective = options.effective(scenario_name, census_path, plan_design_id, sets, replications,
-                                  census_sheet=census_sheet)
-    if year < effective.start_year:
-        raise PlanAlignError(f"year {year} is before the scenario's start_year {effective.start_year}",
-                             hint=f"choose a year from {effective.start_year} on")
+                 sets: tuple[str, ...], replications: int | None, year: int, start: int | None, dry_run: bool,
+                 verbose: bool) -> None:
+    """Simulate (or re-run) one YEAR: a single dbt build (of a run opened in a later START: found in the
+    database, or say --start)."""
     database = checked_database(writing=True)
+    effective = options.effective_from(database, scenario_name, census_path, plan_design_id, sets, replications,
+                                       start, census_sheet, infer=True)
+    if year < effective.start_year:
+        raise PlanAlignError(f"year {year} is before the run's first year {effective.start_year}",
+                             hint=f"choose a year from {effective.start_year} on")
     run_one("year", database, years.plan_years(database, effective, year, year, "year"), dry_run, verbose)
 
 
@@ -121,12 +119,15 @@ def split_names(text: str | None) -> list[str]:
 @options.replications
 @options.clear
 @click.option("--resume", "resume", is_flag=True, help="skip the years whose checkpoint matches (after a crash)")
+@options.start
+@click.option("--end", type=int, default=None, help="last year (default: each scenario's end_year)")
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="write reports/compare/<first>__vs__<other>.csv for every other pair at the end")
 @options.dry_run
 @options.verbose
 def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, ...], replications: int | None,
-                  clear: str, resume: bool, compare: bool, dry_run: bool, verbose: bool) -> None:
+                  clear: str, resume: bool, start: int | None, end: int | None, compare: bool, dry_run: bool,
+                  verbose: bool) -> None:
     """Run a grid of scenarios (x plan designs) into one database, under one lock and one backup.
 
     A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
@@ -137,9 +138,15 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
         for plan_design_id in split_names(plan_names) or [None]:
             label = f"{name}/{plan_design_id}" if plan_design_id else name
             try:
-                effective = options.effective(name, None, plan_design_id, sets, replications)
-                plan = years.plan_resume(database, effective) if resume else \
-                    years.plan_years(database, effective, effective.start_year, effective.end_year, clear)
+                effective = options.effective_from(database, name, None, plan_design_id, sets, replications,
+                                                   start, infer=resume)
+                first = effective.start_year if start is None else start
+                last = options.resume_end(database, effective, end) if resume else \
+                    effective.end_year if end is None else end
+                if last < first:
+                    raise PlanAlignError(f"END {last} is before START {first}")
+                plan = years.plan_resume(database, effective, last) if resume else \
+                    years.plan_years(database, effective, first, last, clear)
                 rows.append(BatchRow(effective.label, plan))
             except PlanAlignError as exc:
                 rows.append(BatchRow(label, None, error=exc.message))
@@ -190,7 +197,8 @@ def print_batch_table(rows: list[BatchRow]) -> None:
                f"{'employer cost (match + core)':>30}")
     for row in rows:
         plan = row.plan
-        years_run = f"{plan.effective.start_year}-{plan.effective.end_year}" if plan else "-"
+        span = sorted(plan.years + plan.skipped) if plan else []
+        years_run = f"{span[0]}-{span[-1]}" if span else "-"
         seconds = sum(row.result.year_seconds.values()) if row.result else 0.0
         cost = row.result.employer_cost if row.result else None
         mean = " (mean)" if plan and plan.effective.replications.is_monte_carlo else ""

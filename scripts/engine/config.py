@@ -421,10 +421,14 @@ def resolve(path: Path | str, options: dict[str, Any] | None = None, sets: tuple
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(describe_error(error) for error in exc.errors())
+        errors = exc.errors()
+        problems = "; ".join(describe_error(error, model=Scenario) for error in errors)
+        unknown = all(error["type"] == "extra_forbidden" for error in errors)
         raise PlanAlignError(
             f"{where}: invalid configuration: {problems}",
-            hint="fix the value in the scenario file or --set (the allowed range is in the message); nothing was run",
+            hint=("correct or remove the key in the scenario file or --set (the settings are listed in "
+                  "docs/analyst-guide.md); nothing was run" if unknown else
+                  "fix the value in the scenario file or --set (the allowed range is in the message); nothing was run"),
         ) from None
     assumptions = resolve_assumptions(scenario.assumptions, where=f"{where}: ")
     own = {name: (table.texts, table.where) for name, table in assumptions.own.items()}

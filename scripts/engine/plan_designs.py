@@ -6,6 +6,7 @@ by the same rules before anything runs; the resolved design travels to dbt as th
 from __future__ import annotations
 
 import csv
+import difflib
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -233,7 +234,7 @@ def _validate(raw: dict[str, Any], where: str, fix: str) -> PlanDesign:
     try:
         design = PlanDesign.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(describe_error(e, prefix="plan_design") for e in exc.errors())
+        problems = "; ".join(describe_error(e, prefix="plan_design", model=PlanDesign) for e in exc.errors())
         raise PlanAlignError(f"{where}{problems}", hint=fix) from None
     refusals = safe_harbor_refusals(design)
     if refusals:
@@ -376,9 +377,41 @@ def safe_harbor_refusals(design: PlanDesign) -> list[str]:
     return refusals
 
 
-def describe_error(error: dict[str, Any], prefix: str = "") -> str:
+def _keys_at(model: Any, loc: tuple) -> list[str]:
+    """The keys the pydantic model accepts at a location (its nested models followed by field name)."""
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
+        if field is None:
+            return []
+        candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
+        model = next((c for c in candidates if isinstance(c, type) and hasattr(c, "model_fields")), None)
+        if model is None:
+            return []
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def unknown_key(error: dict[str, Any], model: Any, prefix: str = "") -> str | None:
+    """An unknown key as "unknown key 'x' (did you mean 'y'?)" (the closest accepted key, difflib), or with the
+    keys accepted there when none is close; None for any other error."""
+    if error["type"] != "extra_forbidden" or model is None:
+        return None
+    *parent, name = error["loc"]
+    known = _keys_at(model, tuple(parent))
+    where = ".".join([prefix] * bool(prefix) + [str(part) for part in parent])
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+    found = f"unknown key '{name}'" + (f" in {where}" if where else "")
+    if close:
+        return f"{found} (did you mean '{close[0]}'?)"
+    return f"{found} (the keys there: {', '.join(known)})" if known else found
+
+
+def describe_error(error: dict[str, Any], prefix: str = "", model: Any = None) -> str:
     """One validation error as `key.path[index] = value: message`; a rule over several keys (a model
-    validator) as its message alone, which names the values involved, never as a dump of the settings."""
+    validator) as its message alone, which names the values involved, never as a dump of the settings; an
+    unknown key of `model` as unknown_key says it."""
+    unknown = unknown_key(error, model, prefix)
+    if unknown is not None:
+        return unknown
     parts = [prefix] if prefix else []
     for part in error["loc"]:
         if isinstance(part, int) and parts:

@@ -24,7 +24,7 @@ from planalign.engine.config import Effective, seed_hashes
 from planalign.engine.plan_designs import seed_sources
 from planalign.engine.results import CensusCounts, PairResult, RunObserver, RunSummary, YearAudit, YearDone
 from planalign.errors import PlanAlignError
-from planalign.paths import PROJECT_ROOT
+from planalign.paths import PROJECT_ROOT, report_folder
 from planalign.reports import html as report_html
 from planalign.settings import check_tuning
 from planalign.store import db, failures, runsafety
@@ -139,12 +139,13 @@ def plan_years(database: Path, effective: Effective, start: int, end: int, clear
     return plan
 
 
-def plan_resume(database: Path, effective: Effective) -> YearPlan:
-    """The first year whose checkpoint is missing or no longer matches the database or the config."""
+def plan_resume(database: Path, effective: Effective, end: int | None = None) -> YearPlan:
+    """The first year whose checkpoint is missing or no longer matches the database or the config (up to END,
+    by default the scenario's end_year)."""
     config = effective.run_config()
     current = runsafety.config_hash(config)
     digests = db.year_digests(database, effective.key)
-    start, end = effective.start_year, effective.end_year
+    start, end = effective.start_year, effective.end_year if end is None else end
     plan = YearPlan(effective, [])
     for year in range(start, end + 1):
         checkpoint = runsafety.read_checkpoint(database, effective.key, year)
@@ -336,17 +337,17 @@ def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
         result.employer_cost = db.employer_cost(con, key, effective.start_year, plan.years[-1])
         if not run.write_reports:
             return
-        result.summary_csv = str(write_summary(con, effective, plan.years[0], plan.years[-1])
+        result.summary_csv = str(write_summary(con, run.database, effective, plan.years[0], plan.years[-1])
                                  .relative_to(PROJECT_ROOT))
-        page = report_html.write_run_report(con, key, effective.scenario.description)
+        page = report_html.write_run_report(con, key, effective.scenario.description,
+                                            report_folder(run.database, key.scenario_id, key.plan_design_id))
         result.html = str(page.relative_to(PROJECT_ROOT))
     run.observer.reports_written(result.html, result.summary_csv)
 
 
-def write_summary(con: Any, effective: Effective, start: int, end: int) -> Path:
-    """reports/<scenario>/<design>/multi_year_summary_<start>_<end>[_mc<N>].csv"""
-    folder = PROJECT_ROOT / "reports" / effective.scenario_id / effective.plan_design_id
-    folder.mkdir(parents=True, exist_ok=True)
+def write_summary(con: Any, database: Path, effective: Effective, start: int, end: int) -> Path:
+    """reports/[db_<name>_<tag>/]<scenario>/<design>/multi_year_summary_<start>_<end>[_mc<N>].csv"""
+    folder = report_folder(database, effective.scenario_id, effective.plan_design_id)
     name = f"multi_year_summary_{start}_{end}{effective.replications.file_suffix}.csv"
     return db.write_summary(con, folder / name, effective.key, start, end)
 

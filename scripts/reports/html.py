@@ -6,6 +6,7 @@ scripts/store/db.py; this module only arranges and formats them.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 from importlib import metadata
 from pathlib import Path
@@ -16,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from planalign.keys import MONTE_CARLO, RunKey
-from planalign.paths import PROJECT_ROOT
+from planalign.reports import units
 from planalign.store import db
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -28,24 +29,39 @@ MONEY = {"employee_contributions", "employer_match", "employer_core", "employer_
          "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "annual_additions_limit",
          "compensation_limit", "excess_total", "recharacterized_total", "refund_total", "forfeited_total",
          "qnec_cost", "applied_employer_cost", "refund_mean", "qnec_cost_mean"}
-BASE_COLOR, ALT_COLOR = "#1f5f8b", "#c0392b"
+BASE_COLOR, ALT_COLOR, DIFFERENCE_COLOR = "#1f5f8b", "#c0392b", "#d68910"
 
 
-def fmt(column: str, value: Any) -> str:
-    """A cell as a plan sponsor reads it: money with separators, rates as percentages."""
+def _unsigned_zero(text: str) -> str:
+    """A figure that rounds to zero reads as zero: '0.0%', not '-0.0%' (a tiny negative) or '+0.0%'."""
+    return text[1:] if text[:1] in "+-" and not any(ch in "123456789" for ch in text) else text
+
+
+def fmt(column: str, value: Any, signed: bool = False) -> str:
+    """A cell as a plan sponsor reads it: money with separators, rates as percentages, counts whole; signed
+    (a difference) with its + or -, and never '-0.00'."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if column.endswith("_rate") or column in {"growth_rate", "participation_rate", "rel_difference"}:
-        return f"{float(value) * 100:,.2f}%"
-    if column in MONEY or column.endswith(("_value", "_difference", "_p10", "_p50", "_p90")):
-        return f"{float(value):,.2f}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int) and column != "simulation_year" and not column.endswith("year"):
-        return f"{value:,}"
-    return str(value)
+    sign = "+" if signed else ""
+    if column == "value_rate" and signed:  # a difference of two rates: percentage points
+        text = f"{float(value) * 100:+,.1f} pt"
+    elif column.endswith("_rate") or column in {"growth_rate", "participation_rate", "rel_difference"}:
+        text = f"{float(value) * 100:{sign},.{1 if signed else 2}f}%"
+    elif column == "value_count":
+        text = f"{float(value):{sign},.0f}"
+    elif column == "value_money":
+        text = f"{'-' if float(value) < 0 else sign}${abs(float(value)):,.0f}"
+    elif column in MONEY or column.endswith(("_value", "_difference", "_p10", "_p50", "_p90")):
+        text = f"{float(value):{sign},.2f}"
+    elif isinstance(value, float):
+        text = f"{value:,.2f}"
+    elif isinstance(value, int) and column != "simulation_year" and not column.endswith("year"):
+        text = f"{value:,}"
+    else:
+        return str(value)
+    return _unsigned_zero(text)
 
 
 def table(columns: list[str], rows: list[tuple], title: str = "") -> dict[str, Any]:
@@ -116,7 +132,7 @@ def _figure(title: str, yaxis: str, percent: bool = False) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(title=title, template="plotly_white", height=380, autosize=True,
                          margin={"l": 60, "r": 20, "t": 50, "b": 40},
-                         legend={"orientation": "h", "y": -0.15}, yaxis_title=yaxis,
+                         legend={"orientation": "h", "y": -0.15}, yaxis_title=yaxis, modebar={"orientation": "v"},
                          xaxis={"dtick": 1, "title": "year"})
     if percent:
         figure.update_yaxes(tickformat=".1%")
@@ -145,12 +161,15 @@ def single_run_charts(columns: list[str], rows: list[tuple]) -> list[str]:
     flow.add_bar(x=years, y=[-t for t in terms], name="terminations", marker_color=ALT_COLOR)
     flow.add_bar(x=years, y=_column(columns, rows, "hires"), name="hires", marker_color="#27ae60")
     flow.add_bar(x=years, y=_column(columns, rows, "end_headcount"), name="end (Dec 31)", marker_color=BASE_COLOR)
-    pay = _figure("Average pay of the Dec 31 actives", "$")
+    pay = _figure("Average pay of the Dec 31 actives", "")
+    _axis(pay, units.MONEY)
     pay.add_scatter(x=years, y=_column(columns, rows, "average_compensation"), name="average pay", mode="lines+markers")
-    cost = _figure("Employer cost by source", "$")
+    cost = _figure("Employer cost by source", "")
+    _axis(cost, units.MONEY)
     cost.update_layout(barmode="stack")
     cost.add_bar(x=years, y=_column(columns, rows, "employer_match"), name="match", marker_color=BASE_COLOR)
-    cost.add_bar(x=years, y=_column(columns, rows, "employer_core"), name="core", marker_color="#8e44ad")
+    if any(_column(columns, rows, "employer_core")):  # a design without core draws no empty core series
+        cost.add_bar(x=years, y=_column(columns, rows, "employer_core"), name="core", marker_color="#8e44ad")
     cost.add_scatter(x=years, y=_column(columns, rows, "forfeitures"), name="forfeitures arising",
                      mode="lines+markers")
     cost.add_scatter(x=years, y=_column(columns, rows, "forfeitures_used"),
@@ -159,7 +178,7 @@ def single_run_charts(columns: list[str], rows: list[tuple]) -> list[str]:
                      mode="lines+markers", line={"width": 3, "color": "#2c3e50"})
     cost.add_scatter(x=years, y=_column(columns, rows, "employee_contributions"), name="employee deferrals",
                      mode="lines+markers", line={"dash": "dot"})
-    plan = _figure("Participation and average deferral", "share", percent=True)
+    plan = _figure("Participation and average deferral", "percent", percent=True)
     plan.add_scatter(x=years, y=_column(columns, rows, "participation_rate"), name="participation",
                      mode="lines+markers")
     plan.add_scatter(x=years, y=_column(columns, rows, "average_deferral_rate"), name="average deferral rate",
@@ -176,17 +195,24 @@ BAND_CHARTS = (("end_headcount", "Year-end headcount", False), ("employer_cost",
 
 def _band(figure: go.Figure, years: list[float], low: list[float], high: list[float], mean: list[float],
           name: str, color: str) -> None:
-    figure.add_scatter(x=years + years[::-1], y=high + low[::-1], fill="toself", fillcolor=color, opacity=0.2,
-                       line={"width": 0}, name=f"{name} P10-P90", hoverinfo="skip")
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    figure.add_scatter(x=years + years[::-1], y=high + low[::-1], fill="toself",
+                       fillcolor=f"rgba({red}, {green}, {blue}, 0.25)",
+                       line={"width": 1, "color": color, "dash": "dot"}, mode="lines", name=f"{name} P10-P90",
+                       hoverinfo="skip")
     figure.add_scatter(x=years, y=mean, name=f"{name} mean", mode="lines+markers", line={"color": color})
 
 
 def band_charts(sides: list[tuple[str, list[str], list[tuple]]]) -> list[str]:
-    """One chart per metric, every side's P10-P90 band and mean on the same axes."""
+    """One chart per metric, every side's P10-P90 band and mean on the same axes; a metric that is zero on every
+    side and in every year (the core of a design without core) gets no chart, not an empty panel."""
     charts = []
-    for metric, title, percent in BAND_CHARTS:
-        figure = _figure(f"{title}: mean and P10-P90 over the replications", "share" if percent else "",
-                         percent=percent)
+    for metric, title, _ in BAND_CHARTS:
+        if not any(row[columns.index("p90_value")] or row[columns.index("p10_value")]
+                   for _, columns, rows in sides for row in rows if row[columns.index("metric")] == metric):
+            continue
+        figure = _figure(f"{title}: mean and P10-P90 over the replications", "")
+        _axis(figure, units.metric(metric).unit)
         for (name, columns, rows), color in zip(sides, (BASE_COLOR, ALT_COLOR), strict=False):
             picked = [row for row in rows if row[columns.index("metric")] == metric
                       and row[columns.index("period")] != "horizon"]
@@ -197,31 +223,88 @@ def band_charts(sides: list[tuple[str, list[str], list[tuple]]]) -> list[str]:
     return charts
 
 
+def _axis(figure: go.Figure, unit: str, row: str = "yaxis") -> None:
+    """A value axis in its unit: dollars with a $ and separators, counts with separators, rates in percent."""
+    title = units.unit_title(unit)
+    if unit == units.RATE:
+        figure.update_layout({row: {"title": title, "tickformat": ".1%"}})
+    elif unit == units.MONEY:
+        figure.update_layout({row: {"title": title, "tickprefix": "$", "tickformat": ",.0f"}})
+    else:
+        figure.update_layout({row: {"title": title, "tickformat": ",.0f"}})
+
+
+COMPARISON_CHARTS = ("employer_cost", "net_employer_cost", "end_headcount", "participation_rate",
+                     "average_deferral_rate", "employee_contributions")
+
+
 def comparison_charts(columns: list[str], rows: list[tuple], base: str, alt: str) -> list[str]:
+    """Per metric two charts side by side: both sides' levels (with their P10-P90 bands for Monte Carlo sets),
+    and the difference alt - base on its own axes (with the P10-P90 band of the paired difference)."""
     charts = []
     yearly = [row for row in rows if row[columns.index("period")] != "horizon"]
-    for metric, title, percent in (("employer_cost", "Employer cost (match + core)", False),
-                                   ("net_employer_cost", "Net employer cost (after forfeitures used)", False),
-                                   ("end_headcount", "Year-end headcount", False),
-                                   ("participation_rate", "Participation", True),
-                                   ("average_deferral_rate", "Average deferral rate", True),
-                                   ("employee_contributions", "Employee deferrals", False)):
-        picked = [row for row in yearly if row[columns.index("metric")] == metric]
+    for name in COMPARISON_CHARTS:
+        picked = [row for row in yearly if row[columns.index("metric")] == name]
+        if not picked:
+            continue
+        described = units.metric(name)
         years = [float(row[columns.index("period")]) for row in picked]
-        figure = _figure(f"{title}: {base} vs {alt}", "share" if percent else "$", percent=percent)
-        if picked and picked[0][columns.index("difference_p10")] is not None:
+        levels = _figure(f"{described.label}: base and alternative", "")
+        if picked[0][columns.index("difference_p10")] is not None:
             for side, color in (("base", BASE_COLOR), ("alt", ALT_COLOR)):
-                _band(figure, years, _column(columns, picked, f"{side}_p10"), _column(columns, picked, f"{side}_p90"),
+                _band(levels, years, _column(columns, picked, f"{side}_p10"), _column(columns, picked, f"{side}_p90"),
                       _column(columns, picked, f"{side}_value"), base if side == "base" else alt, color)
         else:
-            figure.add_bar(x=years, y=_column(columns, picked, "base_value"), name=base, marker_color=BASE_COLOR)
-            figure.add_bar(x=years, y=_column(columns, picked, "alt_value"), name=alt, marker_color=ALT_COLOR)
-        figure.add_scatter(x=years, y=_column(columns, picked, "abs_difference"), name="difference (alt - base)",
-                           mode="lines+markers", yaxis="y2", line={"color": "#f39c12", "width": 3})
-        figure.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "difference",
-                                     "tickformat": ".2%" if percent else ",.0f", "showgrid": False})
-        charts.append(_html(figure, f"chart-compare-{metric}"))
+            levels.add_bar(x=years, y=_column(columns, picked, "base_value"), name=base, marker_color=BASE_COLOR)
+            levels.add_bar(x=years, y=_column(columns, picked, "alt_value"), name=alt, marker_color=ALT_COLOR)
+        _axis(levels, described.unit)
+        difference = _figure(f"{described.label}: alternative minus base", "")
+        if picked[0][columns.index("difference_p10")] is not None:
+            _band(difference, years, _column(columns, picked, "difference_p10"),
+                  _column(columns, picked, "difference_p90"), _column(columns, picked, "abs_difference"),
+                  "difference", DIFFERENCE_COLOR)
+        else:
+            difference.add_bar(x=years, y=_column(columns, picked, "abs_difference"), name="difference (alt - base)",
+                               marker_color=DIFFERENCE_COLOR)
+        difference.add_hline(y=0, line={"color": "#5d6d7e", "width": 1})
+        _axis(difference, described.unit)
+        if not any(_column(columns, picked, "difference_p90") + _column(columns, picked, "difference_p10")
+                   + _column(columns, picked, "abs_difference")):
+            difference.update_yaxes(range=[-1, 1], dtick=1)  # no difference at all: one clean zero line
+        charts += [_html(levels, f"chart-compare-{name}"), _html(difference, f"chart-difference-{name}")]
     return charts
+
+
+def _range(column: str, low: Any, high: Any, signed: bool = False) -> str:
+    return "" if low is None or high is None else f"{fmt(column, low, signed)} to {fmt(column, high, signed)}"
+
+
+def comparison_table(columns: list[str], rows: list[tuple], title: str, years: list[str]) -> dict[str, Any]:
+    """The comparison as people read it: one row per metric (and year) with its label and unit, what a horizon
+    figure is (a total over the years, or the value at their end), both sides, the difference alt - base with
+    the P10-P90 of the paired difference right beside it, then each side's own band."""
+    index = {name: i for i, name in enumerate(columns)}
+    by_year = any(row[index["period"]] != "horizon" for row in rows)
+    head = ["metric", "year" if by_year else "figure", "base", "alternative", "difference", "difference P10 to P90",
+            "relative", "base P10 to P90", "alternative P10 to P90"]
+    out = []
+    for row in rows:
+        name = row[index["metric"]]
+        column = _unit_column(name)
+        period = row[index["period"]]
+        what = period if by_year else units.horizon_label(name, years[0], years[-1]) if years else period
+        out.append([units.metric(name).label, what, fmt(column, row[index["base_value"]]),
+                    fmt(column, row[index["alt_value"]]), fmt(column, row[index["abs_difference"]], signed=True),
+                    _range(column, row[index["difference_p10"]], row[index["difference_p90"]], signed=True),
+                    fmt("rel_difference", row[index["rel_difference"]], signed=True),
+                    _range(column, row[index["base_p10"]], row[index["base_p90"]]),
+                    _range(column, row[index["alt_p10"]], row[index["alt_p90"]])])
+    return {"title": title, "columns": head, "rows": out, "numeric": [False, False] + [True] * 7}
+
+
+def _unit_column(name: str) -> str:
+    """A column name fmt() formats in the metric's unit."""
+    return {units.RATE: "value_rate", units.MONEY: "value_money", units.COUNT: "value_count"}[units.metric(name).unit]
 
 
 def versions() -> list[tuple[str, str]]:
@@ -245,12 +328,46 @@ def render(out: Path, **context: Any) -> Path:
     return out
 
 
+def _plain(key: str, value: Any) -> str:
+    """One setting as a person reads it: shares in percent, yes/no, none, numbers without trailing zeros."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | decimal.Decimal):
+        if key.endswith(("_rate", "_share", "_from", "_to", "_cap")) and abs(float(value)) <= 1:
+            return f"{float(value) * 100:g}%"
+        return f"{float(value):,g}" if not isinstance(value, int) else f"{value:,}"
+    return str(value)
+
+
+def readable(key: str, value: Any) -> str | dict[str, Any]:
+    """A provenance value without raw JSON: a list of records (match tiers, vesting schedule, enrollment by age)
+    becomes a small table, a mapping 'name: value; ...', a list its items; everything else _plain."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        columns = list(dict.fromkeys(name for item in value for name in item))
+        return {"columns": [name.replace("_", " ") for name in columns],
+                "rows": [[_plain(name, item.get(name)) for name in columns] for item in value]}
+    if isinstance(value, dict):
+        return "; ".join(f"{name.replace('_', ' ')}: {_plain(name, item)}" for name, item in value.items()) or "none"
+    if isinstance(value, list):
+        return ", ".join(_plain(key, item) for item in value) or "none"
+    return _plain(key, value)
+
+
 def _provenance(con: Any, key: RunKey) -> dict[str, Any]:
     provenance = db.report_provenance(con, key)
     settings = json.loads(provenance["settings_json"] or "{}")
     design = provenance.pop("design")
-    provenance["settings"] = sorted(settings.items())
-    provenance["design"] = sorted((k, v) for k, v in design.items())
+    provenance["settings"] = [(name.replace("_", " "), readable(name, value))
+                              for name, value in sorted(settings.items())]
+    provenance["design"] = [(name.replace("_", " "), readable(name, value)) for name, value in sorted(design.items())
+                            if name not in {"run_id", "simulation_year", "plan_design_id"}]
     return provenance
 
 
@@ -271,22 +388,50 @@ def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: dict
     return [_html(deferrals, "chart-deferral-distribution"), _html(limits, "chart-limit-hits")]
 
 
-def write_run_report(con: Any, key: RunKey, description: str) -> Path:
-    """reports/<scenario>/<design>/report.html (report_mc<N>.html for a Monte Carlo set)."""
+# The run report's headline figures (rows of db.report_headline), in this order. Net of forfeitures belongs
+# beside the gross cost: its figure joins this list when the net employer cost is reported.
+HEADLINE = (("employer_cost", "employer cost, gross (match + core), total {first}-{last}", "value_money"),
+            ("cost_per_participant_year", "gross employer cost per participant per year", "value_money"),
+            ("cost_share_of_pay", "gross employer cost as a share of pay", "value_rate"))
+
+
+def headline(columns: list[str], rows: list[tuple]) -> list[dict[str, str]]:
+    """The headline figures: value, what it is (with its years), and for a Monte Carlo set its P10-P90."""
+    found = {row[columns.index("figure")]: dict(zip(columns, row, strict=True)) for row in rows}
+    figures = []
+    for name, label, column in HEADLINE:
+        row = found.get(name)
+        if row is None or row["mean_value"] is None:
+            continue
+        mean = f"mean of {row['replications']} replications; " if row["replications"] > 1 else ""
+        band = f"{mean}P10 to P90: {_range(column, row['p10_value'], row['p90_value'])}" if mean else ""
+        figures.append({"value": fmt(column, row["mean_value"]),
+                        "label": label.format(first=row["first_year"], last=row["last_year"]), "band": band})
+    return figures
+
+
+def write_run_report(con: Any, key: RunKey, description: str, folder: Path) -> Path:
+    """<folder>/report.html (report_mc<N>.html for a Monte Carlo set); folder is paths.report_folder's."""
     replications = key.replications.count
-    name = f"report{key.replications.file_suffix}.html"
-    out = PROJECT_ROOT / "reports" / key.scenario_id / key.plan_design_id / name
+    out = folder / f"report{key.replications.file_suffix}.html"
     if replications:
         columns, rows = db.report_bands(con, key)
         charts = band_charts([(key.scenario_id, columns, rows)])
+        summary = wide_table(*units.wide(columns, rows, (("mean_value", "mean"), ("p10_value", "P10"),
+                                                         ("p90_value", "P90"))),
+                             f"Monte Carlo: mean, P10 and P90 over {replications} replications, by year")
     else:
         columns, rows = db.report_years(con, key)
         charts = single_run_charts(columns, rows)
+        summary = wide_table(*units.wide(*db.report_metrics(con, key), (("metric_value", "value"),)),
+                             "The years, as simulated")
     charts += plan_distribution_charts(*db.report_plan_distribution(con, key), db.deferral_band_labels(con))
     title = f"{key.scenario_id} / {key.plan_design_id}"
     return render(out, title=title, subtitle=description, charts=charts,
-                  tables=[table(columns, rows, "Monte Carlo bands by year and metric" if replications
-                                else "The years, as simulated")],
+                  headline=headline(*db.report_headline(con, key)),
+                  headline_note=("Per participant: the cost over the participant-years (the Dec 31 participants "
+                                 "of each year, summed). Share of pay: over the prorated pay of every employee."),
+                  tables=[summary],
                   compliance=compliance_tables(*db.report_compliance(con, key), monte_carlo=bool(replications)),
                   corrections=corrections_table(*db.report_corrections(con, key)),
                   census=table(*db.report_census(con, key)),
@@ -296,20 +441,41 @@ def write_run_report(con: Any, key: RunKey, description: str) -> Path:
                   replications=replications)
 
 
+def wide_table(columns: list[str], rows: list[tuple], title: str) -> dict[str, Any]:
+    """A units.wide table for the page: each metric's figures in its own unit, the raw metric name left out."""
+    keep = [i for i, column in enumerate(columns) if column != "metric"]
+    name = columns.index("metric")
+    figures = {i for i, column in enumerate(columns) if column.isdigit() or column == "horizon"}
+    out = [[fmt(_unit_column(row[name]), row[i]) if i in figures else ("" if row[i] is None else str(row[i]))
+            for i in keep] for row in rows]
+    return {"title": title, "columns": [columns[i].replace("horizon_is", "horizon figure is") for i in keep],
+            "rows": out, "numeric": [i in figures for i in keep]}
+
+
 def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, columns: list[str],
                             rows: list[tuple]) -> Path:
     base_label, alt_label = base.pair, alt.pair
-    horizon = [row for row in rows if row[columns.index("period")] == "horizon"]
-    shown = [c for c in columns if c not in {"replication_set", "base_scenario_id", "base_plan_design_id",
-                                             "alt_scenario_id", "alt_plan_design_id", "period_sort", "metric_sort"}]
-    picked = [[row[columns.index(c)] for c in shown] for row in rows]
-    horizon_rows = [[row[columns.index(c)] for c in shown] for row in horizon]
-    return render(out, title=f"{base_label} vs {alt_label}", subtitle="alt - base; differences highlighted",
+    period = columns.index("period")
+    horizon = [row for row in rows if row[period] == "horizon"]
+    yearly = [row for row in rows if row[period] != "horizon"]
+    monte_carlo = bool(rows) and rows[0][columns.index("replication_set")] == MONTE_CARLO
+    replications = rows[0][columns.index("replications")] if monte_carlo else 0
+    years = sorted({row[period] for row in yearly})
+    sign = (f"base: {base_label}; alternative: {alt_label}. Differences are alternative minus base: a positive "
+            "difference means the alternative is higher.")
+    return render(out, title=f"{base_label} vs {alt_label}", subtitle=sign,
+                  lead=comparison_table(columns, horizon,
+                                        f"Over the horizon {years[0]}-{years[-1]}" if years else "Over the horizon",
+                                        years),
+                  lead_note=("Costs, deferrals, pay, hires and terminations are totals over the years; headcounts, "
+                             "average pay, participation and balances are values at the end of the last year "
+                             "(column 'figure' says which)."
+                             + (f" Bands: P10 to P90 over {replications} paired replications (common random "
+                                "numbers: the same draws on both sides), so the difference band is the effect of "
+                                "the change, not noise." if monte_carlo else "")),
                   charts=comparison_charts(columns, rows, base_label, alt_label),
-                  tables=[table(shown, horizon_rows, "Over the horizon"), table(shown, picked, "By year")],
+                  tables=[comparison_table(columns, yearly, "By year", years)],
                   census=None, tripwires=None,
                   provenance=[(label, _provenance(con, side)) for label, side in
-                              ((base_label, base), (alt_label, alt))],
-                  replications=rows[0][columns.index("replications")] if rows and
-                  rows[0][columns.index("replication_set")] == MONTE_CARLO else 0,
-                  highlight="abs_difference")
+                              ((f"base: {base_label}", base), (f"alternative: {alt_label}", alt))],
+                  replications=replications, highlight="difference")

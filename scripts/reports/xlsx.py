@@ -11,10 +11,17 @@ from typing import Any
 
 import xlsxwriter
 
+from planalign.reports import units
 from planalign.reports.html import MONEY
 
 # the nondiscrimination tests' ratios, averages and limits: shares of pay
 COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhce_average_needed", "ratio_percentage"}
+# the number format of each kind of cell: counts with separators, whole dollars, rates in percent, years plain
+NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "count": "#,##0", "number": "#,##0.00",
+                  "year": "0", "date": "yyyy-mm-dd"}
+UNIT_KINDS = {units.COUNT: "count", units.MONEY: "money", units.RATE: "percent"}
+# in a long-form sheet (a column `metric`, one row per metric) these columns hold the metric's own values
+METRIC_VALUE_SUFFIXES = ("_value", "_difference", "_p10", "_p50", "_p90")
 
 
 def _kind(column: str, values: list[Any]) -> str:
@@ -25,7 +32,9 @@ def _kind(column: str, values: list[Any]) -> str:
     sample = next((v for v in values if v is not None), None)
     if isinstance(sample, bool):
         return "text"
-    if isinstance(sample, int) and not column.endswith("year"):
+    if column.endswith("year") or column == "period_sort":
+        return "year"
+    if isinstance(sample, int):
         return "count"
     if isinstance(sample, float | decimal.Decimal):
         return "number"
@@ -44,42 +53,61 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_workbook(out: Path, sheets: list[tuple[str, list[str], list[tuple]]]) -> Path:
-    """sheets: (name, columns, rows). Written to a temp file, then renamed into place."""
+def _row_kinds(columns: list[str], kinds: list[str], row: tuple) -> list[str]:
+    """A long-form row's kinds: its value columns take the unit of the row's metric (a headcount row counts, a
+    participation row is a rate), the others keep their column's kind."""
+    if "metric" not in columns:
+        return kinds
+    kind = UNIT_KINDS[units.metric(str(row[columns.index("metric")])).unit]
+    return [kind if (column.endswith(METRIC_VALUE_SUFFIXES) or column.isdigit() or column == "horizon")
+            and column != "rel_difference" else column_kind
+            for column, column_kind in zip(columns, kinds, strict=True)]
+
+
+def write_workbook(out: Path, sheets: list[tuple]) -> Path:
+    """sheets: (name, columns, rows) or (name, columns, rows, notes): notes are lines written above the header
+    (what the sheet compares, its sign convention). A row's own kinds (units.metric) beat its column's.
+    Written to a temp file, then renamed into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.xlsx")
     workbook = xlsxwriter.Workbook(str(tmp), {"remove_timezone": True})
     formats = {
         "header": workbook.add_format({"bold": True, "bg_color": "#1F5F8B", "font_color": "#FFFFFF", "border": 1,
                                        "text_wrap": True, "valign": "top"}),
-        "money": workbook.add_format({"num_format": "$#,##0.00"}),
-        "percent": workbook.add_format({"num_format": "0.00%"}),
-        "count": workbook.add_format({"num_format": "#,##0"}),
-        "number": workbook.add_format({"num_format": "#,##0.00"}),
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "note": workbook.add_format({"italic": True, "font_color": "#5D6D7E"}),
+        **{kind: workbook.add_format({"num_format": number_format}) for kind, number_format in NUMBER_FORMATS.items()},
         "text": None,
     }
-    for name, columns, rows in sheets:
+    for name, columns, rows, *more in sheets:
+        notes = more[0] if more else []
         sheet = workbook.add_worksheet(name[:31])
+        for r, note in enumerate(notes):
+            sheet.write(r, 0, note, formats["note"])
+        top = len(notes) + 1 if notes else 0
         kinds = [_kind(column, [row[i] for row in rows]) for i, column in enumerate(columns)]
         for i, column in enumerate(columns):
-            sheet.write(0, i, column, formats["header"])
+            sheet.write(top, i, column, formats["header"])
             longest = max([len(column)] + [len(f"{row[i]:,.2f}" if isinstance(row[i], float | decimal.Decimal)
                                                else str(row[i])) for row in rows[:500]])
             sheet.set_column(i, i, min(max(10, longest + 2), 60), formats[kinds[i]])
-        for r, row in enumerate(rows, start=1):
+        for r, row in enumerate(rows, start=top + 1):
+            row_kinds = _row_kinds(columns, kinds, row)
             for i, value in enumerate(row):
                 value = _cell(value)
                 if value is None:
                     continue
-                if kinds[i] == "date":
+                if row_kinds[i] == "date":
                     sheet.write_datetime(r, i, dt.datetime.combine(value, dt.time()) if not isinstance(
                         value, dt.datetime) else value, formats["date"])
                 else:
-                    sheet.write(r, i, value, formats[kinds[i]])
-        sheet.freeze_panes(1, 0)
+                    sheet.write(r, i, value, formats[row_kinds[i]])
+        sheet.freeze_panes(top + 1, 0)
+        # printed (or saved as PDF) as read on screen: landscape, all columns on one page width, header repeated
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(top)
         if rows:
-            sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+            sheet.autofilter(top, 0, top + len(rows), len(columns) - 1)
     workbook.close()
     tmp.replace(out)
     return out

@@ -86,6 +86,19 @@ def replications_with_year(database: Path, key: RunKey, year: int) -> int:
             {**key.params, "year": year}).fetchone()[0]
 
 
+def stored_year_range(database: Path, key: RunKey) -> tuple[int | None, int | None]:
+    """The first and last simulated years of the key's replication set in the database ((None, None): none)."""
+    if not database.exists():
+        return None, None
+    with read_only(database) as con:
+        if not has_table(con, "fct_workforce_snapshot"):
+            return None, None
+        return con.execute(
+            "select min(simulation_year), max(simulation_year) from fct_workforce_snapshot "
+            "where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)",
+            key.params).fetchone()
+
+
 def highest_replication(database: Path, key: RunKey, year: int) -> int:
     """The highest replication id of the key's scenario and design with a snapshot for the year (0: none or
     only the single run)."""
@@ -240,23 +253,30 @@ def stamp_run_log(database: Path, rows: list[list[Any]]) -> None:
 
 # ---- inspection -----------------------------------------------------------------------------------
 
-def stored_runs(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(scenario, design, replication set, first year, last year, replications, years) stored in the snapshot."""
-    if not has_table(con, "fct_workforce_snapshot"):
-        return []
-    return con.execute("""
-        select
-            scenario_id,
-            plan_design_id,
-            case when replication_id = 0 then $single else $monte_carlo end as replication_set,
-            min(simulation_year),
-            max(simulation_year),
-            count(distinct replication_id),
-            list(distinct simulation_year order by simulation_year)
-        from fct_workforce_snapshot
-        group by all
-        order by all
-    """, _SET_NAMES).fetchall()
+def stored_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int, dict[int, tuple[int, int]]]]:
+    """Per stored (scenario, design, replication set): its replication count (the highest id of a Monte Carlo
+    set) and per year (event rows, snapshot rows), in one pass over each mart - what `status` shows and compares
+    with the checkpoints. Counting reads only the key columns (no row is hashed), so it stays quick on a large
+    database; the digests (year_digests) are for resume and `status --verify`."""
+    runs: dict[tuple[str, str, str], list] = {}
+    for position, table in enumerate(("fct_workforce_snapshot", "fct_yearly_events")):
+        if not has_table(con, table):
+            continue
+        for scenario_id, plan_design_id, kind, year, n, highest in con.execute(f"""
+            select scenario_id, plan_design_id, case when replication_id = 0 then $single else $monte_carlo end,
+                simulation_year, count(*), {'max(replication_id)' if position == 0 else '0'}
+            from {table}
+            group by all
+            order by all
+        """, _SET_NAMES).fetchall():
+            if position == 0:
+                run = runs.setdefault((scenario_id, plan_design_id, kind), [0, {}])
+                run[0] = max(run[0], highest)
+                run[1][year] = (0, n)
+            elif (scenario_id, plan_design_id, kind) in runs and year in runs[(scenario_id, plan_design_id, kind)][1]:
+                counts = runs[(scenario_id, plan_design_id, kind)][1]
+                counts[year] = (n, counts[year][1])
+    return [(*key, highest, counts) for key, (highest, counts) in runs.items()]
 
 
 def last_runs(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple]:
@@ -329,6 +349,64 @@ def report_bands(con: duckdb.DuckDBPyConnection, key: RunKey
     return rows(con, "select period, metric, replications, mean_value, p10_value, p50_value, p90_value "
                      "from rpt_replication_bands where scenario_id = ? and plan_design_id = ? "
                      "order by period_sort, metric_sort", [key.scenario_id, key.plan_design_id])
+
+
+def report_metrics(con: duckdb.DuckDBPyConnection, key: RunKey
+                   ) -> tuple[list[str], list[tuple]]:
+    """The single run's metrics per year and for the horizon (rpt_scenario_metrics), in long form."""
+    return rows(con, "select period, metric, metric_value from rpt_scenario_metrics "
+                     "where scenario_id = ? and plan_design_id = ? and replication_id = 0 "
+                     "order by period_sort, metric_sort", [key.scenario_id, key.plan_design_id])
+
+
+def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
+    """The run report's headline over the stored years, one row per figure: employer cost gross (match + core)
+    over the years, per participant per year (over the participant-years: the Dec 31 participants summed over
+    the years) and as a share of the prorated pay; for a Monte Carlo set the mean over the replications and
+    their P10 and P90 (as rpt_replication_bands computes them), for the single run its value."""
+    return rows(con, """
+        with per_replication as (
+            select
+                replication_id,
+                min(period_sort) as first_year,
+                max(period_sort) as last_year,
+                cast(sum(metric_value) filter (where metric = 'employer_cost') as double) as employer_cost,
+                cast(sum(metric_value) filter (where metric = 'employer_cost') as double)
+                    / nullif(sum(metric_value) filter (where metric = 'participant_count'), 0)
+                    as cost_per_participant_year,
+                cast(sum(metric_value) filter (where metric = 'employer_cost') as double)
+                    / nullif(sum(metric_value) filter (where metric = 'total_prorated_compensation'), 0)
+                    as cost_share_of_pay
+            from rpt_scenario_metrics
+            where scenario_id = $scenario and plan_design_id = $plan and list_contains($replications, replication_id)
+                and period <> 'horizon'
+            group by replication_id
+        ),
+        figures as (
+            unpivot per_replication
+            on employer_cost, cost_per_participant_year, cost_share_of_pay
+            into name figure value value
+        )
+        select
+            figure,
+            min(first_year) as first_year,
+            max(last_year) as last_year,
+            count(*) as replications,
+            avg(value) as mean_value,
+            quantile_cont(value, 0.1) as p10_value,
+            quantile_cont(value, 0.9) as p90_value
+        from figures
+        group by figure
+        order by case figure when 'employer_cost' then 1 when 'cost_per_participant_year' then 2 else 3 end
+    """, key.params)
+
+
+def monte_carlo_count(con: duckdb.DuckDBPyConnection, scenario_id: str, plan_design_id: str) -> int:
+    """The size of the stored Monte Carlo set of a (scenario, design): its highest replication id, 0 if none."""
+    if not has_table(con, "fct_workforce_snapshot"):
+        return 0
+    return con.execute("select coalesce(max(replication_id), 0) from fct_workforce_snapshot "
+                       "where scenario_id = ? and plan_design_id = ?", [scenario_id, plan_design_id]).fetchone()[0]
 
 
 def report_census(con: duckdb.DuckDBPyConnection, key: RunKey

@@ -9,11 +9,23 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
-from conftest import END, ROOT, START, console_errors, query, render_in_chromium, run_planalign, write_scenario
+from conftest import (
+    END,
+    ROOT,
+    START,
+    console_errors,
+    query,
+    render_in_chromium,
+    reports_of,
+    run_planalign,
+    write_scenario,
+)
 from digests import table_digest, year_digests
+from planalign.reports import units
 
 WORKFORCE_COLUMNS = ("employee_id, employment_status, hire_date, termination_date, termination_reason, "
                      "job_level, annual_compensation, prorated_compensation")
@@ -60,6 +72,9 @@ def test_a_batch_with_a_failing_scenario_finishes_the_others_and_exits_non_zero(
 def test_batch_rows_of_a_scenario_equal_the_scenario_run_alone(batch, simulated):
     for table in ("fct_yearly_events", "fct_workforce_snapshot"):
         assert year_digests(batch["db"], table, "fixture") == year_digests(simulated["db"], table, "fixture")
+    # the same scenario run into two databases: two reports, neither overwritten (the defect: one path for both)
+    pages = [reports_of(db) / "fixture" / "baseline" / "report.html" for db in (batch["db"], simulated["db"])]
+    assert pages[0] != pages[1] and all(page.exists() for page in pages)
 
 
 def test_a_design_only_variant_has_the_same_workforce_and_compare_is_exact(batch):
@@ -69,7 +84,7 @@ def test_a_design_only_variant_has_the_same_workforce_and_compare_is_exact(batch
                                             f"where scenario_id = '{scenario}' and simulation_year = {year})")
                  for scenario in ("fixture", "fixture_qaca")}
         assert sides["fixture"] == sides["fixture_qaca"], year
-    path = ROOT / "reports" / "compare" / "fixture-baseline__vs__fixture_qaca-qaca.csv"
+    path = reports_of(db) / "compare" / "fixture-baseline__vs__fixture_qaca-qaca.csv"
     assert path.exists(), "the batch writes the comparison of its first pair with each other pair"
     rows = {(row["period"], row["metric"]): row for row in csv.DictReader(path.open())}
     for metric in ("hires", "terminations", "end_headcount", "start_headcount"):
@@ -135,7 +150,7 @@ def test_replications_give_bands_and_paired_differences(monte_carlo):
                       "where scenario_id = 'mc_base' and period = '2026' and metric = 'employer_cost'")
     (p10, p50, p90, mean, replications), = bands
     assert replications == 3 and p10 <= p50 <= p90 and p10 < p90
-    path = ROOT / "reports" / "compare" / "mc_base-baseline__vs__mc_alt-mc_alt_design.csv"
+    path = reports_of(db) / "compare" / "mc_base-baseline__vs__mc_alt-mc_alt_design.csv"
     rows = {(row["period"], row["metric"]): row for row in csv.DictReader(path.open())}
     cost = rows[("horizon", "employer_cost")]
     assert cost["difference_p10"] and cost["base_p10"] and cost["alt_p90"]
@@ -143,12 +158,48 @@ def test_replications_give_bands_and_paired_differences(monte_carlo):
     hires = rows[("horizon", "hires")]
     assert float(hires["difference_p10"]) == float(hires["difference_p90"]) == 0  # common random numbers
     dom, log = render_in_chromium(path.with_suffix(".html"), ROOT / "artifacts" / "screenshots" / "comparison.png")
-    assert console_errors(log) == [] and dom.count("js-plotly-plot") >= 5
-    assert "difference (alt - base)" in dom and "P10-P90" in dom  # both sides' bands on the same axes
-    cell = re.search(r'data-column="metric">employer_cost</td>.*?data-column="abs_difference">([-\d,.]+)</td>', dom)
-    assert cell and float(cell.group(1).replace(",", "")) == round(float(cost["abs_difference"]), 2)
-    summary = ROOT / "reports" / "mc_base" / "baseline" / f"multi_year_summary_{START}_{START + 1}_mc3.csv"
+    assert console_errors(log) == [] and dom.count("js-plotly-plot") >= 10
+    assert "alternative minus base" in dom and "P10-P90" in dom  # levels with both bands; the difference apart
+    cell = re.search(r'data-column="metric">Employer cost, gross \(match \+ core\)</td>'
+                     rf'<td[^>]*>total {START}-{START + 1}</td>.*?data-column="difference">([-+$\d,]+)</td>', dom)
+    assert cell and int(cell.group(1).replace(",", "").replace("$", "")) == round(float(cost["abs_difference"]))
+    summary = reports_of(db) / "mc_base" / "baseline" / f"multi_year_summary_{START}_{START + 1}_mc3.csv"
     assert summary.exists()
+
+
+def test_a_monte_carlo_set_exports_without_replications_and_its_comparison_workbook_names_the_sides(monte_carlo):
+    """make export on a scenario stored only as a Monte Carlo set finds the set (the defect: empty summary
+    sheets); asking for a set that is not there is one line; workforce-at says REPLICATION=1; the comparison
+    workbook names base, alternative and the sign, and formats each row as its metric."""
+    db, base = monte_carlo["db"], str(monte_carlo["base"])
+    result = run_planalign("export", "--scenario", base, db=db)
+    assert "workbook_mc3.xlsx" in result.stdout
+    book = openpyxl.load_workbook(reports_of(db) / "mc_base" / "baseline" / "workbook_mc3.xlsx")
+    summary = book["Summary"]
+    assert "3 Monte Carlo replications" in summary["A1"].value
+    rows = [[cell.value for cell in row] for row in summary.iter_rows(min_row=5)]
+    assert len(rows) >= 3 * 15 and {row[2] for row in rows} == {"mean", "P10", "P90"}
+    assert all(value is not None for row in rows for value in row[3:5]), "a figure for every year"
+    refused = run_planalign("export", "--scenario", base, "--replications", "0", db=db, check=False)
+    errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert refused.returncode == 2 and len(errors) == 1 and "Traceback" not in refused.stderr
+    assert "has no single run" in errors[0] and "REPLICATIONS=3" in refused.stderr
+    at = run_planalign("workforce-at", "--date", f"{START}-06-30", "--scenario", base, db=db, check=False)
+    assert at.returncode == 2 and "Monte Carlo set of 3" in at.stderr and "REPLICATION=1" in at.stderr
+    run_planalign("compare", "--base", "mc_base", "--alt", "mc_alt", "--format", "xlsx", db=db)
+    book = openpyxl.load_workbook(reports_of(db) / "compare" / "mc_base-baseline__vs__mc_alt-mc_alt_design.xlsx")
+    horizon = book["Horizon"]
+    assert "Base: mc_base/baseline. Alternative: mc_alt/mc_alt_design." in horizon["A1"].value
+    assert "alternative minus base" in horizon["A1"].value and "total" in horizon["A2"].value
+    header = [cell.value for cell in horizon[4]]
+    formats = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.0%"}
+    for row in horizon.iter_rows(min_row=5):
+        metric = row[header.index("metric")].value
+        for column in ("base_value", "alt_value", "abs_difference", "difference_p10", "difference_p90"):
+            assert row[header.index(column)].number_format == formats[units.metric(metric).unit], (metric, column)
+        if row[header.index("rel_difference")].value is not None:  # none where the base is 0
+            assert row[header.index("rel_difference")].number_format == "0.0%"
+        assert row[header.index("figure")].value == units.horizon_label(metric, START, START + 1)
 
 
 def test_replications_are_deterministic(monte_carlo, tmp_path):

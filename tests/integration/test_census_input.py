@@ -25,7 +25,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, query, run_planalign, write_scenario
+from conftest import ROOT, query, reports_of, run_planalign, write_scenario
 from digests import table_digest
 from planalign.engine.census import read_census
 from planalign.store import runsafety
@@ -203,10 +203,12 @@ def test_the_row_census_runs_and_counts_every_row(row_run):
     warned = query(row_run["db"], "select count(distinct census_row_number) from stg_census__warnings")[0][0]
     assert f"{row_run['raw']:,} rows = {counts['staged']:,} staged ({warned:,} with warnings)" in result.stdout
     assert "warned (kept): " in result.stdout and "malformed_row 4" in result.stdout
-    page = (ROOT / "reports" / "census_input" / "baseline" / "report.html").read_text()
+    page = (reports_of(row_run["db"]) / "census_input" / "baseline" / "report.html").read_text()
     assert "Census warnings" in page and "pay_outside_level_band" in page
+    # the report names the file the user gave, never the UTF-8 copy dbt read (<sha>.cp1252.csv)
+    assert "<dt>census file</dt><dd>hr_export.csv</dd>" in page and ".cp1252.csv" not in page
     run_planalign("export", "--scenario", str(row_run["scenario"]), "--format", "xlsx", db=row_run["db"])
-    book = openpyxl.load_workbook(ROOT / "reports" / "census_input" / "baseline" / "workbook.xlsx")
+    book = openpyxl.load_workbook(reports_of(row_run["db"]) / "census_input" / "baseline" / "workbook.xlsx")
     sheet = book["Census warnings"]
     assert sheet.max_row - 1 == query(row_run["db"], "select count(*) from stg_census__warnings")[0][0]
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import yaml
 
-from conftest import ROOT, query, run_planalign
+from conftest import ROOT, query, reports_of, run_planalign
 
 START, END = 2025, 2026
 BP = Decimal("0.0001")  # a hundredth of a percent
@@ -228,7 +228,7 @@ def test_top_paid_group_and_thresholds_are_recorded(ndt):
 def test_the_run_report_has_the_compliance_section(ndt):
     """The report make simulate wrote: the Compliance section lists every test of every year, the failed ADP
     of the start year marked as failed, with its figures as the view has them."""
-    page = (ROOT / "reports" / "ndt" / "ndt_fixture" / "report.html").read_text()
+    page = (reports_of(ndt["db"]) / "ndt" / "ndt_fixture" / "report.html").read_text()
     section = page.split("<h2>Compliance: nondiscrimination tests</h2>", 1)[1].split("<h2>", 1)[0]
     hce_average, margin = query(ndt["db"], "select hce_average, margin from rpt_nondiscrimination where "
                                            "scenario_id = 'ndt' and simulation_year = 2025 and test_name = 'adp'")[0]

@@ -33,7 +33,7 @@ from ndt_reference import (
     target_of,
 )
 
-from conftest import ROOT, query, run_planalign
+from conftest import ROOT, query, reports_of, run_planalign
 
 CENT = Decimal("0.01")
 RUNS = {"report": 2025, "refund": 2026, "qnec": 2025}  # setting -> last year simulated (all start in 2025)
@@ -253,7 +253,7 @@ def test_qnec_events_balances_and_employer_cost(runs):
 def test_the_workbook_has_a_compliance_sheet(runs):
     """make export: one row per test, year and replication, the corrections beside the ADP and ACP rows."""
     run_planalign("export", "--scenario", str(runs["folder"] / "refund.yml"), "--format", "xlsx", db=runs["db"])
-    sheet = openpyxl.load_workbook(ROOT / "reports" / "ndt_refund" / "fix_refund" / "workbook.xlsx")["Compliance"]
+    sheet = openpyxl.load_workbook(reports_of(runs["db"]) / "ndt_refund" / "fix_refund" / "workbook.xlsx")["Compliance"]
     header, *body = sheet.iter_rows(values_only=True)
     stored = query(runs["db"], """select simulation_year, test_name, result, refund_total, qnec_cost
         from rpt_nondiscrimination left join rpt_nondiscrimination_corrections

@@ -45,7 +45,7 @@ def test_set_overrides_one_setting_and_is_validated_like_the_file(tmp_path):
     assert effective.plan_design_id == "ae5" and str(effective.design.auto_enroll_rate) == "0.05"
     assert effective.dbt_vars()["target_growth_rate"] == 0.07
     for assignment, message in (("workforce.target_growth_rate=5", "workforce.target_growth_rate = 5"),
-                                ("workforce.typo=1", "workforce.typo: Extra inputs"),
+                                ("workforce.typo=1", "unknown key 'typo' in workforce"),
                                 ("nonsense", "expected key.path=value")):
         result = run_planalign("simulate", "--set", assignment, "--dry-run", db=tmp_path / "x.duckdb", check=False)
         assert result.returncode == 2, result.stdout

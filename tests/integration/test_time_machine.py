@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import duckdb
 
-from conftest import END, ROOT, START, query, run_planalign
+from conftest import END, START, query, reports_of, run_planalign
 from planalign.cli.console import parse_progress
 
 # the columns the time machine reports that the year's snapshot also holds
@@ -19,7 +19,7 @@ COLUMNS = ("employee_id", "employment_status", "hire_date", "termination_date", 
 
 def _workforce_at(db, date: dt.date) -> tuple[dict[str, dict], str]:
     result = run_planalign("workforce-at", "--date", date.isoformat(), "--scenario", "fixture", db=db)
-    path = ROOT / "reports" / "fixture" / "baseline" / f"workforce_{date.isoformat()}.csv"
+    path = reports_of(db) / "fixture" / "baseline" / f"workforce_{date.isoformat()}.csv"
     with path.open(newline="") as handle:
         rows = {row["employee_id"]: row for row in csv.DictReader(handle)}
     return rows, result.stdout
@@ -91,7 +91,7 @@ def test_a_database_without_the_record_of_its_job_levels_is_refused_in_one_line(
     old = tmp_path / "old.duckdb"
     shutil.copy(simulated["db"], old)
     date = f"{START}-06-30"
-    out = ROOT / "reports" / "fixture" / "baseline" / f"workforce_{date}.csv"
+    out = reports_of(old) / "fixture" / "baseline" / f"workforce_{date}.csv"
     for change in ("delete from dim_assumptions where scenario_id = 'fixture'", "drop table dim_assumptions"):
         with duckdb.connect(str(old)) as con:
             con.execute(change)
@@ -103,7 +103,7 @@ def test_a_database_without_the_record_of_its_job_levels_is_refused_in_one_line(
         assert "make simulate SCENARIO=fixture" in result.stderr and "Traceback" not in result.stderr
         assert not out.exists()
     run_planalign("workforce-at", "--date", date, "--scenario", "fixture", db=simulated["db"])
-    assert out.exists()
+    assert (reports_of(simulated["db"]) / "fixture" / "baseline" / f"workforce_{date}.csv").exists()
 
 
 def test_the_timeline_holds_exactly_the_employees_events(simulated):
@@ -111,7 +111,7 @@ def test_the_timeline_holds_exactly_the_employees_events(simulated):
     (employee_id,), = query(db, "select employee_id from fct_yearly_events where scenario_id = 'fixture' "
                                 "group by employee_id order by count(*) desc, employee_id limit 1")
     result = run_planalign("timeline", "--employee", employee_id, "--scenario", "fixture", db=db)
-    path = ROOT / "reports" / "fixture" / "baseline" / f"timeline_{employee_id}.csv"
+    path = reports_of(db) / "fixture" / "baseline" / f"timeline_{employee_id}.csv"
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     expected = query(db, "select event_id, simulation_year, event_sequence from fct_yearly_events "
