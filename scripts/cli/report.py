@@ -72,12 +72,16 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
     out = folder / f"{_name(base_id, base_design)}__vs__{_name(alt_id, alt_design)}.csv"
     db.write_rows_csv(columns, rows, out)
     with db.read_only(database) as con:
+        winners = db.winners_losers(con, base_key, alt_key)
+    db.write_rows_csv(*winners, out.with_name(out.stem + "_winners_losers.csv"))
+    with db.read_only(database) as con:
         report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows)
         if file_format == "xlsx":
             period = columns.index("period")
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
                 ("Horizon", columns, [row for row in rows if row[period] == "horizon"]),
                 ("By year", columns, [row for row in rows if row[period] != "horizon"]),
+                ("Winners and losers", *winners),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
     return out

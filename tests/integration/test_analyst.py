@@ -183,3 +183,68 @@ def test_editing_a_seeded_tier_makes_resume_rebuild_and_say_why(fixture_census, 
     later = run_planalign("year", "--scenario", str(scenario), str(START + 1), "--set",
                           "plan.investment_return_rate=0.04", "--dry-run", db=db)
     assert "reload seeds: seeds/plan_match_tiers.csv" in later.stdout, later.stdout
+
+
+def _bands(seed: str) -> list[tuple[str, float, float]]:
+    with (ROOT / "seeds" / f"{seed}.csv").open() as handle:
+        return [(row["band_label"], float(row["min_value"]), float(row["max_value"])) for row in csv.DictReader(handle)]
+
+
+def _band_of(value, bands) -> str:
+    return next((label for label, low, high in bands if low <= float(value) < high), "unbanded")
+
+
+def test_winners_and_losers_recomputed_person_by_person_from_the_snapshots(monte_carlo):
+    """rpt_winners_losers against a plain-Python pairing of the two designs' snapshot rows: every replication's
+    people, each one's employer contributions (match + core) over the two years under either design, banded on the
+    base's latest row; the counts, totals, mean and P10/P90 of the change per band agree, and every dimension's
+    winners + losers + unchanged add up to everyone."""
+    db = monte_carlo["db"]
+    rows = query(db, "select scenario_id, replication_id, simulation_year, employee_id, "
+                     "employer_match_amount + employer_core_amount, job_level, age, tenure_years, "
+                     "annual_compensation from fct_workforce_snapshot where scenario_id in ('mc_base', 'mc_alt')")
+    people: dict[tuple[int, str], dict] = {}
+    for scenario, replication, year, employee, amount, level, age, tenure, pay in rows:
+        person = people.setdefault((replication, employee), {"base": Decimal(0), "alt": Decimal(0), "row": None})
+        side = "base" if scenario == "mc_base" else "alt"
+        person[side] += amount
+        rank = (side == "base", year)
+        if person["row"] is None or rank > person["row"][0]:
+            person["row"] = (rank, level, age, tenure, pay)
+    replications = len({replication for replication, _ in people})
+    assert replications == 3
+    levels = dict(query(db, "select job_level, level_name from job_levels"))
+    dimensions = {"all": lambda row: "everyone", "job_level": lambda row: levels[row[1]],
+                  "age_band": lambda row: _band_of(row[2], _bands("report_age_bands")),
+                  "tenure_band": lambda row: _band_of(row[3], _bands("report_tenure_bands")),
+                  "pay_band": lambda row: _band_of(row[4], _bands("report_pay_bands"))}
+    expected: dict[tuple[str, str], list] = {}
+    for person in people.values():
+        change = person["alt"] - person["base"]
+        for dimension, band in dimensions.items():
+            expected.setdefault((dimension, band(person["row"])), []).append((person["base"], person["alt"], change))
+    got = {(row[0], row[1]): row[2:] for row in query(
+        db, "select dimension, band_label, people, winners, losers, unchanged, base_employer_contributions, "
+            "alt_employer_contributions, mean_change, p10_change, p90_change from rpt_winners_losers "
+            "where base_scenario_id = 'mc_base' and alt_scenario_id = 'mc_alt' and replication_set = 'monte_carlo'")}
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        changes = sorted(float(change) for _, _, change in values)
+        people_count, winners, losers, unchanged, base_total, alt_total, mean, p10, p90 = got[key]
+        assert people_count == pytest.approx(len(values) / replications)
+        assert winners == pytest.approx(sum(c > 0 for c in changes) / replications)
+        assert losers == pytest.approx(sum(c < 0 for c in changes) / replications)
+        assert winners + losers + unchanged == pytest.approx(people_count)
+        assert base_total == (sum(b for b, _, _ in values) / replications).quantize(Decimal("0.01"))
+        assert alt_total == (sum(a for _, a, _ in values) / replications).quantize(Decimal("0.01"))
+        assert float(mean) == pytest.approx(sum(changes) / len(changes), abs=0.006)
+        for p, value in ((0.1, p10), (0.9, p90)):  # interpolated quantile, as the bands are
+            position = p * (len(changes) - 1)
+            low = int(position)
+            high = min(low + 1, len(changes) - 1)
+            assert float(value) == pytest.approx(changes[low] + (changes[high] - changes[low]) * (position - low),
+                                                 abs=0.006)
+    everyone = got[("all", "everyone")][0]
+    for dimension in dimensions:
+        assert sum(v[0] for k, v in got.items() if k[0] == dimension) == pytest.approx(everyone)
+    assert got[("all", "everyone")][1] > 0  # a richer match: somebody gains
