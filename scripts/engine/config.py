@@ -105,6 +105,7 @@ class PlanSettings(BaseModel):
     investment_return_rate: float = Field(project_default("investment_return_rate"), ge=-0.5, le=0.5)
     limit_indexing_rate: float = Field(project_default("limit_indexing_rate"), ge=0.0, le=0.2)
     participation_z_limit: float = Field(project_default("participation_z_limit"), ge=2.0, le=10.0)
+    discount_rate: float = Field(project_default("discount_rate"), ge=0.0, le=0.25)
 
 
 class Scenario(BaseModel):

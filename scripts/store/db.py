@@ -283,6 +283,16 @@ def comparison(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> tup
     return columns, cursor.fetchall()
 
 
+def decision_summary(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> list[dict[str, Any]]:
+    """rpt_decision_summary of one (base, alternative) pair, as dicts, the horizon's rows and then each year's."""
+    cursor = con.execute(
+        "select * from rpt_decision_summary where base_scenario_id = ? and base_plan_design_id = ? "
+        "and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? order by period_sort, row_sort",
+        [base.scenario_id, base.plan_design_id, alt.scenario_id, alt.plan_design_id, base.replications.kind])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 WINNERS_LOSERS_COLUMNS = ("dimension", "band_label", "replications", "people", "winners", "losers", "unchanged",
                           "base_employer_contributions", "alt_employer_contributions", "mean_change", "p10_change",
                           "p90_change", "mean_gain", "mean_loss")

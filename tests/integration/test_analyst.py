@@ -248,3 +248,59 @@ def test_winners_and_losers_recomputed_person_by_person_from_the_snapshots(monte
     for dimension in dimensions:
         assert sum(v[0] for k, v in got.items() if k[0] == dimension) == pytest.approx(everyone)
     assert got[("all", "everyone")][1] > 0  # a richer match: somebody gains
+
+
+def _quantile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    position = p * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def test_the_batch_writes_a_decision_summary_recomputed_from_the_yearly_audit(monte_carlo):
+    """The batch's decision summary (reports/compare/<base>__decision_summary.csv, from rpt_decision_summary)
+    against plain Python over rpt_year_audit, replication by replication: the present value of the employer cost
+    (each year's cost at its year end, discounted at the default 4% to Jan 1 of the first year, rounded to the cent),
+    cost as % of pay (sum over sum) and per participant-year, each side's mean and the paired difference's P10-P90;
+    the headline names the net cost difference and its band."""
+    assert "decision summary: reports/compare/mc_base-baseline__decision_summary.csv" in monte_carlo["result"].stdout
+    path = ROOT / "reports" / "compare" / "mc_base-baseline__decision_summary.csv"
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    name = "mc_alt-mc_alt_design"
+    headline, = [row for row in rows if row["period"] == "headline"]
+    assert headline["figure"].startswith("Moving from mc_base/baseline to mc_alt/mc_alt_design costs $")
+    assert "net of forfeitures over 2025-2026 (P10-P90 of the difference $" in headline["figure"]
+    audit = query(monte_carlo["db"], "select scenario_id, replication_id, simulation_year, employer_cost, "
+                                     "forfeitures, total_prorated_compensation, participant_count "
+                                     "from rpt_year_audit where scenario_id in ('mc_base', 'mc_alt')")
+    per_run: dict[tuple[str, int], dict[str, Decimal]] = {}
+    for scenario, replication, year, cost, forfeitures, pay, participants in audit:
+        sums = per_run.setdefault((scenario, replication), {"pv": Decimal(0), "cost": Decimal(0), "pay": Decimal(0),
+                                                            "participants": Decimal(0), "net": Decimal(0)})
+        discount = Decimal(str(1.04 ** (year - START + 1)))
+        sums["pv"] += (Decimal(cost) / discount).quantize(Decimal("0.01"))
+        sums["cost"] += cost
+        sums["net"] += cost - forfeitures
+        sums["pay"] += pay
+        sums["participants"] += participants
+    figures = {"employer_cost_present_value": lambda s: float(s["pv"]),
+               "employer_cost_pct_of_pay": lambda s: float(s["cost"] / s["pay"]),
+               "employer_cost_per_participant": lambda s: float(s["cost"] / s["participants"]),
+               "net_employer_cost": lambda s: float(s["net"])}
+    horizon = {row["metric"]: row for row in rows if row["period"] == "horizon"}
+    assert horizon["employer_cost_present_value"]["value_kind"] == "total discounted to Jan 1 2025 at 4.00%"
+    assert horizon["participation_rate"]["value_kind"] == "at the end of 2026"
+    assert horizon["employer_cost"]["value_kind"] == "total 2025-2026"
+    for metric, figure in figures.items():
+        base = [figure(per_run[("mc_base", r)]) for r in (1, 2, 3)]
+        alt = [figure(per_run[("mc_alt", r)]) for r in (1, 2, 3)]
+        row = horizon[metric]
+        assert float(row["mc_base-baseline"]) == pytest.approx(sum(base) / 3, rel=1e-6, abs=0.01), metric
+        assert float(row[name]) == pytest.approx(sum(alt) / 3, rel=1e-6, abs=0.01), metric
+        differences = [a - b for a, b in zip(alt, base, strict=True)]
+        assert float(row[f"{name} - base P10"]) == pytest.approx(_quantile(differences, 0.1), rel=1e-6, abs=0.01)
+        assert float(row[f"{name} - base P90"]) == pytest.approx(_quantile(differences, 0.9), rel=1e-6, abs=0.01)
+    years = sorted({row["period"] for row in rows if row["period"] not in ("headline", "horizon")})
+    assert years == ["2025", "2026"] and rows[1]["period"] == "horizon"  # the headline, then the horizon first
