@@ -1,7 +1,9 @@
 {#-
     The metrics that comparisons and Monte Carlo bands report, each a column of rpt_year_audit:
     (name, how a horizon of several years sums it up: 'sum' for flows, 'first' / 'last' for stocks
-    and rates).
+    and rates, 'ratio' for a ratio of two flows: the sum of its numerator over the sum of its
+    denominator, the <name>_numerator and <name>_denominator columns rpt_scenario_metrics makes).
+    New metrics go at the end, so that the existing ones keep their metric_sort.
 -#}
 {% macro scenario_metrics() -%}
     {{ return([
@@ -24,5 +26,9 @@
         ('forfeitures_used', 'sum'),
         ('net_employer_cost', 'sum'),
         ('active_balances', 'last'),
+        ('employer_cost_present_value', 'sum'),
+        ('net_employer_cost_present_value', 'sum'),
+        ('employer_cost_pct_of_pay', 'ratio'),
+        ('employer_cost_per_participant', 'ratio'),
     ]) }}
 {%- endmacro %}

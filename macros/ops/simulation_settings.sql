@@ -26,6 +26,7 @@
         'new_hire_pay_range': var('new_hire_pay_range'),
         'pay_band_increase': var('pay_band_increase'),
         'investment_return_rate': var('investment_return_rate'),
+        'discount_rate': var('discount_rate'),
         'limit_indexing_rate': var('limit_indexing_rate'),
         'limit_rounding': var('limit_rounding'),
         'max_service_years': var('max_service_years'),

@@ -2,14 +2,24 @@
     Every reported metric of every stored run in long form: one row per (scenario_id,
     plan_design_id, replication_id, period, metric), where period is a simulated year or
     'horizon' (all the years stored: flows summed, stocks and rates at the first or last
-    year, see the scenario_metrics macro). Values are exact decimals, so that differences
-    of money are exact to the cent. Comparisons and Monte Carlo bands read this model.
+    year, ratios as the sum of the numerator over the sum of the denominator; see the
+    scenario_metrics macro). Values are exact decimals, so that differences of money are exact
+    to the cent. Comparisons and Monte Carlo bands read this model.
+    Present values discount each year's cost, as paid at its year end, to Jan 1 of the run's
+    first stored year at the scenario's discount_rate (plan.discount_rate, from its stored
+    settings), each year rounded to the cent. Cost as % of pay is over everyone's prorated
+    pay of the year; cost per participant is over the Dec 31 participants (over the horizon:
+    per participant-year).
 -#}
 {%- set metrics = scenario_metrics() -%}
 
 with
 
-audit as (
+rates as (
+    {{ discount_rates() }}
+),
+
+audit_rows as (
     select
         scenario_id,
         plan_design_id,
@@ -33,8 +43,35 @@ audit as (
         gross_employer_cost,
         forfeitures_used,
         net_employer_cost,
-        active_balances
+        active_balances,
+        simulation_year - min(simulation_year) over (
+            partition by scenario_id, plan_design_id, replication_id
+        ) + 1 as years_from_start
     from {{ ref('rpt_year_audit') }}
+),
+
+audit as (
+    select
+        audit_rows.*,
+        cast(round(
+            cast(audit_rows.employer_cost as {{ type_double() }})
+            / power(1 + coalesce(rates.discount_rate, {{ var('discount_rate') }}), audit_rows.years_from_start),
+            2
+        ) as decimal(24, 2)) as employer_cost_present_value,
+        cast(round(
+            cast(audit_rows.net_employer_cost as {{ type_double() }})
+            / power(1 + coalesce(rates.discount_rate, {{ var('discount_rate') }}), audit_rows.years_from_start),
+            2
+        ) as decimal(24, 2)) as net_employer_cost_present_value,
+        audit_rows.employer_cost as employer_cost_pct_of_pay_numerator,
+        audit_rows.total_prorated_compensation as employer_cost_pct_of_pay_denominator,
+        audit_rows.employer_cost as employer_cost_per_participant_numerator,
+        audit_rows.participant_count as employer_cost_per_participant_denominator
+    from audit_rows
+    left join rates
+        on
+            audit_rows.scenario_id = rates.scenario_id
+            and audit_rows.plan_design_id = rates.plan_design_id
 ),
 
 yearly as (
@@ -47,7 +84,18 @@ yearly as (
             '{{ name }}' as metric,
             {{ loop.index }} as metric_sort,
             '{{ horizon }}' as horizon_rule,
-            cast(audit.{{ name }} as decimal(24, 6)) as metric_value
+            {% if horizon == 'ratio' -%}
+                cast(
+                    cast(audit.{{ name }}_numerator as {{ type_double() }})
+                    / nullif(audit.{{ name }}_denominator, 0) as decimal(24, 6)
+                ) as metric_value,
+                cast(audit.{{ name }}_numerator as decimal(24, 6)) as numerator,
+                cast(audit.{{ name }}_denominator as decimal(24, 6)) as denominator
+            {%- else -%}
+                cast(audit.{{ name }} as decimal(24, 6)) as metric_value,
+                cast(null as decimal(24, 6)) as numerator,
+                cast(null as decimal(24, 6)) as denominator
+            {%- endif %}
         from audit
         {% if not loop.last %}union all
         {% endif %}
@@ -80,6 +128,11 @@ horizon as (
         case min(ordered.horizon_rule)
             when 'sum' then sum(ordered.metric_value)
             when 'first' then max(case when ordered.year_from_first = 1 then ordered.metric_value end)
+            when 'ratio'
+                then cast(
+                    cast(sum(ordered.numerator) as {{ type_double() }}) / nullif(sum(ordered.denominator), 0)
+                    as decimal(24, 6)
+                )
             else max(case when ordered.year_from_last = 1 then ordered.metric_value end)
         end as metric_value
     from ordered

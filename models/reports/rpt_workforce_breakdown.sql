@@ -15,12 +15,7 @@
     by deferral rate: one column deferral_band_<band_sort>_count per band of the
     report_deferral_bands seed, read when the view is built.
 -#}
-{#- (dimension, the snapshot column banded, the seed holding [min_value, max_value) bands) -#}
-{%- set range_dimensions = [
-    ('age_band', 'age', 'report_age_bands'),
-    ('tenure_band', 'tenure_years', 'report_tenure_bands'),
-    ('pay_band', 'annual_compensation', 'report_pay_bands'),
-] -%}
+{%- set range_dimensions = report_range_dimensions() -%}
 {%- set deferral_band_sorts = report_band_sorts('report_deferral_bands') -%}
 with
 
@@ -88,16 +83,7 @@ job_levels as (
     from {{ assumption('job_levels') }}
 ),
 
-{% for dimension, column, seed in range_dimensions %}
-    {{ dimension }}s as (
-        select
-            band_label,
-            band_sort,
-            min_value,
-            max_value
-        from {{ ref(seed) }}
-    ),
-{% endfor %}
+{{ report_range_band_ctes() }}
 deferral_bands as (
     select
         band_sort,

@@ -56,28 +56,23 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
     """reports/compare/<base>__vs__<alt>.csv: per year and for the horizon, both sides, the differences
     and - when both sides have Monte Carlo replications - their P10-P90 bands and the paired difference's."""
     with db.read_only(database) as con:
-        base_id, base_design, base_sets = _side(con, base)
-        alt_id, alt_design, alt_sets = _side(con, alt)
-        common = base_sets & alt_sets
-        if not common:
-            raise PlanAlignError(f"{base} and {alt} cannot be compared: one is a single run, the other only "
-                                 "Monte Carlo replications", hint="run both the same way (REPLICATIONS=)")
-        # a Monte Carlo set of each side when both have one (the count does not matter to the comparison)
-        replications = Replications(1 if MONTE_CARLO in common else 0)
-        base_key = RunKey(base_id, base_design, replications)
-        alt_key = RunKey(alt_id, alt_design, replications)
+        base_key, alt_key = _pair_keys(con, base, alt)
         columns, rows = db.comparison(con, base_key, alt_key)
     if not rows:
         raise PlanAlignError(f"{base} and {alt} have no simulated year in common")
     folder = reports_root(database) / "compare"
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{_name(base_id, base_design)}__vs__{_name(alt_id, alt_design)}.csv"
+    out = folder / f"{_key_name(base_key)}__vs__{_key_name(alt_key)}.csv"
     db.write_rows_csv(columns, rows, out)
+    with db.read_only(database) as con:
+        winners = db.winners_losers(con, base_key, alt_key)
+    db.write_rows_csv(*winners, out.with_name(out.stem + "_winners_losers.csv"))
     with db.read_only(database) as con:
         report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows)
         if file_format == "xlsx":
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
                 *comparison_sheets(columns, rows, base_key, alt_key),
+                ("Winners and losers", *winners),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
     return out
@@ -114,6 +109,61 @@ def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: 
              [note, "Figure: costs, deferrals, pay, hires and terminations are totals over the years; headcounts, "
                     "average pay, rates and balances are values at the end of the last year. " + bands]),
             ("By year", shown, [tuple(row[columns.index(c)] for c in shown) for row in yearly], [note, bands])]
+
+
+def _pair_keys(con, base: str, alt: str) -> tuple[RunKey, RunKey]:
+    """The stored runs the two sides name, compared in a replication set both have (Monte Carlo when both do)."""
+    base_id, base_design, base_sets = _side(con, base)
+    alt_id, alt_design, alt_sets = _side(con, alt)
+    common = base_sets & alt_sets
+    if not common:
+        raise PlanAlignError(f"{base} and {alt} cannot be compared: one is a single run, the other only "
+                             "Monte Carlo replications", hint="run both the same way (REPLICATIONS=)")
+    # a Monte Carlo set of each side when both have one (the count does not matter to the comparison)
+    replications = Replications(1 if MONTE_CARLO in common else 0)
+    return RunKey(base_id, base_design, replications), RunKey(alt_id, alt_design, replications)
+
+
+def _key_name(key: RunKey) -> str:
+    return _name(key.scenario_id, key.plan_design_id)
+
+
+def decision_summary_table(database: Path, base: str, alts: list[str]) -> tuple[list[str], list[list], list[str]]:
+    """rpt_decision_summary of BASE against every ALT as one wide table: per period (the horizon first) and
+    figure, the base's value, then each alternative's value, difference, its P10-P90 (Monte Carlo sets) and
+    relative difference; and each alternative's headline. Arranged here, computed by the model."""
+    with db.read_only(database) as con:
+        pairs = [_pair_keys(con, base, alt) for alt in alts]
+        found = [db.decision_summary(con, base_key, alt_key) for base_key, alt_key in pairs]
+    names = [_key_name(alt_key) for _, alt_key in pairs]
+    columns = ["period", "value_kind", "metric", "figure", _key_name(pairs[0][0])]
+    for name in names:
+        columns += [name, f"{name} - base", f"{name} - base P10", f"{name} - base P90", f"{name} vs base (relative)"]
+    table: dict[tuple, list] = {}
+    headlines = []
+    for index, rows in enumerate(found):
+        for row in rows:
+            key = (row["period_sort"] == 9999, row["period_sort"], row["row_sort"])
+            line = table.setdefault(key, [row["period"], row["value_kind"], row["metric"], row["metric_label"],
+                                          row["base_value"], *[None] * (5 * len(names))])
+            start = 5 + 5 * index
+            line[start:start + 5] = [row["alt_value"], row["abs_difference"], row["difference_p10"],
+                                     row["difference_p90"], row["rel_difference"]]
+        headlines += sorted({row["headline"] for row in rows if row["headline"]})
+    ordered = [table[key] for key in sorted(table, key=lambda k: (not k[0], k[1], k[2]))]
+    return columns, ordered, headlines
+
+
+def write_decision_summary(database: Path, base: str, alts: list[str]) -> tuple[Path, list[str]]:
+    """<reports>/compare/<base>__decision_summary.csv (the table) and its headlines as the first rows."""
+    columns, rows, headlines = decision_summary_table(database, base, alts)
+    if not rows:
+        raise PlanAlignError(f"{base} and {', '.join(alts)} have no simulated year in common")
+    out = reports_root(database) / "compare" / f"{columns[4]}__decision_summary.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    db.write_rows_csv(columns, [["headline", "", "", text, *[None] * (len(columns) - 4)] for text in headlines]
+                      + rows, out)
+    return out, headlines
 
 
 def _provenance_rows(con, key: RunKey) -> list[tuple]:
@@ -174,6 +224,14 @@ def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
         click.echo(f"{base} vs {alt}: {path.relative_to(PROJECT_ROOT)} (and .html"
                    + (", .xlsx" if file_format == "xlsx" else "") + "); over the horizon:")
         print_headline(path)
+    echo_decision_summary(database, base, [name for text in alts for name in text.split()])
+
+
+def echo_decision_summary(database: Path, base: str, alts: list[str]) -> None:
+    path, headlines = write_decision_summary(database, base, alts)
+    click.echo(f"decision summary: {path.relative_to(PROJECT_ROOT)}")
+    for headline in headlines:
+        click.echo(f"  {headline}")
 
 
 @click.command("export")

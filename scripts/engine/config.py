@@ -107,6 +107,7 @@ class PlanSettings(BaseModel):
     participation_z_limit: float = Field(project_default("participation_z_limit"), ge=2.0, le=10.0)
     # The first plan year whose catch-ups follow IRC §414(v)(7) (Roth only above the prior-year wage threshold)
     roth_catch_up_start_year: int = Field(project_default("roth_catch_up_start_year"), ge=2024, le=2150)
+    discount_rate: float = Field(project_default("discount_rate"), ge=0.0, le=0.25)
 
 
 class Scenario(BaseModel):

@@ -14,7 +14,7 @@ COUNT, MONEY, RATE = "count", "money", "rate"
 class Metric:
     label: str
     unit: str  # COUNT, MONEY or RATE
-    horizon: str  # 'sum', 'first' or 'last' (as in the scenario_metrics macro)
+    horizon: str  # 'sum', 'first', 'last' or 'ratio' (as in the scenario_metrics macro)
 
 
 METRICS: dict[str, Metric] = {
@@ -37,6 +37,10 @@ METRICS: dict[str, Metric] = {
     "forfeitures_used": Metric("Forfeitures used to reduce employer cost", MONEY, "sum"),
     "net_employer_cost": Metric("Employer cost net of forfeitures used", MONEY, "sum"),
     "active_balances": Metric("Account balances of the actives", MONEY, "last"),
+    "employer_cost_present_value": Metric("Present value of gross employer cost", MONEY, "sum"),
+    "net_employer_cost_present_value": Metric("Present value of net employer cost", MONEY, "sum"),
+    "employer_cost_pct_of_pay": Metric("Employer cost as % of pay", RATE, "ratio"),
+    "employer_cost_per_participant": Metric("Employer cost per participant", MONEY, "ratio"),
 }
 
 
@@ -61,6 +65,8 @@ def horizon_label(name: str, first_year: int | str, last_year: int | str) -> str
         return f"total {first_year}-{last_year}"
     if rule == "first":
         return f"at the start of {first_year}"
+    if rule == "ratio":
+        return f"over {first_year}-{last_year}"
     return f"at the end of {last_year}"
 
 

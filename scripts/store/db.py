@@ -303,6 +303,32 @@ def comparison(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> tup
     return columns, cursor.fetchall()
 
 
+def decision_summary(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> list[dict[str, Any]]:
+    """rpt_decision_summary of one (base, alternative) pair, as dicts, the horizon's rows and then each year's."""
+    cursor = con.execute(
+        "select * from rpt_decision_summary where base_scenario_id = ? and base_plan_design_id = ? "
+        "and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? order by period_sort, row_sort",
+        [base.scenario_id, base.plan_design_id, alt.scenario_id, alt.plan_design_id, base.replications.kind])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+WINNERS_LOSERS_COLUMNS = ("dimension", "band_label", "replications", "people", "winners", "losers", "unchanged",
+                          "base_employer_contributions", "alt_employer_contributions", "mean_change", "p10_change",
+                          "p90_change", "mean_gain", "mean_loss")
+
+
+def winners_losers(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> tuple[list[str], list[tuple]]:
+    """rpt_winners_losers of the two sides over their common years, 'all' first, then each dimension's bands."""
+    cursor = con.execute(
+        f"select {', '.join(WINNERS_LOSERS_COLUMNS)} from rpt_winners_losers where base_scenario_id = ? "
+        "and base_plan_design_id = ? and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? "
+        "order by case dimension when 'all' then 0 when 'job_level' then 1 when 'pay_band' then 2 "
+        "when 'age_band' then 3 else 4 end, band_sort nulls last, band_label",
+        [base.scenario_id, base.plan_design_id, alt.scenario_id, alt.plan_design_id, base.replications.kind])
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
 def designs_of(con: duckdb.DuckDBPyConnection, scenario_id: str) -> list[tuple[str, str]]:
     """(plan design, replication set) stored for a scenario."""
     if not has_table(con, "fct_workforce_snapshot"):

@@ -234,3 +234,126 @@ def test_editing_a_seeded_tier_makes_resume_rebuild_and_say_why(fixture_census, 
     later = run_planalign("year", "--scenario", str(scenario), str(START + 1), "--set",
                           "plan.investment_return_rate=0.04", "--dry-run", db=db)
     assert "reload seeds: seeds/plan_match_tiers.csv" in later.stdout, later.stdout
+
+
+def _bands(seed: str) -> list[tuple[str, float, float]]:
+    with (ROOT / "seeds" / f"{seed}.csv").open() as handle:
+        return [(row["band_label"], float(row["min_value"]), float(row["max_value"])) for row in csv.DictReader(handle)]
+
+
+def _band_of(value, bands) -> str:
+    return next((label for label, low, high in bands if low <= float(value) < high), "unbanded")
+
+
+def test_winners_and_losers_recomputed_person_by_person_from_the_snapshots(monte_carlo):
+    """rpt_winners_losers against a plain-Python pairing of the two designs' snapshot rows: every replication's
+    people, each one's employer contributions (match + core) over the two years under either design, banded on the
+    base's latest row; the counts, totals, mean and P10/P90 of the change per band agree, and every dimension's
+    winners + losers + unchanged add up to everyone."""
+    db = monte_carlo["db"]
+    rows = query(db, "select scenario_id, replication_id, simulation_year, employee_id, "
+                     "employer_match_amount + employer_core_amount, job_level, age, tenure_years, "
+                     "annual_compensation from fct_workforce_snapshot where scenario_id in ('mc_base', 'mc_alt')")
+    people: dict[tuple[int, str], dict] = {}
+    for scenario, replication, year, employee, amount, level, age, tenure, pay in rows:
+        person = people.setdefault((replication, employee), {"base": Decimal(0), "alt": Decimal(0), "row": None})
+        side = "base" if scenario == "mc_base" else "alt"
+        person[side] += amount
+        rank = (side == "base", year)
+        if person["row"] is None or rank > person["row"][0]:
+            person["row"] = (rank, level, age, tenure, pay)
+    replications = len({replication for replication, _ in people})
+    assert replications == 3
+    levels = dict(query(db, "select job_level, level_name from job_levels"))
+    dimensions = {"all": lambda row: "everyone", "job_level": lambda row: levels[row[1]],
+                  "age_band": lambda row: _band_of(row[2], _bands("report_age_bands")),
+                  "tenure_band": lambda row: _band_of(row[3], _bands("report_tenure_bands")),
+                  "pay_band": lambda row: _band_of(row[4], _bands("report_pay_bands"))}
+    expected: dict[tuple[str, str], list] = {}
+    for person in people.values():
+        change = person["alt"] - person["base"]
+        for dimension, band in dimensions.items():
+            expected.setdefault((dimension, band(person["row"])), []).append((person["base"], person["alt"], change))
+    got = {(row[0], row[1]): row[2:] for row in query(
+        db, "select dimension, band_label, people, winners, losers, unchanged, base_employer_contributions, "
+            "alt_employer_contributions, mean_change, p10_change, p90_change from rpt_winners_losers "
+            "where base_scenario_id = 'mc_base' and alt_scenario_id = 'mc_alt' and replication_set = 'monte_carlo'")}
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        changes = sorted(float(change) for _, _, change in values)
+        people_count, winners, losers, unchanged, base_total, alt_total, mean, p10, p90 = got[key]
+        assert people_count == pytest.approx(len(values) / replications)
+        assert winners == pytest.approx(sum(c > 0 for c in changes) / replications)
+        assert losers == pytest.approx(sum(c < 0 for c in changes) / replications)
+        assert winners + losers + unchanged == pytest.approx(people_count)
+        assert base_total == (sum(b for b, _, _ in values) / replications).quantize(Decimal("0.01"))
+        assert alt_total == (sum(a for _, a, _ in values) / replications).quantize(Decimal("0.01"))
+        assert float(mean) == pytest.approx(sum(changes) / len(changes), abs=0.006)
+        for p, value in ((0.1, p10), (0.9, p90)):  # interpolated quantile, as the bands are
+            position = p * (len(changes) - 1)
+            low = int(position)
+            high = min(low + 1, len(changes) - 1)
+            assert float(value) == pytest.approx(changes[low] + (changes[high] - changes[low]) * (position - low),
+                                                 abs=0.006)
+    everyone = got[("all", "everyone")][0]
+    for dimension in dimensions:
+        assert sum(v[0] for k, v in got.items() if k[0] == dimension) == pytest.approx(everyone)
+    assert got[("all", "everyone")][1] > 0  # a richer match: somebody gains
+
+
+def _quantile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    position = p * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def test_the_batch_writes_a_decision_summary_recomputed_from_the_yearly_audit(monte_carlo):
+    """The batch's decision summary (reports/compare/<base>__decision_summary.csv, from rpt_decision_summary)
+    against plain Python over rpt_year_audit, replication by replication: the present value of the employer cost
+    (each year's cost at its year end, discounted at the default 4% to Jan 1 of the first year, rounded to the cent),
+    cost as % of pay (sum over sum) and per participant-year, each side's mean and the paired difference's P10-P90;
+    the headline names the net cost difference and its band."""
+    path = reports_of(monte_carlo["db"]) / "compare" / "mc_base-baseline__decision_summary.csv"
+    assert f"decision summary: {path.relative_to(ROOT)}" in monte_carlo["result"].stdout
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    name = "mc_alt-mc_alt_design"
+    headline, = [row for row in rows if row["period"] == "headline"]
+    assert headline["figure"].startswith("Moving from mc_base/baseline to mc_alt/mc_alt_design costs $")
+    assert "net of forfeitures over 2025-2026 (P10-P90 of the difference $" in headline["figure"]
+    audit = query(monte_carlo["db"], "select scenario_id, replication_id, simulation_year, employer_cost, "
+                                     "forfeitures, total_prorated_compensation, participant_count "
+                                     "from rpt_year_audit where scenario_id in ('mc_base', 'mc_alt')")
+    per_run: dict[tuple[str, int], dict[str, Decimal]] = {}
+    arising = {(scenario, replication, year): forfeitures for scenario, replication, year, _, forfeitures, *_ in audit}
+    for scenario, replication, year, cost, _, pay, participants in audit:
+        sums = per_run.setdefault((scenario, replication), {"pv": Decimal(0), "cost": Decimal(0), "pay": Decimal(0),
+                                                            "participants": Decimal(0), "net": Decimal(0)})
+        discount = Decimal(str(1.04 ** (year - START + 1)))
+        sums["pv"] += (Decimal(cost) / discount).quantize(Decimal("0.01"))
+        sums["cost"] += cost
+        # last year's forfeitures reduce this year's cost (reduce_employer_contributions), up to the cost
+        sums["net"] += cost - min(arising.get((scenario, replication, year - 1), Decimal(0)), cost)
+        sums["pay"] += pay
+        sums["participants"] += participants
+    figures = {"employer_cost_present_value": lambda s: float(s["pv"]),
+               "employer_cost_pct_of_pay": lambda s: float(s["cost"] / s["pay"]),
+               "employer_cost_per_participant": lambda s: float(s["cost"] / s["participants"]),
+               "net_employer_cost": lambda s: float(s["net"])}
+    horizon = {row["metric"]: row for row in rows if row["period"] == "horizon"}
+    assert horizon["employer_cost_present_value"]["value_kind"] == "total discounted to Jan 1 2025 at 4.00%"
+    assert horizon["participation_rate"]["value_kind"] == "at the end of 2026"
+    assert horizon["employer_cost"]["value_kind"] == "total 2025-2026"
+    for metric, figure in figures.items():
+        base = [figure(per_run[("mc_base", r)]) for r in (1, 2, 3)]
+        alt = [figure(per_run[("mc_alt", r)]) for r in (1, 2, 3)]
+        row = horizon[metric]
+        assert float(row["mc_base-baseline"]) == pytest.approx(sum(base) / 3, rel=1e-6, abs=0.01), metric
+        assert float(row[name]) == pytest.approx(sum(alt) / 3, rel=1e-6, abs=0.01), metric
+        differences = [a - b for a, b in zip(alt, base, strict=True)]
+        assert float(row[f"{name} - base P10"]) == pytest.approx(_quantile(differences, 0.1), rel=1e-6, abs=0.01)
+        assert float(row[f"{name} - base P90"]) == pytest.approx(_quantile(differences, 0.9), rel=1e-6, abs=0.01)
+    years = sorted({row["period"] for row in rows if row["period"] not in ("headline", "horizon")})
+    assert years == ["2025", "2026"] and rows[1]["period"] == "horizon"  # the headline, then the horizon first
