@@ -388,9 +388,9 @@ def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: dict
     return [_html(deferrals, "chart-deferral-distribution"), _html(limits, "chart-limit-hits")]
 
 
-# The run report's headline figures (rows of db.report_headline), in this order. Net of forfeitures belongs
-# beside the gross cost: its figure joins this list when the net employer cost is reported.
-HEADLINE = (("employer_cost", "employer cost, gross (match + core), total {first}-{last}", "value_money"),
+# The run report's headline figures (rows of db.report_headline), in this order.
+HEADLINE = (("employer_cost", "employer cost, gross (match + core + QNEC), total {first}-{last}", "value_money"),
+            ("net_employer_cost", "employer cost net of the forfeitures used, total {first}-{last}", "value_money"),
             ("cost_per_participant_year", "gross employer cost per participant per year", "value_money"),
             ("cost_share_of_pay", "gross employer cost as a share of pay", "value_rate"))
 

@@ -386,8 +386,8 @@ def report_metrics(con: duckdb.DuckDBPyConnection, key: RunKey
 
 
 def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
-    """The run report's headline over the stored years, one row per figure: employer cost gross (match + core)
-    over the years, per participant per year (over the participant-years: the Dec 31 participants summed over
+    """The run report's headline over the stored years, one row per figure: employer cost gross (match + core +
+    QNEC) and net of the forfeitures used over the years, per participant per year (over the participant-years: the Dec 31 participants summed over
     the years) and as a share of the prorated pay; for a Monte Carlo set the mean over the replications and
     their P10 and P90 (as rpt_replication_bands computes them), for the single run its value."""
     return rows(con, """
@@ -397,6 +397,7 @@ def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[s
                 min(period_sort) as first_year,
                 max(period_sort) as last_year,
                 cast(sum(metric_value) filter (where metric = 'employer_cost') as double) as employer_cost,
+                cast(sum(metric_value) filter (where metric = 'net_employer_cost') as double) as net_employer_cost,
                 cast(sum(metric_value) filter (where metric = 'employer_cost') as double)
                     / nullif(sum(metric_value) filter (where metric = 'participant_count'), 0)
                     as cost_per_participant_year,
@@ -410,7 +411,7 @@ def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[s
         ),
         figures as (
             unpivot per_replication
-            on employer_cost, cost_per_participant_year, cost_share_of_pay
+            on employer_cost, net_employer_cost, cost_per_participant_year, cost_share_of_pay
             into name figure value value
         )
         select
@@ -423,7 +424,9 @@ def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[s
             quantile_cont(value, 0.9) as p90_value
         from figures
         group by figure
-        order by case figure when 'employer_cost' then 1 when 'cost_per_participant_year' then 2 else 3 end
+        order by case figure
+            when 'employer_cost' then 1 when 'net_employer_cost' then 2 when 'cost_per_participant_year' then 3
+            else 4 end
     """, key.params)
 
 

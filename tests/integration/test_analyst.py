@@ -160,7 +160,7 @@ def test_replications_give_bands_and_paired_differences(monte_carlo):
     dom, log = render_in_chromium(path.with_suffix(".html"), ROOT / "artifacts" / "screenshots" / "comparison.png")
     assert console_errors(log) == [] and dom.count("js-plotly-plot") >= 10
     assert "alternative minus base" in dom and "P10-P90" in dom  # levels with both bands; the difference apart
-    cell = re.search(r'data-column="metric">Employer cost, gross \(match \+ core\)</td>'
+    cell = re.search(r'data-column="metric">Employer cost, gross \(match \+ core \+ QNEC\)</td>'
                      rf'<td[^>]*>total {START}-{START + 1}</td>.*?data-column="difference">([-+$\d,]+)</td>', dom)
     assert cell and int(cell.group(1).replace(",", "").replace("$", "")) == round(float(cost["abs_difference"]))
     summary = reports_of(db) / "mc_base" / "baseline" / f"multi_year_summary_{START}_{START + 1}_mc3.csv"

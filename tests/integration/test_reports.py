@@ -44,13 +44,17 @@ def test_the_run_report_has_a_headline_no_empty_panel_and_readable_provenance(si
     """The headline against a recomputation in plain Python from the audit lines; the design has no core, so
     no core series; the provenance names the user's census and shows the match tiers as a table, not JSON."""
     html = (reports_of(simulated["db"]) / "fixture" / "baseline" / "report.html").read_text()
-    audit = query(simulated["db"], "select employer_cost, participant_count, total_prorated_compensation "
-                                   "from rpt_year_audit where scenario_id = 'fixture' and replication_id = 0")
+    audit = query(simulated["db"], "select employer_cost, participant_count, total_prorated_compensation, "
+                                   "forfeitures from rpt_year_audit where scenario_id = 'fixture' and replication_id = 0 "
+                                   "order by simulation_year")
     cost = sum(float(row[0]) for row in audit)
+    # net: each year's cost less last year's forfeitures (the designs reduce employer contributions with them)
+    net = cost - sum(min(float(before[3]), float(row[0])) for before, row in zip(audit, audit[1:], strict=False))
     per_participant = cost / sum(row[1] for row in audit)
     share = cost / sum(float(row[2]) for row in audit)
     figures = re.findall(r'<div class="value">([^<]+)</div><div class="what">([^<]+)</div>', html)
-    assert figures == [(f"${cost:,.0f}", f"employer cost, gross (match + core), total {START}-{END}"),
+    assert figures == [(f"${cost:,.0f}", f"employer cost, gross (match + core + QNEC), total {START}-{END}"),
+                       (f"${net:,.0f}", f"employer cost net of the forfeitures used, total {START}-{END}"),
                        (f"${per_participant:,.0f}", "gross employer cost per participant per year"),
                        (f"{share * 100:.2f}%", "gross employer cost as a share of pay")]
     assert query(simulated["db"], "select sum(employer_core) from rpt_year_audit where scenario_id = 'fixture'") \
