@@ -387,9 +387,10 @@ def report_metrics(con: duckdb.DuckDBPyConnection, key: RunKey
 
 def report_headline(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
     """The run report's headline over the stored years, one row per figure: employer cost gross (match + core +
-    QNEC) and net of the forfeitures used over the years, per participant per year (over the participant-years: the Dec 31 participants summed over
-    the years) and as a share of the prorated pay; for a Monte Carlo set the mean over the replications and
-    their P10 and P90 (as rpt_replication_bands computes them), for the single run its value."""
+    QNEC) and net of the forfeitures used, per participant per year (over the participant-years: the Dec 31
+    participants summed over the years) and as a share of the prorated pay; for a Monte Carlo set the mean over
+    the replications and their P10 and P90 (as rpt_replication_bands computes them), for the single run its
+    value."""
     return rows(con, """
         with per_replication as (
             select

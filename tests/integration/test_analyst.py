@@ -345,7 +345,7 @@ def test_the_batch_writes_a_decision_summary_recomputed_from_the_yearly_audit(mo
     horizon = {row["metric"]: row for row in rows if row["period"] == "horizon"}
     assert horizon["employer_cost_present_value"]["value_kind"] == "total discounted to Jan 1 2025 at 4.00%"
     assert horizon["participation_rate"]["value_kind"] == "at the end of 2026"
-    assert horizon["employer_cost"]["value_kind"] == "total 2025-2026"
+    assert horizon["gross_employer_cost"]["value_kind"] == "total 2025-2026"
     for metric, figure in figures.items():
         base = [figure(per_run[("mc_base", r)]) for r in (1, 2, 3)]
         alt = [figure(per_run[("mc_alt", r)]) for r in (1, 2, 3)]

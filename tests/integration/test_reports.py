@@ -45,8 +45,8 @@ def test_the_run_report_has_a_headline_no_empty_panel_and_readable_provenance(si
     no core series; the provenance names the user's census and shows the match tiers as a table, not JSON."""
     html = (reports_of(simulated["db"]) / "fixture" / "baseline" / "report.html").read_text()
     audit = query(simulated["db"], "select employer_cost, participant_count, total_prorated_compensation, "
-                                   "forfeitures from rpt_year_audit where scenario_id = 'fixture' and replication_id = 0 "
-                                   "order by simulation_year")
+                                   "forfeitures from rpt_year_audit where scenario_id = 'fixture' "
+                                   "and replication_id = 0 order by simulation_year")
     cost = sum(float(row[0]) for row in audit)
     # net: each year's cost less last year's forfeitures (the designs reduce employer contributions with them)
     net = cost - sum(min(float(before[3]), float(row[0])) for before, row in zip(audit, audit[1:], strict=False))
