@@ -72,6 +72,7 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
         if file_format == "xlsx":
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
                 *comparison_sheets(columns, rows, base_key, alt_key),
+                ("Decision summary", *decision_sheet(db.decision_summary(con, base_key, alt_key))),
                 ("Winners and losers", *winners),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
@@ -109,6 +110,18 @@ def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: 
              [note, "Figure: costs, deferrals, pay, hires and terminations are totals over the years; headcounts, "
                     "average pay, rates and balances are values at the end of the last year. " + bands]),
             ("By year", shown, [tuple(row[columns.index(c)] for c in shown) for row in yearly], [note, bands])]
+
+
+DECISION_COLUMNS = ("period", "value_kind", "metric_label", "metric", "base_value", "alt_value", "abs_difference",
+                    "difference_p10", "difference_p90", "rel_difference")
+
+
+def decision_sheet(summary: list[dict]) -> tuple[list[str], list[tuple], list[str]]:
+    """The pair's rpt_decision_summary as a workbook sheet (the horizon first), its headline above the table."""
+    rows = sorted(summary, key=lambda row: (row["period"] != "horizon", row["period_sort"], row["row_sort"]))
+    notes = sorted({row["headline"] for row in summary if row["headline"]})
+    return (list(DECISION_COLUMNS), [tuple(row[c] for c in DECISION_COLUMNS) for row in rows],
+            [*notes, SIGN])
 
 
 def _pair_keys(con, base: str, alt: str) -> tuple[RunKey, RunKey]:

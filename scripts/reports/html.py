@@ -28,7 +28,9 @@ MONEY = {"employee_contributions", "employer_match", "employer_core", "employer_
          "total_prorated_compensation",
          "elective_deferral_limit", "catch_up_limit", "super_catch_up_limit", "annual_additions_limit",
          "compensation_limit", "excess_total", "recharacterized_total", "refund_total", "forfeited_total",
-         "qnec_cost", "applied_employer_cost", "refund_mean", "qnec_cost_mean"}
+         "qnec_cost", "applied_employer_cost", "refund_mean", "qnec_cost_mean",
+         "base_employer_contributions", "alt_employer_contributions", "mean_change", "p10_change", "p90_change",
+         "mean_gain", "mean_loss"}
 BASE_COLOR, ALT_COLOR, DIFFERENCE_COLOR = "#1f5f8b", "#c0392b", "#d68910"
 
 
@@ -337,6 +339,8 @@ def _plain(key: str, value: Any) -> str:
     if isinstance(value, int | float | decimal.Decimal):
         if key.endswith(("_rate", "_share", "_from", "_to", "_cap")) and abs(float(value)) <= 1:
             return f"{float(value) * 100:g}%"
+        if key.endswith(("year", "seed")):  # a year or a seed is a label, not a quantity: no separators
+            return str(value)
         return f"{float(value):,g}" if not isinstance(value, int) else f"{value:,}"
     return str(value)
 
@@ -452,6 +456,63 @@ def wide_table(columns: list[str], rows: list[tuple], title: str) -> dict[str, A
             "rows": out, "numeric": [i in figures for i in keep]}
 
 
+# The comparison page's headline: these rows of rpt_decision_summary over the horizon, as the difference alt - base
+DECISION_HEADLINE = ("net_employer_cost", "net_employer_cost_present_value", "employer_cost_pct_of_pay",
+                     "employer_cost_per_participant", "participation_rate")
+
+
+def decision_headline(summary: list[dict[str, Any]]) -> tuple[list[dict[str, str]], str]:
+    """The differences a sponsor decides on (rpt_decision_summary, horizon), each with what it is and its band,
+    and the pair's headline sentence."""
+    horizon = {row["metric"]: row for row in summary if row["period"] == "horizon"}
+    figures = []
+    for name in DECISION_HEADLINE:
+        row = horizon.get(name)
+        if row is None or row["abs_difference"] is None:
+            continue
+        column = _unit_column(name)
+        band = _range(column, row["difference_p10"], row["difference_p90"], signed=True)
+        figures.append({"value": fmt(column, row["abs_difference"], signed=True),
+                        "label": f"{row['metric_label']}, {row['value_kind']}: alternative minus base",
+                        "band": f"P10 to P90 of the paired difference: {band}" if band else ""})
+    sentence = next((row["headline"] for row in summary if row.get("headline")), "")
+    return figures, sentence
+
+
+WINNERS_LABELS = {"dimension": "by", "band_label": "band", "people": "people", "winners": "gain", "losers": "lose",
+                  "unchanged": "unchanged", "mean_change": "mean change", "p10_change": "P10 change",
+                  "p90_change": "P90 change", "mean_gain": "mean gain", "mean_loss": "mean loss"}
+
+
+def winners_table(columns: list[str], rows: list[tuple], monte_carlo: bool) -> dict[str, Any]:
+    """rpt_winners_losers as people read it: counts whole (averages per replication to one decimal), dollars."""
+    keep = [c for c in WINNERS_LABELS if c in columns]
+    out = []
+    for row in rows:
+        values = dict(zip(columns, row, strict=True))
+        out.append([values["dimension"].replace("_", " "), values["band_label"],
+                    *(f"{float(values[c]):,.{1 if monte_carlo else 0}f}" for c in ("people", "winners", "losers",
+                                                                                   "unchanged")),
+                    *(fmt("value_money", values[c], signed=True) for c in keep[6:])])
+    return {"title": "Winners and losers: employer contributions over the years, person by person",
+            "columns": [WINNERS_LABELS[c] for c in keep], "rows": out,
+            "numeric": [False, False] + [True] * (len(keep) - 2)}
+
+
+def winners_chart(columns: list[str], rows: list[tuple]) -> str:
+    """Who gains, loses or is unchanged, by pay band (counts per replication)."""
+    picked = [dict(zip(columns, row, strict=True)) for row in rows]
+    picked = [row for row in picked if row["dimension"] == "pay_band"]
+    bands = [row["band_label"] for row in picked]
+    figure = _figure("Winners and losers by pay band", "")
+    figure.update_layout(barmode="stack", xaxis={"title": "pay band (full-year pay, last year)", "dtick": None})
+    for name, label, color in (("winners", "gain", "#27ae60"), ("unchanged", "unchanged", "#aab7b8"),
+                               ("losers", "lose", ALT_COLOR)):
+        figure.add_bar(x=bands, y=[row[name] for row in picked], name=label, marker_color=color)
+    _axis(figure, units.COUNT)
+    return _html(figure, "chart-winners-losers")
+
+
 def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, columns: list[str],
                             rows: list[tuple]) -> Path:
     base_label, alt_label = base.pair, alt.pair
@@ -463,7 +524,10 @@ def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, colu
     years = sorted({row[period] for row in yearly})
     sign = (f"base: {base_label}; alternative: {alt_label}. Differences are alternative minus base: a positive "
             "difference means the alternative is higher.")
+    figures, sentence = decision_headline(db.decision_summary(con, base, alt))
+    winners = db.winners_losers(con, base, alt)
     return render(out, title=f"{base_label} vs {alt_label}", subtitle=sign,
+                  headline=figures, headline_note=sentence,
                   lead=comparison_table(columns, horizon,
                                         f"Over the horizon {years[0]}-{years[-1]}" if years else "Over the horizon",
                                         years),
@@ -473,8 +537,8 @@ def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, colu
                              + (f" Bands: P10 to P90 over {replications} paired replications (common random "
                                 "numbers: the same draws on both sides), so the difference band is the effect of "
                                 "the change, not noise." if monte_carlo else "")),
-                  charts=comparison_charts(columns, rows, base_label, alt_label),
-                  tables=[comparison_table(columns, yearly, "By year", years)],
+                  charts=[*comparison_charts(columns, rows, base_label, alt_label), winners_chart(*winners)],
+                  tables=[winners_table(*winners, monte_carlo), comparison_table(columns, yearly, "By year", years)],
                   census=None, tripwires=None,
                   provenance=[(label, _provenance(con, side)) for label, side in
                               ((f"base: {base_label}", base), (f"alternative: {alt_label}", alt))],

@@ -357,3 +357,28 @@ def test_the_batch_writes_a_decision_summary_recomputed_from_the_yearly_audit(mo
         assert float(row[f"{name} - base P90"]) == pytest.approx(_quantile(differences, 0.9), rel=1e-6, abs=0.01)
     years = sorted({row["period"] for row in rows if row["period"] not in ("headline", "horizon")})
     assert years == ["2025", "2026"] and rows[1]["period"] == "horizon"  # the headline, then the horizon first
+
+
+def test_the_comparison_page_and_workbook_open_with_the_decision_and_who_gains(monte_carlo):
+    """The pair's page starts with the decision summary's headline (the sentence and the differences with their
+    bands) and shows the winners and losers (table and chart); the workbook has both as sheets, money as dollars."""
+    db = monte_carlo["db"]
+    run_planalign("compare", "--base", "mc_base", "--alt", "mc_alt", "--format", "xlsx", db=db)
+    page = reports_of(db) / "compare" / "mc_base-baseline__vs__mc_alt-mc_alt_design.html"
+    html = page.read_text()
+    sentence, = {row[0] for row in query(db, "select headline from rpt_decision_summary where "
+                                             "base_scenario_id = 'mc_base' and alt_scenario_id = 'mc_alt'")}
+    assert html.index(sentence.replace("'", "&#39;")) < html.index("Over the horizon")
+    assert "Employer cost net of forfeitures used, total 2025-2026: alternative minus base" in html
+    assert "Winners and losers: employer contributions over the years, person by person" in html
+    assert 'id="chart-winners-losers"' in html
+    (everyone,) = query(db, "select winners from rpt_winners_losers where base_scenario_id = 'mc_base' and "
+                            "alt_scenario_id = 'mc_alt' and dimension = 'all'")
+    assert re.search(rf'<td class="num" data-column="gain">{everyone[0]:,.1f}</td>', html)
+    book = openpyxl.load_workbook(page.with_suffix(".xlsx"))
+    sheet = book["Winners and losers"]
+    header = next(row for row in sheet.iter_rows() if row[0].value == "dimension")
+    money = [cell.column for cell in header if cell.value == "mean_change"][0]
+    assert sheet.cell(header[0].row + 1, money).number_format == "$#,##0"
+    summary = book["Decision summary"]
+    assert summary.cell(1, 1).value == sentence
