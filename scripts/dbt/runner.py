@@ -40,11 +40,13 @@ class DbtRun:
     output: str
 
 
-# What a lean run (a backtest's throw-away database, years.Run.lean) leaves out: the nondiscrimination mart
-# and the report views that nobody reads there (the year protocol reads rpt_census_reconciliation,
-# rpt_year_digests and rpt_year_audit; the backtest reads fct_workforce_snapshot), with their checks. Neither
-# is a parent of the event store or the snapshot, so what is built is what a full build writes.
-LEAN_EXCLUDED = ("fct_nondiscrimination_employees+", "rpt_workforce_breakdown+", "rpt_scenario_metrics+")
+# What a lean run (a backtest's throw-away database, years.Run.lean) leaves out: the report views that nobody
+# reads there (the year protocol reads rpt_census_reconciliation, rpt_year_digests and rpt_year_audit, which reads
+# rpt_employer_cost; the backtest reads fct_workforce_snapshot), with their checks. None is a parent of the event
+# store or the snapshot, so what is built is what a full build writes. The nondiscrimination models are built:
+# a design's ndt_correction puts the corrections into the year's balances, so they are parents of the snapshot.
+LEAN_EXCLUDED = ("rpt_workforce_breakdown+", "rpt_scenario_metrics+", "rpt_winners_losers_employees+",
+                 "rpt_nondiscrimination_corrections+")
 
 
 def year_selection(year: int, start_year: int, reload_seeds: list[str] | tuple[str, ...] = (),
@@ -65,8 +67,8 @@ def year_selection(year: int, start_year: int, reload_seeds: list[str] | tuple[s
     critical tripwire of a yearly model run every year, including those that also read the staged census
     (the staging models are not yearly, so they are not rebuilt).
 
-    lean: a run whose database is read for its workforce only (a backtest) builds neither the nondiscrimination
-    mart nor the report views nobody reads (LEAN_EXCLUDED), and its start year runs the checks a later year
+    lean: a run whose database is read for its workforce only (a backtest) does not build the report views
+    nobody reads (LEAN_EXCLUDED), and its start year runs the checks a later year
     runs (the marts' checks and every critical tripwire), not the start-year-only checks of the rules.
     """
     excluded = ["resource_type:unit_test", *(LEAN_EXCLUDED if lean else ())]

@@ -145,14 +145,17 @@ def test_the_same_inputs_give_the_same_scorecard_bytes(history, backtested):
 
 
 def test_a_backtest_builds_lean_and_runs_its_tripwires(backtested):
-    """The throw-away database holds the workforce, not the nondiscrimination mart; no year checkpoint is
+    """The throw-away database holds the workforce, not the report views nobody reads; no year checkpoint is
     written; the build ran every critical tripwire of what it built (its run log names each node)."""
     database = backtested["out"] / "run" / "planalign.duckdb"
     tables = {name for (name,) in query(database, "select table_name from duckdb_tables()")}
     assert {"fct_workforce_snapshot", "fct_yearly_events", "fct_headcount_plan"} <= tables
-    assert "fct_nondiscrimination_employees" not in tables
+    assert "rpt_workforce_breakdown" not in tables
     views = {name for (name,) in query(database, "select view_name from duckdb_views() where not internal")}
-    assert views == {"rpt_census_reconciliation", "rpt_year_audit", "rpt_year_digests"}
+    # the progress lines' views, and the views the nondiscrimination corrections (rpt_nondiscrimination) and
+    # the audit (rpt_employer_cost) are built from
+    assert views == {"rpt_census_reconciliation", "rpt_year_audit", "rpt_year_digests", "rpt_employer_cost",
+                     "rpt_nondiscrimination"}
     assert not list((backtested["out"] / "run").rglob("year_*.done"))
     assert not list((backtested["out"] / "run").rglob("year_*.partial"))
     (timings,), = query(database, "select node_timings from main.planalign_run_log "

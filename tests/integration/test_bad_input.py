@@ -269,7 +269,12 @@ def test_an_empty_scenario_file_is_one_line_and_a_hint(tmp_path: Path) -> None:
     for args in (["check-config", str(path)], ["simulate", "--scenario", str(path)]):
         result = run_planalign(*args, db=tmp_path / "planalign.duckdb", check=False)
         assert result.returncode == 2, result.stdout + result.stderr
-        assert result.stderr.splitlines() == [
+        lines = result.stderr.splitlines()
+        assert lines[:2] == [
             f"error: {path} is empty: it holds no settings",
             "  hint: write at least start_year and end_year, or `extends: baseline` and the settings that differ "
             "(as scenarios/high_growth.yml does)"], args
+        # check-config goes on through every file and ends with how many failed
+        assert lines[2:] == ([] if args[0] == "simulate" else [
+            f"error: check-config: 1 of {lines[2].split(' of ')[1].split()[0]} checks failed: {path}",
+            "  hint: each is explained above; fix them and run make check-config again"]), args
