@@ -21,6 +21,13 @@
     {%- if 'plan_design_id' in columns -%}
         {%- do terms.append("plan_design_id = '" ~ var('plan_design_id') ~ "'") -%}
     {%- endif -%}
+    {#- a comparison view (base and alternative runs): the pairs whose base is the run being built -#}
+    {%- if 'base_scenario_id' in columns -%}
+        {%- do terms.append("base_scenario_id = '" ~ var('scenario_id') ~ "'") -%}
+    {%- endif -%}
+    {%- if 'base_plan_design_id' in columns -%}
+        {%- do terms.append("base_plan_design_id = '" ~ var('plan_design_id') ~ "'") -%}
+    {%- endif -%}
     {%- if 'replication_id' in columns -%}
         {%- do terms.append(replication_filter()) -%}
     {%- endif -%}

@@ -17,7 +17,7 @@ from planalign.reports.html import MONEY
 # the nondiscrimination tests' ratios, averages and limits: shares of pay
 COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhce_average_needed", "ratio_percentage"}
 # the number format of each kind of cell: counts with separators, whole dollars, rates in percent, years plain
-NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "count": "#,##0", "number": "#,##0.00",
+NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "percent2": "0.00%", "count": "#,##0", "number": "#,##0.00",
                   "year": "0", "date": "yyyy-mm-dd"}
 UNIT_KINDS = {units.COUNT: "count", units.MONEY: "money", units.RATE: "percent"}
 # in a long-form sheet (a column `metric`, one row per metric) these columns hold the metric's own values
@@ -25,7 +25,9 @@ METRIC_VALUE_SUFFIXES = ("_value", "_difference", "_p10", "_p50", "_p90")
 
 
 def _kind(column: str, values: list[Any]) -> str:
-    if column.endswith("_rate") or column in {"rel_difference"} | COMPLIANCE_SHARES:
+    if column in COMPLIANCE_SHARES:  # the tests' ratios are read to a hundredth of a percent
+        return "percent2"
+    if column.endswith("_rate") or column in {"rel_difference"}:
         return "percent"
     if column in MONEY or column.endswith(("_value", "_difference", "_p10", "_p50", "_p90", "_amount")):
         return "money"
