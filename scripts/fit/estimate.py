@@ -148,15 +148,23 @@ def _margins(cells: list[tuple]) -> dict[tuple[str, str], tuple[float, float]]:
 
 def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[str]],
                    references: dict[str, str], defaults: dict[tuple[str, str], float], link: str = "log",
-                   by_year: bool = False) -> CellModel:
+                   by_year: bool = False, level_defaults: dict[int, float] | None = None) -> CellModel:
     """A GLM (stats.rate_model, `link`), one coefficient per level (no intercept: exp = the base at the
     reference bands) and one per non-reference band; with `by_year`, one per year but the first (the cells'
     sixth element), and a level's base is taken at the history's average year (the exposure-weighted mean
-    of the year terms). A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) is shrunk toward the base
-    of the all-levels model by credibility: that base x (Z x its observed / expected events + 1 - Z). A thin
-    band is left out of the GLM (merged into the reference band) and then gets its
-    multiplier by credibility: Z x (its observed / expected events at multiplier 1) + (1 - Z) x the default
-    multiplier it replaces (`defaults`, relative to the reference band), Z = stats.credibility(events)."""
+    of the year terms). A thin level (< MIN_EVENTS events or < MIN_EXPOSURE exposure) is shrunk by credibility
+    toward its parent: its shipped base (`level_defaults`) scaled by the fitted levels' ratio to their shipped
+    bases (the exposure-weighted geometric mean), parent x (Z x its observed / expected events + 1 - Z). The base
+    of all levels was the parent before: on engine histories it put level 5 (truth 0.3 of level 1) at 0.6 of
+    level 1 with half the weight. Without shipped bases or a fitted level the parent is the base of all levels
+    (the all-levels model). A thin
+    band's cells are left out of the GLMs (merged into the reference band, as before, they pulled the reference
+    toward the thin band's own rate and so biased every base and multiplier: a tenure 10+ band at 0.55 of the
+    reference gave bases 10-40% low on 5,000 employees), and the band then gets its multiplier by credibility:
+    Z x (its observed / expected events at multiplier 1 under the fitted model) + (1 - Z) x the default
+    multiplier it replaces (`defaults`, relative to the reference band), Z = stats.credibility(events). When
+    no event is left outside the thin bands (a tiny history) the thin bands' cells stay in the GLMs, merged
+    into the reference band."""
     exposure = np.array([cell[3] for cell in cells], dtype=float)
     events = np.array([cell[4] for cell in cells], dtype=float)
     margins = _margins(cells)
@@ -177,6 +185,14 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
     kinds = list(bands)
     if events.sum() == 0:
         return _no_event_model(cells, levels, bands, references, margins, defaults)
+
+    def thin_of(cell) -> list[tuple[str, str]]:
+        return [(kind, cell[1 + kinds.index(kind)]) for kind in kinds
+                if (kind, cell[1 + kinds.index(kind)]) in thin_bands]
+
+    in_glm = np.array([not thin_of(cell) for cell in cells], dtype=bool)
+    if events[in_glm].sum() == 0:
+        in_glm[:] = True  # a tiny history: nothing outside the thin bands to fit on
     years = sorted({cell[5] for cell in cells})[1:] if by_year else []
     year_names = [f"year:{year}" for year in years]
     year_weights = {f"year:{year}": sum(cell[3] for cell in cells if cell[5] == year) / exposure.sum()
@@ -190,15 +206,24 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
                           np.array(years_part, dtype=float).reshape(len(rows), len(years))])
 
     names = [f"{k}:{b}" for k, b in band_columns] + year_names
+    glm_rows = [i for i in range(len(cells)) if in_glm[i]]
+    glm_cells = [cells[i] for i in glm_rows]
     # the all-levels model: an intercept, the bands (and years)
-    all_levels = stats.rate_model(["all"] + names, np.hstack([np.ones((len(cells), 1)), other_columns(cells)]),
-                                  events, exposure, link)
+    all_levels = stats.rate_model(["all"] + names,
+                                  np.hstack([np.ones((len(glm_cells), 1)), other_columns(glm_cells)]),
+                                  events[glm_rows], exposure[glm_rows], link)
     # the level model: one column per fitted level, one for the thin levels together (when they have events)
+    glm_margins = _margins(glm_cells)
+    for level in levels:
+        if (level not in pooled_levels and margins.get(("level", str(level)), (0, 0))[0] > 0
+                and glm_margins.get(("level", str(level)), (0, 0))[1] == 0):
+            pooled_levels[level] = (f"{int(margins[('level', str(level))][1])} events, none outside the thin "
+                                    "bands: base of all levels")
     fitted = [level for level in levels if level not in pooled_levels
               and margins.get(("level", str(level)), (0, 0))[0] > 0]
-    thin_events = sum(margins.get(("level", str(level)), (0, 0))[1] for level in pooled_levels)
+    thin_events = sum(glm_margins.get(("level", str(level)), (0, 0))[1] for level in pooled_levels)
     groups = fitted + (["thin"] if pooled_levels and thin_events > 0 else [])
-    keep = [i for i, cell in enumerate(cells) if cell[0] in fitted or (cell[0] in pooled_levels and thin_events > 0)]
+    keep = [i for i in glm_rows if cells[i][0] in fitted or (cells[i][0] in pooled_levels and thin_events > 0)]
     # rows of thin levels without any event are left out of this fit only: with a free coefficient and no
     # event they contribute nothing to the band estimates (their MLE coefficient is -infinity)
     rows = [cells[i] for i in keep]
@@ -206,14 +231,75 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
                               for group in groups] for cell in rows], dtype=float).reshape(len(rows), len(groups))
     by_level = stats.rate_model([str(group) for group in groups] + names,
                                 np.hstack([level_design, other_columns(rows)]), events[keep], exposure[keep], link)
-    bases = {}
+    one = stats.Coefficient(1.0, 1.0, 1.0)
+    multipliers = {(kind, band): by_level.get(f"{kind}:{band}", one) for kind in kinds for band in bands[kind]}
+
+    def expected(i: int, model: stats.RateModel, level_term: str, leave_out: tuple[str, str] | None) -> float:
+        """Cell i's expected events under `model` (its level term, bands and year), a thin band's multiplier
+        taken as its current value (the default until it is estimated), `leave_out`'s at 1."""
+        cell = cells[i]
+        value = model.params[level_term] + sum(model.params.get(f"{kind}:{cell[1 + kinds.index(kind)]}", 0.0)
+                                               for kind in kinds)
+        value += model.params.get(f"year:{cell[5]}", 0.0) if by_year else 0.0
+        value += sum(math.log(max(multipliers[key].estimate, 1e-12)) for key in thin_of(cell) if key != leave_out)
+        rate = math.exp(value)
+        return exposure[i] * (1 - math.exp(-rate) if link == "cloglog" else rate)
+
+    def level_term(i: int) -> tuple[stats.RateModel, str]:
+        level = cells[i][0]
+        if level in fitted:
+            return by_level, str(level)
+        return (by_level, "thin") if "thin" in groups and level in pooled_levels else (all_levels, "all")
+
+    pooled_bands, weights = {}, {}
+    for kind, band in thin_bands:
+        multipliers[(kind, band)] = stats.Coefficient(defaults[(kind, band)], defaults[(kind, band)],
+                                                      defaults[(kind, band)])
+    for kind, band in thin_bands:
+        in_band = [i for i, cell in enumerate(cells) if cell[1 + kinds.index(kind)] == band]
+        observed = float(events[in_band].sum())
+        at_one = float(sum(expected(i, *level_term(i), (kind, band)) for i in in_band))
+        exposure_band = float(exposure[in_band].sum())
+        default = defaults[(kind, band)]
+        weight = stats.credibility(observed) if exposure_band > 0 and at_one > 0 else 0.0
+        if weight > 0:
+            low, high = stats.poisson_ratio(observed, at_one)
+            ratio = observed / at_one
+            multipliers[(kind, band)] = stats.Coefficient(weight * ratio + (1 - weight) * default,
+                                                          weight * low + (1 - weight) * default,
+                                                          weight * high + (1 - weight) * default)
+        weights[(kind, band)] = weight
+        pooled_bands[(kind, band)] = (f"{observed:.0f} events, {exposure_band:.0f} exposure: shrunk toward the "
+                                      f"default {default:.4g}, weight Z = {weight:.2f}")
+    bases = {level: by_level.combination({str(level): 1.0, **year_weights}) for level in fitted}
+    everyone = all_levels.combination({"all": 1.0, **year_weights})
+    shipped = [level for level in fitted if (level_defaults or {}).get(level, 0) > 0]
+    scale = None
+    if shipped:
+        weight_of = {level: margins[("level", str(level))][0] for level in shipped}
+        scale = math.exp(sum(weight_of[level] * math.log(bases[level].estimate / level_defaults[level])
+                             for level in shipped) / sum(weight_of.values()))
     for level in levels:
         if level in pooled_levels:
-            # toward its parent: the all-levels base x (Z x its observed / expected events under the all-levels
-            # model + 1 - Z), Z = stats.credibility(events); a level without events keeps the parent's base
-            parent = all_levels.combination({"all": 1.0, **year_weights})
+            # toward its parent (the shipped base x the fitted levels' ratio to theirs, its interval as wide as
+            # the all-levels base's): parent x (Z x its observed / expected events under the parent + 1 - Z),
+            # Z = stats.credibility(events); a level without events keeps the parent's base
+            if scale is not None:
+                center = level_defaults.get(level, 0.0) * scale
+                parent = stats.Coefficient(center, center * everyone.low / everyone.estimate,
+                                           center * everyone.high / everyone.estimate)
+                pooled_levels[level] = pooled_levels[level].replace(
+                    "base of all levels", f"its shipped base x {scale:.3g} (the fitted levels' ratio to theirs)")
+            else:
+                parent = everyone
             own = [i for i, cell in enumerate(cells) if cell[0] == level]
-            observed, at_parent = float(events[own].sum()), float(all_levels.expected[own].sum())
+            observed = float(events[own].sum())
+            at_parent = float(sum(expected(i, all_levels, "all", None) for i in own)) * (
+                parent.estimate / everyone.estimate if everyone.estimate > 0 else 0.0)
+            if parent.estimate <= 0:
+                bases[level] = parent
+                pooled_levels[level] += ", shrunk toward it with weight Z = 0.00"
+                continue
             weight = stats.credibility(observed) if observed > 0 and at_parent > 0 else 0.0
             if weight > 0:
                 low, high = stats.poisson_ratio(observed, at_parent)
@@ -224,31 +310,6 @@ def fit_cell_model(cells: list[tuple], levels: list[int], bands: dict[str, list[
             else:
                 bases[level] = parent
             pooled_levels[level] += f", shrunk toward it with weight Z = {weight:.2f}"
-        elif level in fitted:
-            bases[level] = by_level.combination({str(level): 1.0, **year_weights})
-    one = stats.Coefficient(1.0, 1.0, 1.0)
-    multipliers = {(kind, band): by_level.get(f"{kind}:{band}", one) for kind in kinds for band in bands[kind]}
-    # expected events of every cell at multiplier 1 for the thin bands (they are in the reference band)
-    expected = all_levels.expected.copy()
-    expected[keep] = by_level.expected
-    pooled_bands, weights = {}, {}
-    for kind, band in thin_bands:
-        in_band = [i for i, cell in enumerate(cells) if cell[1 + kinds.index(kind)] == band]
-        observed, at_one = float(events[in_band].sum()), float(expected[in_band].sum())
-        exposure_band = float(exposure[in_band].sum())
-        default = defaults[(kind, band)]
-        weight = stats.credibility(observed) if exposure_band > 0 and at_one > 0 else 0.0
-        if weight > 0:
-            low, high = stats.poisson_ratio(observed, at_one)
-            ratio = observed / at_one
-            multipliers[(kind, band)] = stats.Coefficient(weight * ratio + (1 - weight) * default,
-                                                          weight * low + (1 - weight) * default,
-                                                          weight * high + (1 - weight) * default)
-        else:
-            multipliers[(kind, band)] = stats.Coefficient(default, default, default)
-        weights[(kind, band)] = weight
-        pooled_bands[(kind, band)] = (f"{observed:.0f} events, {exposure_band:.0f} exposure: shrunk toward the "
-                                      f"default {default:.4g}, weight Z = {weight:.2f}")
     return CellModel(bases, multipliers, pooled_levels, pooled_bands, margins, references, weights)
 
 
@@ -307,7 +368,8 @@ def termination_estimates(con, history: History, defaults: Defaults, levels: lis
     # moves from year to year with the workforce's mix; the multipliers are the ratios within a year
     model = fit_cell_model(cells, levels, kinds, references,
                            default_multipliers(defaults, kinds, references, "termination_multiplier"),
-                           link="cloglog", by_year=True)
+                           link="cloglog", by_year=True,
+                           level_defaults={level: defaults.level(level, "termination_base_rate") for level in levels})
     for level in levels:
         coefficient = model.bases.get(level)
         margin = model.margins.get(("level", str(level)), (0.0, 0.0))
@@ -380,7 +442,9 @@ def promotion_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[lis
     if references["tenure"] == ineligible["tenure"]:
         references["tenure"] = kinds_fitted["tenure"][0]
     model = fit_cell_model(cells, levels, kinds_fitted, references,
-                           default_multipliers(defaults, kinds_fitted, references, "promotion_multiplier"))
+                           default_multipliers(defaults, kinds_fitted, references, "promotion_multiplier"),
+                           level_defaults={level: sum(defaults.promotion(level, to) for to in levels)
+                                           for level in levels})
     out = _band_rows(model, kinds, defaults, "promotion_multiplier", skip=ineligible)
     moves = con.execute(f"""
         select level_at_start, level_at_end, count(*) from person_years
