@@ -124,6 +124,8 @@ class Scenario(BaseModel):
     census_encoding: str = "utf-8"  # not a dbt var: the CLI decodes the census and hands dbt UTF-8
     census_sheet: str | None = Field(None, min_length=1)  # a workbook's sheet; None: the first (not a dbt var)
     census_timezone: str = Field(project_default("census_timezone"))
+    # census rows hired on or after this date are the plan's new hires (docs/fitting.md, "Backtest"); None: none
+    census_new_hires_since: dt.date | None = Field(project_default("census_new_hires_since"))
     census_checks: dict[str, str] = Field(default_factory=dict)
     census_bounds: CensusBounds = CensusBounds()
     workforce: WorkforceSettings = WorkforceSettings()
@@ -207,6 +209,9 @@ class Effective:
             "census_timezone": scenario.census_timezone,
             "census_checks": effective_checks(scenario.census_checks),
             "census_bounds": scenario.census_bounds.model_dump(),
+            # only when set: a scenario without it keeps the vars (and so the results and the parse) it had
+            **({"census_new_hires_since": scenario.census_new_hires_since.isoformat()}
+               if scenario.census_new_hires_since else {}),
             **{name: value for name, value in scenario.workforce.model_dump().items()
                if not (name in NEUTRAL_SCALES and value == NEUTRAL_SCALES[name])},
             **scenario.plan.model_dump(),
@@ -256,6 +261,9 @@ def _read_yaml(path: Path, chain: list[Path]) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise PlanAlignError(f"{_short(path)}: not valid YAML ({' '.join(str(exc).split())})",
                              hint="fix the YAML syntax at the line named; nothing was run") from None
+    except ValueError as exc:  # YAML reads an unquoted 2025-13-01 as a date and the calendar refuses it
+        raise PlanAlignError(f"{_short(path)}: a value written as a date is not a calendar date ({exc})",
+                             hint="write dates as YYYY-MM-DD with a real month and day, e.g. 2024-01-01") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanAlignError(f"cannot read the scenario file {_short(path)}: {exc}",
                              hint="pass a readable UTF-8 YAML file with SCENARIO=") from None

@@ -221,6 +221,9 @@ def scenario_text(result: FitResult, settings: dict) -> str:
         "start_year": last,
         "end_year": last + 4,
         "census_path": _path_text(history.snapshots[-1].path, result.outputs.root),
+        # the history's hires are the plan's new hires, as the fit reads them (voluntary enrollment leaves out
+        # those the design enrolls automatically): the projection enrolls the ones not yet enrolled
+        "census_new_hires_since": f"{first}-01-01",
         "workforce": settings,
     }
     files = " ".join(snapshot.path.name for snapshot in history.snapshots)

@@ -136,6 +136,36 @@ def test_the_predicted_values_match_the_simulations_events(backtested):
         assert float(row(rows, "promotions", f"from level {level}")["predicted_mean"]) == pytest.approx(mean), level
 
 
+def test_the_history_s_hires_are_the_plan_s_new_hires_when_the_simulation_restarts(history, backtested):
+    """The run that wrote the history auto-enrolled its own hires (the design's scope: new hires) and let a late-year
+    automatic enrollment end in a January opt-out. Restarted from a census, those hires were existing employees:
+    a December hire not enrolled by Jan 1 was never auto-enrolled, and the simulated participation fell about a
+    point short of the history's. The fitted scenario says census_new_hires_since (the first snapshot's Jan 1),
+    so both happen again: recomputed here from the start file, not from the engine's models."""
+    fitted = (backtested["out"] / "scenarios" / "selftest.yml").read_text()
+    assert "census_new_hires_since: '2025-01-01'" in fitted
+    start = read(history / f"census_{YEAR}.csv")
+    jan1 = f"{YEAR}-01-01"
+    hires = {i: r for i, r in start.items() if active(r, jan1) and r["hire_date"] >= "2025-01-01"}
+    not_enrolled = {i for i, r in hires.items() if not r["enrollment_date"]}
+    enrolled_late = {i for i, r in hires.items() if r["enrollment_date"] >= f"{YEAR - 1}-10-01"
+                     and float(r["deferral_rate"] or 0) > 0}
+    assert not_enrolled and enrolled_late
+    database = backtested["out"] / "run" / "planalign.duckdb"
+    events = query(database, """
+        select replication_id, employee_id, event_type, effective_date from fct_yearly_events
+        where simulation_year = ? and (event_type = 'enrollment' and reason = 'auto_enroll' or event_type = 'opt_out')
+            and employee_id not like ?""", [YEAR, f"NH_{YEAR}_%"])
+    auto = [(r, i) for r, i, kind, _ in events if kind == "enrollment"]
+    # every automatic enrollment of a census employee is one of the history's hires not enrolled on Jan 1, and
+    # every replication has some (about 1 in 12 of a year's hires is hired in December)
+    assert {i for _, i in auto} <= not_enrolled
+    assert {r for r, _ in auto} == set(range(1, REPLICATIONS + 1))
+    # January opt-outs of last year's late automatic enrollments
+    late = [i for _, i, kind, day in events if kind == "opt_out" and i in enrolled_late and i not in not_enrolled]
+    assert late
+
+
 def test_the_same_inputs_give_the_same_scorecard_bytes(history, backtested):
     again = history.parent / "scorecard_b"
     run_backtest(history, again)

@@ -2,9 +2,13 @@
     Opt-outs that fall in this year from an auto-enrollment late last year: the same
     draws as last year's decision (keyed to last year), so the opt-out happens on the
     day it was drawn, 1 to opt_out_window_days after the auto-enrollment. Like any
-    opt-out inside the window it is a permissive withdrawal: no deferrals this year.
+    opt-out inside the window it is a permissive withdrawal: no deferrals this year. With the
+    setting census_new_hires_since, a census employee hired on or after that date and enrolled
+    last year was enrolled automatically (a plan's new hire is enrolled only so), so the
+    first simulated year draws their late opt-out as a continuing run would.
 -#}
 {%- set last_year = sim_year() - 1 -%}
+{%- set new_hires_since = var('census_new_hires_since', none) -%}
 
 with
 
@@ -13,13 +17,19 @@ workforce as (
         replication_id,
         employee_id,
         birth_date,
+        hire_date,
         termination_date,
         enrollment_date,
         deferral_rate
     from {{ ref('int_workforce_year_folded') }}
     where
         enrollment_status = 'enrolled'
-        and enrollment_source = 'auto'
+        and (
+            enrollment_source = 'auto'
+            {%- if new_hires_since %}
+                or (enrollment_source = 'census' and hire_date >= cast('{{ new_hires_since }}' as date))
+            {%- endif %}
+        )
         and enrollment_date >= {{ year_start_date(last_year) }}
         and enrollment_date <= {{ year_end_date(last_year) }}
 ),

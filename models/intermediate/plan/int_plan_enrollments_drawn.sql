@@ -4,11 +4,19 @@
     opted out): at auto_enroll_rate, auto_enroll_days after eligibility (counted from
     Jan 1 of the start year for people eligible before it). An opt-out follows with the
     age band's opt_out_rate, 1 to opt_out_window_days later; an opt-out that falls after
-    Dec 31 happens next year (int_late_opt_outs_drawn redraws it from this year's key). Everyone else
+    Dec 31 happens next year (int_late_opt_outs_drawn redraws it from this year's key). With the
+    setting census_new_hires_since, a census employee hired on or after that date is one of the
+    plan's new hires too, as the simulation's own hires are, counted from their eligibility (a
+    census that is a snapshot of an earlier run, or of a plan that auto-enrolls its hires: a
+    December hire not yet auto-enrolled on Jan 1 is in January). Everyone else
     eligible enrolls on their own with the age band's voluntary_enrollment_rate, on a
     day drawn inside their eligible days of the year, at a rate drawn from
     voluntary_deferral_rates. Nothing happens on or after a termination date.
 -#}
+{%- set new_hires_since = var('census_new_hires_since', none) -%}
+{%- set is_census_new_hire -%}
+    (workforce.employee_source = 'census' and workforce.hire_date >= cast('{{ new_hires_since }}' as date))
+{%- endset %}
 with
 
 workforce as (
@@ -17,6 +25,7 @@ workforce as (
         employee_id,
         employee_source,
         birth_date,
+        hire_date,
         termination_date,
         enrollment_status
     from {{ ref('int_workforce_year_folded') }}
@@ -66,8 +75,14 @@ candidates as (
         plan_design.auto_enroll_rate,
         plan_design.opt_out_window_days,
         greatest(
+            {%- if new_hires_since %}
+            {{ add_days('greatest(eligibility.eligibility_date, case when ' ~ is_census_new_hire
+                ~ ' then eligibility.eligibility_date else ' ~ year_start_date(var('start_year')) ~ ' end)',
+                'plan_design.auto_enroll_days') }},
+            {%- else %}
             {{ add_days('greatest(eligibility.eligibility_date, ' ~ year_start_date(var('start_year')) ~ ')',
                 'plan_design.auto_enroll_days') }},
+            {%- endif %}
             {{ year_start_date() }}
         ) as auto_enroll_date,
         plan_design.is_auto_enroll
@@ -75,6 +90,9 @@ candidates as (
         and (
             plan_design.auto_enroll_scope = 'all_eligible_unenrolled'
             or (plan_design.auto_enroll_scope = 'new_hires' and workforce.employee_source = 'hire')
+            {%- if new_hires_since %}
+            or (plan_design.auto_enroll_scope = 'new_hires' and {{ is_census_new_hire }})
+            {%- endif %}
         ) as is_in_auto_enroll_scope,
         greatest(eligibility.eligibility_date, {{ year_start_date() }}) as window_start_date,
         least(
