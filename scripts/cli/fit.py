@@ -61,6 +61,7 @@ def backtest_command(history: tuple[Path, ...], holdout: int, replications: int,
     click.echo(f"backtest '{name}': fitting on all but the last {holdout} of {len(history)} snapshots, then "
                f"{replications} replications of the held-out year(s)")
     from planalign.fit.backtest import backtest
+    from planalign.fit.scorecard import BAND_KIND
 
     result = backtest(list(history), holdout, replications, name, growth, seed, out, observer=Console())
     inside, total = result.coverage
@@ -69,8 +70,8 @@ def backtest_command(history: tuple[Path, ...], holdout: int, replications: int,
                f"{', '.join(s.path.name for s in result.held_out)}; growth {growth} ({rates})")
     for note in result.notes:
         click.echo(f"note: {note}")
-    click.echo(f"inside the P10-P90 band: {inside} of {total} metrics ({inside / total:.0%}); "
-               f"fit {result.seconds['fit']:.1f} s, simulation {result.seconds['simulate']:.1f} s, "
+    click.echo(f"inside the P10-P90 band: {inside} of {total} metrics ({inside / total:.0%}; band of "
+               f"{BAND_KIND}); fit {result.seconds['fit']:.1f} s, simulation {result.seconds['simulate']:.1f} s, "
                f"scoring {result.seconds['score']:.1f} s")
     for path in result.scorecard.values():
         click.echo(f"wrote {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}")

@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from planalign.fit.backtest import Backtest, Metric
 
 BAND = (10, 90)  # the band's percentiles over the replications
+# Which uncertainty the band holds (every report says so): the replications' random draws (and the binomial scatter
+# of the counts the engine sets exactly), not the sampling error of the fitted assumptions.
+BAND_KIND = "random draws only"
+BAND_KIND_NOTE = ("the fitted assumptions are taken as exact: their sampling error (the 90% intervals of the fit "
+                  "report) is not in the band, so an actual just outside it may be the fit's sampling error rather "
+                  "than a wrong assumption; read the error with the fit report's intervals")
 
 CSV_COLUMNS = ["year", "compared_with", "metric", "key", "unit", "actual", "predicted_mean", f"p{BAND[0]}",
                f"p{BAND[1]}", "error", "relative_error", "inside_band", "scored", "band_method"]
@@ -106,6 +112,8 @@ def context(result: Backtest) -> dict:
     return {
         "name": result.name,
         "band": f"P{BAND[0]}–P{BAND[1]}",
+        "band_kind": BAND_KIND,
+        "band_kind_note": BAND_KIND_NOTE,
         "band_low": f"P{BAND[0]}", "band_high": f"P{BAND[1]}",
         "training": [{"file": s.path.name, "year": s.year, "sha256": s.sha256} for s in result.training],
         "held_out": [{"file": s.path.name, "year": s.year, "sha256": s.sha256} for s in result.held_out],
@@ -137,6 +145,7 @@ def scorecard_markdown(data: dict) -> str:
              f"- leaver convention of the held-out files: {data['convention']}",
              f"- band: {data['band']} of the replications (counts the engine sets exactly: plus the binomial "
              "scatter of a real year, docs/fitting.md)",
+             f"- band kind: {data['band_kind']}: {data['band_kind_note']}",
              f"- fit report: {data['fit_report']} ({data['pooled']} estimates pooled toward their parent)"]
     lines += [f"- note: {note}" for note in data["notes"]]
     lines += ["", "| year | metric | key | actual | predicted mean | "
