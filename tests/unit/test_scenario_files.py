@@ -121,8 +121,11 @@ def test_every_scenario_setting_is_read_by_some_model_or_hook():
     # a neutral scale (1) is left out of the vars (config.NEUTRAL_SCALES): set them to something else here
     neutral = resolve(ROOT / "scenarios" / "baseline.yml").dbt_vars()
     assert not set(NEUTRAL_SCALES) & set(neutral), "a neutral scale reached the vars: the config hash would change"
+    # so is an unset census_new_hires_since (the default run keeps its vars, parse and results)
+    assert "census_new_hires_since" not in neutral
     effective = resolve(ROOT / "scenarios" / "baseline.yml",
-                        sets=[f"workforce.{name}=1.5" for name in NEUTRAL_SCALES])
+                        sets=[f"workforce.{name}=1.5" for name in NEUTRAL_SCALES]
+                        + ["census_new_hires_since=2024-01-01"])
     variables = effective.dbt_vars()
     assert {name: variables[name] for name in NEUTRAL_SCALES} == dict.fromkeys(NEUTRAL_SCALES, 1.5)
     settings = [name for name in Scenario.model_fields if name not in {"workforce", "plan"}]

@@ -8,7 +8,7 @@
     first simulated year draws their late opt-out as a continuing run would.
 -#}
 {%- set last_year = sim_year() - 1 -%}
-{%- set new_hires_since = var('census_new_hires_since', none) -%}
+{%- set new_hires_since = var('census_new_hires_since') -%}
 
 with
 

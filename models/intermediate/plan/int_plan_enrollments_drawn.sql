@@ -13,7 +13,7 @@
     day drawn inside their eligible days of the year, at a rate drawn from
     voluntary_deferral_rates. Nothing happens on or after a termination date.
 -#}
-{%- set new_hires_since = var('census_new_hires_since', none) -%}
+{%- set new_hires_since = var('census_new_hires_since') -%}
 {%- set is_census_new_hire -%}
     (workforce.employee_source = 'census' and workforce.hire_date >= cast('{{ new_hires_since }}' as date))
 {%- endset %}
