@@ -143,8 +143,8 @@ def scorecard_markdown(data: dict) -> str:
              f"common random numbers); compared with {', '.join(h['file'] for h in data['held_out'])}.", "",
              f"- headcount growth: {data['growth']} ({rates})",
              f"- leaver convention of the held-out files: {data['convention']}",
-             f"- band: {data['band']} of the replications (counts the engine sets exactly: plus the binomial "
-             "scatter of a real year, docs/fitting.md)",
+             f"- band: {data['band']} of the replications as a prediction interval (their quantiles at p x (R + 1)); "
+             "counts the engine sets exactly: plus the binomial scatter of a real year (docs/fitting.md)",
              f"- band kind: {data['band_kind']}: {data['band_kind_note']}",
              f"- fit report: {data['fit_report']} ({data['pooled']} estimates pooled toward their parent)"]
     lines += [f"- note: {note}" for note in data["notes"]]
