@@ -4,6 +4,8 @@ and of a Monte Carlo set, and the workbook's per-cell formats of a wide sheet wh
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 
 from planalign.keys import Replications, RunKey
@@ -100,3 +102,23 @@ def test_the_decision_sheet_formats_each_design_cell_in_its_rows_unit(tmp_path):
             assert row[0].number_format == "0"
     assert checked > 0
     assert sheet["A1"].value.startswith("Base: design0. Alternatives: design1, design2.")
+
+
+def test_a_single_run_summary_page_says_pass_or_fail_and_has_no_bands(tmp_path):
+    found = study(2, monte_carlo=False)
+    found.band_kind = "No bands: one deterministic run of each design."
+    found.compliance = [
+        {"replication_set": "single", "scenario_id": key.scenario_id, "plan_design_id": key.plan_design_id,
+         "simulation_year": 2025, "test_name": "adp", "rule_section": "IRC §401(k)(3)", "outcome": outcome,
+         "result_reason": None, "replications": 1, "failed": int(outcome == "fail"),
+         "fail_probability": float(outcome == "fail"), "fail_probability_low": None, "fail_probability_high": None,
+         "median_margin": -0.01 if outcome == "fail" else 0.02, "refund_mean": 100 if outcome == "fail" else 0,
+         "qnec_cost_mean": 250 if outcome == "fail" else 0, "ndt_correction": "report"}
+        for key, outcome in zip(found.keys, ("pass", "fail", "pass"), strict=True)]
+    page = summary.write_page(found, tmp_path / "summary.html").read_text()
+    assert "No bands: one deterministic run of each design." in page and "Monte Carlo" not in page
+    cells = re.findall(r'data-column="design:(design\d)" data-outcome="(\w+)"[^>]*>(\w+)', page)
+    assert cells == [("design0", "pass", "pass"), ("design1", "fail", "fail"), ("design2", "pass", "pass")]
+    assert 'data-column="qnec:design1">$250</td>' in page and 'data-column="refund:design1">$100</td>' in page
+    bands = re.findall(r'data-column="band:design\d">([^<]*)</td>', page)
+    assert bands and set(bands) == {""}, "a single run has no band"
