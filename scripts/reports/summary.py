@@ -250,8 +250,13 @@ def overview_charts(study: Study, lines: list[dict[str, Any]]) -> list[str]:
                          "arrayminus": [difference - float(alt["p10"])], "thickness": 2, "width": 8}
             figure.add_scatter(x=[difference], y=[name], mode="markers", error_x=error, name=name,
                                marker={"size": 12, "color": DESIGN_COLORS[(index + 1) % len(DESIGN_COLORS)]})
+        # zero and every band end inside the axis, with a margin: no marker or bar on the edge
+        ends = [0.0, *(float(alt[k]) for alt in line["alts"] if alt for k in ("difference", "p10", "p90")
+                       if alt[k] is not None)]
+        pad = (max(ends) - min(ends)) * 0.08 or 1.0
         figure.add_vline(x=0, line={"color": "#5d6d7e", "width": 1})
         html._axis(figure, described.unit, row="xaxis")
+        figure.update_xaxes(range=[min(ends) - pad, max(ends) + pad])
         figure.update_layout(xaxis={"dtick": None, "title": f"{units.unit_title(described.unit)}: "
                                     + ("difference in points of pay" if described.unit == units.RATE
                                        else "alternative minus base")},
