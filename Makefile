@@ -75,7 +75,7 @@ year:  ## (re-)run one year: make year Y=2026 [START=] (a run opened in a later 
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
 	$(PLANALIGN) year $(scenario_args) $(if $(START),--start $(START)) $(Y)
 
-batch:  ## a grid into one database: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [START= END=] [RESUME=1]
+batch:  ## a grid into one database, ending with the decision summary (page, workbook) of the first against the others: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [START= END=] [RESUME=1]
 	@test -n "$(SCENARIOS)" || { echo 'error: say which scenarios, e.g. make batch SCENARIOS="baseline qaca_switch"'; exit 2; }
 	$(PLANALIGN) batch --scenarios "$(SCENARIOS)" $(if $(PLANS),--plans "$(PLANS)") $(run_args) $(clear_args) $(if $(RESUME),--resume) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 

@@ -19,7 +19,7 @@ from planalign.errors import PlanAlignError
 from planalign.keys import MONTE_CARLO, SINGLE, Replications, RunKey
 from planalign.paths import PROJECT_ROOT, checked_database, database_path, report_folder, reports_root
 from planalign.reports import html as report_html
-from planalign.reports import units
+from planalign.reports import summary, units
 from planalign.reports import xlsx as report_xlsx
 from planalign.store import db
 
@@ -52,27 +52,32 @@ def _side(con, text: str) -> tuple[str, str, set[str]]:
     return scenario_id, plan_design_id, {s for d, s in stored if d == plan_design_id}
 
 
-def write_comparison(database: Path, base: str, alt: str, file_format: str = "csv") -> Path:
+def write_comparison(database: Path, base: str, alt: str, file_format: str = "csv",
+                     study: summary.Study | None = None) -> Path:
     """reports/compare/<base>__vs__<alt>.csv: per year and for the horizon, both sides, the differences
-    and - when both sides have Monte Carlo replications - their P10-P90 bands and the paired difference's."""
+    and - when both sides have Monte Carlo replications - their P10-P90 bands and the paired difference's.
+    study: the decision summary's reads of the same base (gather_study), whose rpt_decision_summary and
+    rpt_winners_losers rows of this pair are used instead of reading them again."""
     with db.read_only(database) as con:
         base_key, alt_key = _pair_keys(con, base, alt)
         columns, rows = db.comparison(con, base_key, alt_key)
+        decision, winners = study.pair(alt_key) if study else (None, None)
+        if decision is None:
+            decision, winners = db.decision_summary(con, base_key, alt_key), db.winners_losers(con, base_key, alt_key)
     if not rows:
         raise PlanAlignError(f"{base} and {alt} have no simulated year in common")
     folder = reports_root(database) / "compare"
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{_key_name(base_key)}__vs__{_key_name(alt_key)}.csv"
     db.write_rows_csv(columns, rows, out)
-    with db.read_only(database) as con:
-        winners = db.winners_losers(con, base_key, alt_key)
     db.write_rows_csv(*winners, out.with_name(out.stem + "_winners_losers.csv"))
     with db.read_only(database) as con:
-        report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows)
+        report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows,
+                                            decision=decision, winners=winners)
         if file_format == "xlsx":
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
                 *comparison_sheets(columns, rows, base_key, alt_key),
-                ("Decision summary", *decision_sheet(db.decision_summary(con, base_key, alt_key))),
+                ("Decision summary", *decision_sheet(decision)),
                 ("Winners and losers", *winners),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
@@ -141,42 +146,80 @@ def _key_name(key: RunKey) -> str:
     return _name(key.scenario_id, key.plan_design_id)
 
 
-def decision_summary_table(database: Path, base: str, alts: list[str]) -> tuple[list[str], list[list], list[str]]:
-    """rpt_decision_summary of BASE against every ALT as one wide table: per period (the horizon first) and
-    figure, the base's value, then each alternative's value, difference, its P10-P90 (Monte Carlo sets) and
-    relative difference; and each alternative's headline. Arranged here, computed by the model."""
+def gather_study(database: Path, base: str, alts: list[str]) -> summary.Study:
+    """What the decision summary of BASE against every ALT reads, in one read-only pass: each pair's
+    rpt_decision_summary and rpt_winners_losers, every design's rpt_compliance_summary and provenance."""
     with db.read_only(database) as con:
         pairs = [_pair_keys(con, base, alt) for alt in alts]
-        found = [db.decision_summary(con, base_key, alt_key) for base_key, alt_key in pairs]
-    names = [_key_name(alt_key) for _, alt_key in pairs]
-    columns = ["period", "value_kind", "metric", "figure", _key_name(pairs[0][0])]
-    for name in names:
+        keys = [pairs[0][0], *(alt_key for _, alt_key in pairs)]
+        decisions = [db.decision_summary(con, base_key, alt_key) for base_key, alt_key in pairs]
+        winners = [db.winners_losers(con, base_key, alt_key) for base_key, alt_key in pairs]
+        compliance = db.compliance_summary(con, keys)
+        provenance = [report_html._provenance(con, key) for key in keys]
+        settings = [_provenance_rows(con, key) for key in keys]
+        drawn = [json.loads(db.report_provenance(con, key)["settings_json"] or "{}").get("parameter_uncertainty")
+                 for key in keys]
+    return summary.Study(base=keys[0], alts=keys[1:], names=[_key_name(key) for key in keys], decisions=decisions,
+                         winners=winners, compliance=compliance, provenance=provenance, settings=settings,
+                         band_kind=band_kind(keys[0].replications.is_monte_carlo, any(drawn)))
+
+
+def band_kind(monte_carlo: bool, assumptions_drawn: bool) -> str:
+    """Which kind of band the summary shows, in words."""
+    if not monte_carlo:
+        return "No bands: one deterministic run of each design."
+    if assumptions_drawn:
+        return ("Bands: P10 to P90 over the paired replications (the same draws under every design); each "
+                "replication also drew the uncertain assumptions, so the bands include what we do not know about "
+                "the rates.")
+    return ("Bands: P10 to P90 over the paired replications (the same draws under every design): the random "
+            "variation of who leaves, is hired and enrolls, at the assumptions as given; they do not include "
+            "uncertainty about the assumptions themselves.")
+
+
+def decision_summary_table(study: summary.Study) -> tuple[list[str], list[list]]:
+    """rpt_decision_summary of the base against every alternative as one wide table: per period (the horizon
+    first) and figure, the base's value, then each alternative's value, difference, its P10-P90 (Monte Carlo
+    sets) and relative difference. Arranged here, computed by the model."""
+    columns = ["period", "value_kind", "metric", "figure", study.names[0]]
+    for name in study.names[1:]:
         columns += [name, f"{name} - base", f"{name} - base P10", f"{name} - base P90", f"{name} vs base (relative)"]
-    table: dict[tuple, list] = {}
-    headlines = []
-    for index, rows in enumerate(found):
-        for row in rows:
-            key = (row["period_sort"] == 9999, row["period_sort"], row["row_sort"])
-            line = table.setdefault(key, [row["period"], row["value_kind"], row["metric"], row["metric_label"],
-                                          row["base_value"], *[None] * (5 * len(names))])
-            start = 5 + 5 * index
-            line[start:start + 5] = [row["alt_value"], row["abs_difference"], row["difference_p10"],
-                                     row["difference_p90"], row["rel_difference"]]
-        headlines += sorted({row["headline"] for row in rows if row["headline"]})
-    ordered = [table[key] for key in sorted(table, key=lambda k: (not k[0], k[1], k[2]))]
-    return columns, ordered, headlines
+    return columns, [[line["period"], line["value_kind"], line["metric"], line["label"], line["base"],
+                      *summary.alt_values(line)] for line in summary.design_rows(study)]
 
 
-def write_decision_summary(database: Path, base: str, alts: list[str]) -> tuple[Path, list[str]]:
-    """<reports>/compare/<base>__decision_summary.csv (the table) and its headlines as the first rows."""
-    columns, rows, headlines = decision_summary_table(database, base, alts)
+COMPLIANCE_CSV = ("scenario_id", "plan_design_id", "simulation_year", "test_name", "outcome", "result_reason",
+                  "replications", "passed", "failed", "exempt", "not_applicable", "fail_probability",
+                  "fail_probability_low", "fail_probability_high", "median_margin", "refund_mean", "qnec_cost_mean",
+                  "qnec_cost_p10", "qnec_cost_p90", "ndt_correction", "applied_employer_cost_mean", "rule_section")
+
+
+def write_decision_summary(database: Path, study: summary.Study) -> tuple[list[Path], list[str]]:
+    """<reports>/compare/<base>__decision_summary.csv (the table, its headlines as the first rows), .html (the page
+    with every design side by side, compliance and winners and losers) and .xlsx (the workbook), and
+    <base>__compliance_summary.csv (the tests of every design)."""
+    columns, rows = decision_summary_table(study)
     if not rows:
-        raise PlanAlignError(f"{base} and {', '.join(alts)} have no simulated year in common")
-    out = reports_root(database) / "compare" / f"{columns[4]}__decision_summary.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    db.write_rows_csv(columns, [["headline", "", "", text, *[None] * (len(columns) - 4)] for text in headlines]
-                      + rows, out)
-    return out, headlines
+        raise PlanAlignError(f"{study.names[0]} and {', '.join(study.names[1:])} have no simulated year in common")
+    folder = reports_root(database) / "compare"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{study.names[0]}__decision_summary.csv"
+    db.write_rows_csv(columns, [["headline", "", "", text, *[None] * (len(columns) - 4)]
+                                for text in study.headlines if text] + rows, out)
+    order = {key.pair: index for index, key in enumerate(study.keys)}
+    tests = sorted(study.compliance, key=lambda row: (row["simulation_year"], row["test_name"],
+                                                     order[f"{row['scenario_id']}/{row['plan_design_id']}"]))
+    compliance = out.with_name(f"{study.names[0]}__compliance_summary.csv")
+    db.write_rows_csv(["design", *COMPLIANCE_CSV], [
+        (study.names[order[f"{row['scenario_id']}/{row['plan_design_id']}"]], *(row[c] for c in COMPLIANCE_CSV))
+        for row in tests], compliance)
+    page = summary.write_page(study, out.with_suffix(".html"))
+    provenance = ("Provenance", ["design", "setting", "value"],
+                  [(name, setting, value) for name, rows in zip(study.names, study.settings, strict=True)
+                   for setting, value in rows])
+    book = report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
+        summary.decision_sheet(study), summary.compliance_sheet(study), summary.winners_sheet(study), provenance])
+    return [out, page, book, compliance], [text for text in study.headlines if text]
 
 
 def _provenance_rows(con, key: RunKey) -> list[tuple]:
@@ -232,17 +275,21 @@ def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
     database = checked_database(writing=False)
     if not database.exists():
         raise PlanAlignError(f"no database at {database}", hint="simulate first (make simulate or make batch)")
-    for alt in [name for text in alts for name in text.split()]:
-        path = write_comparison(database, base, alt, file_format)
+    names = [name for text in alts for name in text.split()]
+    study = gather_study(database, base, names)
+    for alt in names:
+        path = write_comparison(database, base, alt, file_format, study=study)
         click.echo(f"{base} vs {alt}: {path.relative_to(PROJECT_ROOT)} (and .html"
                    + (", .xlsx" if file_format == "xlsx" else "") + "); over the horizon:")
         print_headline(path)
-    echo_decision_summary(database, base, [name for text in alts for name in text.split()])
+    echo_decision_summary(database, study)
 
 
-def echo_decision_summary(database: Path, base: str, alts: list[str]) -> None:
-    path, headlines = write_decision_summary(database, base, alts)
-    click.echo(f"decision summary: {path.relative_to(PROJECT_ROOT)}")
+def echo_decision_summary(database: Path, study: summary.Study) -> None:
+    """Write the decision summary and say where it is: the page and workbook to hand over, then the CSVs."""
+    paths, headlines = write_decision_summary(database, study)
+    csv_path, page, book, compliance = (_shown(path) for path in paths)
+    click.echo(f"decision summary: {page} (page), {book} (workbook), {csv_path} and {compliance} (CSV)")
     for headline in headlines:
         click.echo(f"  {headline}")
 

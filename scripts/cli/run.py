@@ -10,7 +10,7 @@ import click
 
 from planalign.cli import options
 from planalign.cli.console import Console, show_error
-from planalign.cli.report import echo_decision_summary, write_comparison
+from planalign.cli.report import echo_decision_summary, gather_study, write_comparison
 from planalign.engine import years
 from planalign.engine.results import PairResult
 from planalign.errors import PlanAlignError
@@ -181,10 +181,12 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
     print_batch_table(rows)
     done = [row.plan.effective.key for row in rows if row.status == "success"]
     if compare and len(done) > 1:
+        # each pair's decision summary and winners and losers are read once, for its page and the summary's
+        study = gather_study(database, done[0].pair, [other.pair for other in done[1:]])
         for other in done[1:]:
-            path = write_comparison(database, done[0].pair, other.pair)
+            path = write_comparison(database, done[0].pair, other.pair, study=study)
             click.echo(f"comparison: {path.relative_to(PROJECT_ROOT)}")
-        echo_decision_summary(database, done[0].pair, [other.pair for other in done[1:]])
+        echo_decision_summary(database, study)
     if status != "success":
         failed = [row.label for row in rows if row.status != "success"]
         raise PlanAlignError(f"batch: {len(failed)} of {len(rows)} failed: {', '.join(failed)}",

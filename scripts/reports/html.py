@@ -47,8 +47,9 @@ def fmt(column: str, value: Any, signed: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     sign = "+" if signed else ""
-    if column == "value_rate" and signed:  # a difference of two rates: percentage points
-        text = f"{float(value) * 100:+,.1f} pt"
+    if column == "value_rate" and signed:  # a difference of two rates: percentage points (a small one to 0.01)
+        points = float(value) * 100
+        text = f"{points:+,.{2 if abs(points) < 1 else 1}f} pt"
     elif column.endswith("_rate") or column in {"growth_rate", "participation_rate", "rel_difference"}:
         text = f"{float(value) * 100:{sign},.{1 if signed else 2}f}%"
     elif column == "value_count":
@@ -213,7 +214,8 @@ def band_charts(sides: list[tuple[str, list[str], list[tuple]]]) -> list[str]:
         if not any(row[columns.index("p90_value")] or row[columns.index("p10_value")]
                    for _, columns, rows in sides for row in rows if row[columns.index("metric")] == metric):
             continue
-        figure = _figure(f"{title}: mean and P10-P90 over the replications", "")
+        # the title and, smaller below it, what the band is: a long title in one line ran out of the panel
+        figure = _figure(f"{title}<br><sup>mean and P10-P90 over the replications</sup>", "")
         _axis(figure, units.metric(metric).unit)
         for (name, columns, rows), color in zip(sides, (BASE_COLOR, ALT_COLOR), strict=False):
             picked = [row for row in rows if row[columns.index("metric")] == metric
@@ -231,7 +233,8 @@ def _axis(figure: go.Figure, unit: str, row: str = "yaxis") -> None:
     if unit == units.RATE:
         figure.update_layout({row: {"title": title, "tickformat": ".1%"}})
     elif unit == units.MONEY:
-        figure.update_layout({row: {"title": title, "tickprefix": "$", "tickformat": ",.0f"}})
+        # d3's currency format puts the sign before the dollar sign: -$50,000, never $-50,000
+        figure.update_layout({row: {"title": title, "tickformat": "$,.0f"}})
     else:
         figure.update_layout({row: {"title": title, "tickformat": ",.0f"}})
 
@@ -251,7 +254,7 @@ def comparison_charts(columns: list[str], rows: list[tuple], base: str, alt: str
             continue
         described = units.metric(name)
         years = [float(row[columns.index("period")]) for row in picked]
-        levels = _figure(f"{described.label}: base and alternative", "")
+        levels = _figure(f"{described.label}<br><sup>base and alternative</sup>", "")
         if picked[0][columns.index("difference_p10")] is not None:
             for side, color in (("base", BASE_COLOR), ("alt", ALT_COLOR)):
                 _band(levels, years, _column(columns, picked, f"{side}_p10"), _column(columns, picked, f"{side}_p90"),
@@ -260,7 +263,7 @@ def comparison_charts(columns: list[str], rows: list[tuple], base: str, alt: str
             levels.add_bar(x=years, y=_column(columns, picked, "base_value"), name=base, marker_color=BASE_COLOR)
             levels.add_bar(x=years, y=_column(columns, picked, "alt_value"), name=alt, marker_color=ALT_COLOR)
         _axis(levels, described.unit)
-        difference = _figure(f"{described.label}: alternative minus base", "")
+        difference = _figure(f"{described.label}<br><sup>alternative minus base</sup>", "")
         if picked[0][columns.index("difference_p10")] is not None:
             _band(difference, years, _column(columns, picked, "difference_p10"),
                   _column(columns, picked, "difference_p90"), _column(columns, picked, "abs_difference"),
@@ -319,8 +322,8 @@ def versions() -> list[tuple[str, str]]:
     return found
 
 
-def render(out: Path, **context: Any) -> Path:
-    page = TEMPLATES.get_template("report.html.j2").render(
+def render(out: Path, template: str = "report.html.j2", **context: Any) -> Path:
+    page = TEMPLATES.get_template(template).render(
         plotly_js=get_plotlyjs(), generated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         versions=versions(), **context)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -484,7 +487,9 @@ WINNERS_LABELS = {"dimension": "by", "band_label": "band", "people": "people", "
                   "p90_change": "P90 change", "mean_gain": "mean gain", "mean_loss": "mean loss"}
 
 
-def winners_table(columns: list[str], rows: list[tuple], monte_carlo: bool) -> dict[str, Any]:
+def winners_table(columns: list[str], rows: list[tuple], monte_carlo: bool,
+                  title: str = "Winners and losers: employer contributions over the years, person by person"
+                  ) -> dict[str, Any]:
     """rpt_winners_losers as people read it: counts whole (averages per replication to one decimal), dollars."""
     keep = [c for c in WINNERS_LABELS if c in columns]
     out = []
@@ -494,27 +499,30 @@ def winners_table(columns: list[str], rows: list[tuple], monte_carlo: bool) -> d
                     *(f"{float(values[c]):,.{1 if monte_carlo else 0}f}" for c in ("people", "winners", "losers",
                                                                                    "unchanged")),
                     *(fmt("value_money", values[c], signed=True) for c in keep[6:])])
-    return {"title": "Winners and losers: employer contributions over the years, person by person",
-            "columns": [WINNERS_LABELS[c] for c in keep], "rows": out,
+    return {"title": title, "columns": [WINNERS_LABELS[c] for c in keep], "rows": out,
             "numeric": [False, False] + [True] * (len(keep) - 2)}
 
 
-def winners_chart(columns: list[str], rows: list[tuple]) -> str:
+def winners_chart(columns: list[str], rows: list[tuple], title: str = "Winners and losers by pay band",
+                  div_id: str = "chart-winners-losers") -> str:
     """Who gains, loses or is unchanged, by pay band (counts per replication)."""
     picked = [dict(zip(columns, row, strict=True)) for row in rows]
     picked = [row for row in picked if row["dimension"] == "pay_band"]
     bands = [row["band_label"] for row in picked]
-    figure = _figure("Winners and losers by pay band", "")
+    figure = _figure(title, "")
     figure.update_layout(barmode="stack", xaxis={"title": "pay band (full-year pay, last year)", "dtick": None})
     for name, label, color in (("winners", "gain", "#27ae60"), ("unchanged", "unchanged", "#aab7b8"),
                                ("losers", "lose", ALT_COLOR)):
         figure.add_bar(x=bands, y=[row[name] for row in picked], name=label, marker_color=color)
     _axis(figure, units.COUNT)
-    return _html(figure, "chart-winners-losers")
+    return _html(figure, div_id)
 
 
 def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, columns: list[str],
-                            rows: list[tuple]) -> Path:
+                            rows: list[tuple], decision: list[dict[str, Any]] | None = None,
+                            winners: tuple[list[str], list[tuple]] | None = None) -> Path:
+    """The pair's comparison page; decision (rpt_decision_summary) and winners (rpt_winners_losers) of the pair
+    when the caller has read them already (a batch reads them once for this page and the decision summary)."""
     base_label, alt_label = base.pair, alt.pair
     period = columns.index("period")
     horizon = [row for row in rows if row[period] == "horizon"]
@@ -524,8 +532,8 @@ def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, colu
     years = sorted({row[period] for row in yearly})
     sign = (f"base: {base_label}; alternative: {alt_label}. Differences are alternative minus base: a positive "
             "difference means the alternative is higher.")
-    figures, sentence = decision_headline(db.decision_summary(con, base, alt))
-    winners = db.winners_losers(con, base, alt)
+    figures, sentence = decision_headline(db.decision_summary(con, base, alt) if decision is None else decision)
+    winners = db.winners_losers(con, base, alt) if winners is None else winners
     return render(out, title=f"{base_label} vs {alt_label}", subtitle=sign,
                   headline=figures, headline_note=sentence,
                   lead=comparison_table(columns, horizon,

@@ -18,7 +18,7 @@ from planalign.reports.html import MONEY
 COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhce_average_needed", "ratio_percentage"}
 # the number format of each kind of cell: counts with separators, whole dollars, rates in percent, years plain
 NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "percent2": "0.00%", "count": "#,##0", "number": "#,##0.00",
-                  "year": "0", "date": "yyyy-mm-dd"}
+                  "year": "0", "date": "yyyy-mm-dd", "count_mean": "#,##0.0"}  # count_mean: a count per replication
 UNIT_KINDS = {units.COUNT: "count", units.MONEY: "money", units.RATE: "percent"}
 # in a long-form sheet (a column `metric`, one row per metric) these columns hold the metric's own values
 METRIC_VALUE_SUFFIXES = ("_value", "_difference", "_p10", "_p50", "_p90")
@@ -55,21 +55,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _row_kinds(columns: list[str], kinds: list[str], row: tuple) -> list[str]:
+def _row_kinds(columns: list[str], kinds: list[str], row: tuple, given: dict[str, str]) -> list[str]:
     """A long-form row's kinds: its value columns take the unit of the row's metric (a headcount row counts, a
-    participation row is a rate), the others keep their column's kind."""
+    participation row is a rate), the others keep their column's kind. given: the sheet's own kinds by column,
+    'metric' for a column in the row's metric unit (a wide sheet whose columns are designs)."""
     if "metric" not in columns:
         return kinds
     kind = UNIT_KINDS[units.metric(str(row[columns.index("metric")])).unit]
+    if given:
+        return [kind if given.get(column) == "metric" else column_kind
+                for column, column_kind in zip(columns, kinds, strict=True)]
     return [kind if (column.endswith(METRIC_VALUE_SUFFIXES) or column.isdigit() or column == "horizon")
             and column != "rel_difference" else column_kind
             for column, column_kind in zip(columns, kinds, strict=True)]
 
 
 def write_workbook(out: Path, sheets: list[tuple]) -> Path:
-    """sheets: (name, columns, rows) or (name, columns, rows, notes): notes are lines written above the header
-    (what the sheet compares, its sign convention). A row's own kinds (units.metric) beat its column's.
-    Written to a temp file, then renamed into place."""
+    """sheets: (name, columns, rows), (name, columns, rows, notes) or (name, columns, rows, notes, kinds): notes
+    are lines written above the header (what the sheet compares, its sign convention); kinds names the number
+    format of some columns (a key of NUMBER_FORMATS, or 'metric': the unit of the row's metric), where the
+    column's name and values do not say it. A row's own kinds (units.metric) beat its column's. Written to a
+    temp file, then renamed into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.xlsx")
     workbook = xlsxwriter.Workbook(str(tmp), {"remove_timezone": True})
@@ -82,18 +88,20 @@ def write_workbook(out: Path, sheets: list[tuple]) -> Path:
     }
     for name, columns, rows, *more in sheets:
         notes = more[0] if more else []
+        given = more[1] if len(more) > 1 else {}
         sheet = workbook.add_worksheet(name[:31])
         for r, note in enumerate(notes):
             sheet.write(r, 0, note, formats["note"])
         top = len(notes) + 1 if notes else 0
-        kinds = [_kind(column, [row[i] for row in rows]) for i, column in enumerate(columns)]
+        kinds = [given[column] if given.get(column, "metric") != "metric" else _kind(column, [row[i] for row in rows])
+                 for i, column in enumerate(columns)]
         for i, column in enumerate(columns):
             sheet.write(top, i, column, formats["header"])
             longest = max([len(column)] + [len(f"{row[i]:,.2f}" if isinstance(row[i], float | decimal.Decimal)
                                                else str(row[i])) for row in rows[:500]])
             sheet.set_column(i, i, min(max(10, longest + 2), 60), formats[kinds[i]])
         for r, row in enumerate(rows, start=top + 1):
-            row_kinds = _row_kinds(columns, kinds, row)
+            row_kinds = _row_kinds(columns, kinds, row, given)
             for i, value in enumerate(row):
                 value = _cell(value)
                 if value is None:

@@ -329,6 +329,19 @@ def winners_losers(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) ->
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
+def compliance_summary(con: duckdb.DuckDBPyConnection, keys: list[RunKey]) -> list[dict[str, Any]]:
+    """rpt_compliance_summary of these runs (each in its replication set), by year and test; empty for a database
+    built before the model existed."""
+    if not keys or not has_table(con, "rpt_compliance_summary"):
+        return []
+    cursor = con.execute(
+        "select * from rpt_compliance_summary where replication_set = ? "
+        "and list_contains(?, scenario_id || '/' || plan_design_id) order by simulation_year, test_name",
+        [keys[0].replications.kind, [key.pair for key in keys]])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def designs_of(con: duckdb.DuckDBPyConnection, scenario_id: str) -> list[tuple[str, str]]:
     """(plan design, replication set) stored for a scenario."""
     if not has_table(con, "fct_workforce_snapshot"):

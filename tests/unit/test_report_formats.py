@@ -77,7 +77,8 @@ def test_the_wide_table_holds_every_figure_of_the_long_rows_once():
 
 
 @pytest.mark.parametrize("column, value, signed, text", [
-    ("value_rate", -0.00001, True, "0.0 pt"), ("value_rate", 0.118, True, "+11.8 pt"),
+    ("value_rate", -0.00001, True, "0.00 pt"), ("value_rate", 0.118, True, "+11.8 pt"),
+    ("value_rate", 0.0021, True, "+0.21 pt"),
     ("value_rate", 0.8204, False, "82.04%"), ("rel_difference", -0.00004, True, "0.0%"),
     ("value_money", -0.3, True, "$0"), ("value_money", -2643211.7, True, "-$2,643,212"),
     ("value_money", 4056451.01, True, "+$4,056,451"), ("value_count", 5688.0, False, "5,688"),
@@ -123,7 +124,7 @@ def test_comparison_charts_have_units_on_every_axis_and_the_difference_on_its_ow
             axis = layout["yaxis"]
             assert "yaxis2" not in layout, "no second axis over the levels"
             assert axis["title"]["text"] == units.unit_title(unit), (kind, name)
-            assert (axis.get("tickprefix") == "$") == (unit == units.MONEY), (kind, name)
+            assert (axis.get("tickformat") == "$,.0f") == (unit == units.MONEY), (kind, name)
             assert (axis.get("tickformat") == ".1%") == (unit == units.RATE), (kind, name)
     difference = by_id["chart-difference-employer_cost"]
     assert "minus" in difference["title"]["text"]
@@ -138,7 +139,7 @@ def test_the_comparison_table_labels_totals_and_end_values_and_puts_the_band_bes
     assert figures["Headcount on Dec 31"][1] == "at the end of 2026"
     assert figures["Participation"][2:5] == ["82.00%", "94.00%", "+12.0 pt"]
     assert figures["Headcount on Dec 31"][2] == "100" and "$" not in figures["Headcount on Dec 31"][4]
-    assert figures["Average deferral rate"][4] == "0.0 pt"
+    assert figures["Average deferral rate"][4] == "0.00 pt"
 
 
 def test_the_headline_names_its_figures_and_their_band():
