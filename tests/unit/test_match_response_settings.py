@@ -54,8 +54,8 @@ def _numbered(tiers: list[tuple]) -> list[tuple[int, tuple]]:
     ([(0, 999, 0.03, 0.05, 0.5), (0, 999, 0.0, 0.03, 1.0)], None, "0.05"),       # 100% of 3% + 50% of 2%, unordered
     ([(0, 999, 0.0, 0.01, 1.0), (0, 999, 0.01, 0.06, 0.5)], None, "0.06"),       # QACA
     ([(0, 999, 0.0, 0.06, 1.0)], 0.03, "0.03"),                                  # capped at 3% of pay
-    ([(0, 5, 0.0, 0.01, 1.0), (0, 5, 0.01, 0.06, 0.5), (0, 5, 0.06, 0.08, 0.0),  # capped inside the second tier,
-      (5, 999, 0.0, 0.04, 1.0)], 0.02, "0.03"),                                  # the larger of the service bands
+    ([(0, 5, 0.0, 0.01, 1.0), (0, 5, 0.01, 0.06, 0.5), (0, 5, 0.06, 0.08, 0.25),  # capped inside the second tier
+      (0, 5, 0.08, 0.1, 0.0), (5, 999, 0.0, 0.04, 1.0)], 0.02, "0.03"),           # (not the third); the larger band
 ])
 def test_the_match_maximizing_rate_worked_by_hand(tiers, cap, expected):
     assert match_maximizing_rate(_design(tiers, cap)) == Decimal(expected)
