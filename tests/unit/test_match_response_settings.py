@@ -6,6 +6,8 @@ naming the file, the line and the rule, and the fit's history plan refused when 
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -130,3 +132,13 @@ def test_the_fit_s_history_plan_is_a_seeded_design():
     assert history_match_rate("flat_core") == ("flat_core", None)
     message = _refused(lambda: history_match_rate("acme_today"))
     assert "HISTORY_PLAN 'acme_today' is not a plan design of seeds/plan_designs.csv" in message
+
+
+def test_check_config_says_when_a_scenario_s_design_moves_participants_up():
+    files = [ROOT / "scenarios" / f"{name}.yml" for name in ("baseline", "qaca_switch")]
+    result = subprocess.run([sys.executable, "-m", "planalign", "check-config", *map(str, files)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split(" ")[1]: line for line in result.stdout.splitlines() if line.startswith("ok: ")}
+    assert "match-maximizing rate 6.00% against 5.00% under the census plan 'baseline'" in lines["qaca_switch.yml"]
+    assert "match-maximizing" not in lines["baseline.yml"]
