@@ -33,7 +33,7 @@ vars_timeline := EMPLOYEE SCENARIO PLAN REPLICATION
 vars_census := N SEED OUT
 vars_census-history := N YEARS SCENARIO OUT SEED LEAVERS SET
 vars_calibrate := SCENARIO TARGET_PAY_GROWTH SOLVE CENSUS START END YEARS SET
-vars_fit := HISTORY NAME FORCE CENSUS_SHEET PAY_BAND_INCREASE
+vars_fit := HISTORY NAME FORCE CENSUS_SHEET PAY_BAND_INCREASE HISTORY_PLAN
 vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED
 vars_bench := SIZES YEARS SEED REPLICATIONS NOTES RESULTS
 vars_bench-compare := RESULTS
@@ -119,9 +119,9 @@ calibrate:  ## solve merit (or COLA) scale for a pay growth: make calibrate SCEN
 	@test -n "$(TARGET_PAY_GROWTH)" -o "$(SOLVE)" = level_mix || { echo "error: say which growth, e.g. make calibrate TARGET_PAY_GROWTH=0.035 (or SOLVE=level_mix)"; exit 2; }
 	$(PLANALIGN) calibrate --scenario $(SCENARIO) $(if $(TARGET_PAY_GROWTH),--target-pay-growth $(TARGET_PAY_GROWTH)) $(if $(SOLVE),--solve $(SOLVE)) $(if $(CENSUS),--census $(CENSUS)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter command line,$(origin YEARS)),--years $(YEARS)) $(set_args)
 
-fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1] [CENSUS_SHEET=name] [PAY_BAND_INCREASE=rate]
+fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme [FORCE=1] [CENSUS_SHEET=name] [PAY_BAND_INCREASE=rate] [HISTORY_PLAN=design]
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
-	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PAY_BAND_INCREASE),--pay-band-increase $(PAY_BAND_INCREASE))
+	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PAY_BAND_INCREASE),--pay-band-increase $(PAY_BAND_INCREASE)) $(if $(HISTORY_PLAN),--history-plan $(HISTORY_PLAN))
 
 backtest:  ## fit all but the last HOLDOUT snapshots, simulate those years, score: make backtest HISTORY="census_2023.csv ... census_2026.csv" HOLDOUT=1 REPLICATIONS=20 [NAME=acme] [GROWTH=observed|fitted] [SEED=]
 	@test -n "$(HISTORY)" || { echo 'error: say which snapshots, e.g. make backtest HISTORY="census_2023.csv census_2024.csv census_2025.csv" HOLDOUT=1'; exit 2; }

@@ -200,7 +200,7 @@ latest_deferral as (
             else 'enrolled'
         end as enrollment_status
     from events_to_date
-    where events_to_date.event_type in ('enrollment', 'opt_out', 'deferral_escalation')
+    where events_to_date.event_type in ('enrollment', 'opt_out', 'deferral_escalation', 'deferral_change')
     qualify row_number() over (
         partition by events_to_date.employee_id
         order by events_to_date.effective_date desc, events_to_date.event_sequence desc

@@ -1,7 +1,7 @@
 {#-
     One workforce assumption table (job_levels, hazard_age_bands, hazard_tenure_bands,
     new_hire_age_mix, cola_rates, enrollment_behavior, voluntary_deferral_rates,
-    promotion_transitions, roth_elections) as a relation to select from: the scenario's own rows when the
+    promotion_transitions, roth_elections, match_response) as a relation to select from: the scenario's own rows when the
     CLI passed them in the var assumptions (assumption_tables()), typed with the seed's
     column types, else the shipped seed. Every model reads these tables through this macro.
     The scenario's rows come as a subquery aliased with the table's name, so a caller never

@@ -5,5 +5,5 @@
 {% macro assumption_table_names() -%}
     {{ return(['job_levels', 'hazard_age_bands', 'hazard_tenure_bands', 'new_hire_age_mix', 'cola_rates',
         'enrollment_behavior', 'voluntary_deferral_rates', 'promotion_transitions',
-        'roth_elections']) }}
+        'roth_elections', 'match_response']) }}
 {%- endmacro %}

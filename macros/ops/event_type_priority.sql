@@ -3,6 +3,7 @@
     case {{ event_type_expr }}
         when 'hire' then 10
         when 'deferral_escalation' then 15
+        when 'deferral_change' then 16
         when 'eligibility' then 20
         when 'enrollment' then 25
         when 'opt_out' then 30

@@ -1,7 +1,8 @@
 {#-
     The effective settings of this dbt invocation, as one mapping (stored as JSON text in
     dim_scenario_settings): the scenario, the seed, the years, every workforce and plan
-    assumption var, the census file's name (never its full path) and its SHA-256, and
+    assumption var (the census plan's id and match-maximizing rate
+    included), the census file's name (never its full path) and its SHA-256, and
     where the plan design came from (the var plan_design, or the seeds). When dbt reads a copy
     of the census (a workbook's sheet, a CSV in another encoding), the CLI names the user's
     file in the var census_file, and a workbook's sheet in the var census_sheet.
@@ -31,6 +32,8 @@
         'limit_rounding': var('limit_rounding'),
         'max_service_years': var('max_service_years'),
         'participation_z_limit': var('participation_z_limit'),
+        'census_plan_design_id': var('census_plan_design_id'),
+        'census_match_maximizing_rate': var('census_match_maximizing_rate'),
     } -%}
     {%- if var('census_sheet', none) is not none -%}
         {%- do settings.update({'census_sheet': var('census_sheet')}) -%}

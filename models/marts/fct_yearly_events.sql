@@ -20,6 +20,7 @@
     'int_eligibility_events_generated',
     'int_enrollment_events_generated',
     'int_deferral_escalations_applied',
+    'int_match_responses_drawn',
     'int_contribution_events_generated',
     'int_forfeiture_events_generated',
     'int_nondiscrimination_correction_events',

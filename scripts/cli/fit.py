@@ -23,12 +23,16 @@ GROWTHS = ("observed", "fitted")  # planalign.fit.backtest checks the same choic
 @click.option("--pay-band-increase", type=click.FloatRange(-0.1, 0.2), default=None,
               help="yearly movement of the pay bands over the history (default: the shipped "
                    "workforce.pay_band_increase)")
+@click.option("--history-plan", default=None,
+              help="the seeded plan design the history's deferral rates were chosen under (default: the baseline "
+                   "scenario's census_plan_design)")
 def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | None,
-                pay_band_increase: float | None) -> None:
+                pay_band_increase: float | None, history_plan: str | None) -> None:
     """Fit the assumptions from 2 or more yearly snapshots (census_2023.csv census_2024.xlsx ...)."""
     from planalign.fit import fit_history
 
-    result = fit_history(list(history), name, force=force, sheet=sheet, pay_band_increase=pay_band_increase)
+    result = fit_history(list(history), name, force=force, sheet=sheet, pay_band_increase=pay_band_increase,
+                         history_plan=history_plan)
     h = result.history
     click.echo(f"history: {len(h.snapshots)} snapshots {h.years[0]}-{h.years[-1]}, {h.person_years:,} person-years, "
                f"{h.leavers_by_date + h.leavers_by_absence:,} leavers; convention: {h.convention}")

@@ -114,6 +114,19 @@ def check_config_command(scenario_files: tuple[Path, ...]) -> None:
                                                           "again")
 
 
+def _match_response_note(effective) -> str:
+    """When the design's match-maximizing rate differs from the census plan's: what the first-year move-up is."""
+    from planalign.engine.plan_designs import match_maximizing_rate
+
+    rate = match_maximizing_rate(effective.design)
+    census = effective.census_design_vars()
+    if rate is None or census["census_match_maximizing_rate"] == float(rate):
+        return ""
+    was = census["census_match_maximizing_rate"]
+    return (f", match-maximizing rate {float(rate):.2%} against {'none' if was is None else f'{was:.2%}'} under the "
+            f"census plan '{census['census_plan_design_id']}' (first-year move-up)")
+
+
 def _check_scenario(file: Path) -> None:
     from planalign.engine.config import resolve
 
@@ -124,4 +137,4 @@ def _check_scenario(file: Path) -> None:
                f"years {effective.start_year}-{effective.end_year}"
                + (f", {effective.scenario.replications} replications" if effective.scenario.replications else "")
                + (f", own tables: {', '.join(table.where for table in own.values())}" if own else "")
-               + ")")
+               + _match_response_note(effective) + ")")

@@ -39,6 +39,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "voluntary_deferral_rates": ("deferral_rate",),
     "promotion_transitions": ("from_level", "to_level"),
     "roth_elections": ("min_age",),
+    "match_response": ("min_age",),
 }
 WEIGHT_TOLERANCE = Decimal("0.000001")
 FIX_HINT = "fix the table (the rule is in the message); `make check-config` checks every table; nothing was run"
@@ -247,6 +248,13 @@ def _roth_elections(rows: list[Row], tables: dict[str, list[Row]]) -> None:
                              row["_line"])
 
 
+def _match_response(rows: list[Row], tables: dict[str, list[Row]]) -> None:
+    _not_empty(rows)
+    _unique(rows, "min_age")
+    _bands(rows, "min_age", "max_age")
+    _rate(rows, "enrollee_match_share", "move_up_share")
+
+
 RULES: dict[str, Callable[[list[Row], dict[str, list[Row]]], None]] = {
     "job_levels": _job_levels,
     "hazard_age_bands": _hazard_bands("age_band", "min_age", "max_age"),
@@ -257,6 +265,7 @@ RULES: dict[str, Callable[[list[Row], dict[str, list[Row]]], None]] = {
     "voluntary_deferral_rates": _voluntary_deferral_rates,
     "promotion_transitions": _promotion_transitions,
     "roth_elections": _roth_elections,
+    "match_response": _match_response,
 }
 # Columns a table once had: named with what to do instead of "unknown column".
 MOVED_COLUMNS = {

@@ -30,6 +30,7 @@ from planalign.engine.plan_designs import (
     PlanDesign,
     describe_error,
     first_limit_year,
+    match_maximizing_rate,
     resolve_plan_design,
 )
 from planalign.errors import PlanAlignError
@@ -115,6 +116,9 @@ class Scenario(BaseModel):
 
     scenario_id: str = Field(pattern=ID_PATTERN)
     plan_design: str | dict[str, Any] = Field(project_default("plan_design_id"))
+    # The design the census's deferral rates were chosen under (a seeded id or a variant, like plan_design): the
+    # match-response move-up happens when the simulated design's match-maximizing rate differs from its one
+    census_plan_design: str | dict[str, Any] = Field(project_default("census_plan_design_id"))
     description: str = ""
     start_year: int = Field(project_default("start_year"), ge=2000, le=2100)
     end_year: int = Field(ge=2000, le=2150)  # no default: the horizon is the scenario's choice
@@ -155,6 +159,7 @@ class Effective:
     design: PlanDesign
     chain: list[Path]
     assumptions: Assumptions
+    census_design: PlanDesign | None = None
     sets: list[str] = field(default_factory=list)
 
     @property
@@ -216,7 +221,15 @@ class Effective:
                if not (name in NEUTRAL_SCALES and value == NEUTRAL_SCALES[name])},
             **scenario.plan.model_dump(),
             "assumptions": self.assumptions.as_var(),
+            **self.census_design_vars(),
         }
+
+    def census_design_vars(self) -> dict[str, Any]:
+        """The census plan's id and match-maximizing rate (engine/plan_designs.py), as dbt vars."""
+        design = self.census_design or self.design
+        rate = match_maximizing_rate(design)
+        return {"census_plan_design_id": design.plan_design_id,
+                "census_match_maximizing_rate": None if rate is None else float(rate)}
 
     def run_config(self) -> dict[str, Any]:
         """What a checkpoint must match: every dbt var, the census file's content and every seed the run reads."""
@@ -442,12 +455,20 @@ def resolve(path: Path | str, options: dict[str, Any] | None = None, sets: tuple
     assumptions = resolve_assumptions(scenario.assumptions, where=f"{where}: ")
     own = {name: (table.texts, table.where) for name, table in assumptions.own.items()}
     design = resolve_plan_design(scenario.plan_design, where=f"{where}: ", tables=own)
+    try:
+        census_design = resolve_plan_design(scenario.census_plan_design, where=f"{where}: census_plan_design: ",
+                                            tables=own)
+    except PlanAlignError as exc:
+        if exc.message.startswith(where):
+            raise
+        raise PlanAlignError(f"{where}: census_plan_design: {exc.message}", hint=exc.hint) from None
     if scenario.start_year < first_limit_year():
         raise PlanAlignError(
             f"{where}: start_year = {scenario.start_year} is before the first year of IRS limits "
             f"in seeds/irs_limits.csv ({first_limit_year()})",
             hint="start the simulation later, or add that year's published limits to seeds/irs_limits.csv")
-    return Effective(scenario=scenario, design=design, chain=chain, sets=list(sets), assumptions=assumptions)
+    return Effective(scenario=scenario, design=design, chain=chain, sets=list(sets), assumptions=assumptions,
+                     census_design=census_design)
 
 
 def seed_hashes() -> dict[str, str]:

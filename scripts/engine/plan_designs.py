@@ -263,6 +263,26 @@ def formula_match(tiers: Any, deferral: Decimal, cap: Decimal | None = None) -> 
     return total if cap is None else min(total, cap)
 
 
+def match_maximizing_rate(design: PlanDesign) -> Decimal | None:
+    """The smallest deferral rate that earns the design's full match (after match_cap_rate) in every service band,
+    to 6 decimals; None when the design matches nothing. The same rule as the model
+    int_match_maximizing_rate_derived (docs/rules.md, "Deferrals that respond to the match")."""
+    if design.match_formula_id == "none":
+        return None
+    rates = []
+    for low, high in sorted({(t.min_service_years, t.max_service_years) for t in design.match_tiers}):
+        tiers = sorted((t.deferral_from, t.deferral_to, t.match_rate) for t in design.match_tiers
+                       if (t.min_service_years, t.max_service_years) == (low, high) and t.match_rate > 0)
+        full = formula_match(tiers, Decimal(1), design.match_cap_rate)
+        earned = Decimal(0)
+        for start, to, rate in tiers:
+            if full > 0 and earned + rate * (to - start) >= full:
+                rates.append(start + (full - earned) / rate)
+                break
+            earned += rate * (to - start)
+    return max(rates).quantize(Decimal("0.000001")) if rates else None
+
+
 def _service_bands(tiers: list[MatchTier] | list[CoreTier]) -> tuple[list[tuple[int, int]], int | None]:
     """The service bands of a tier table, and the first whole year of service no band covers (None: all do)."""
     bands = sorted({(t.min_service_years, t.max_service_years) for t in tiers})

@@ -66,6 +66,7 @@ class Defaults:
     transitions: list[dict] = field(default_factory=lambda: read_seed("promotion_transitions.csv"))
     vars: dict = field(default_factory=project_vars)
     designs: list[dict] = field(default_factory=lambda: read_seed("plan_designs.csv"))
+    match_response: list[dict] = field(default_factory=lambda: read_seed("match_response.csv"))
 
     @property
     def plan_design(self) -> dict:
@@ -677,8 +678,10 @@ def hiring_estimates(con, defaults: Defaults, levels: list[int]) -> tuple[list, 
     return out, pay_range
 
 
-def enrollment_estimates(con, defaults: Defaults) -> tuple[list, dict]:
-    """Voluntary enrollment and opt-out by the enrollment profile's age bands; the deferral-rate mix."""
+def enrollment_estimates(con, defaults: Defaults, match_rate: float | None = None) -> tuple[list, dict]:
+    """Voluntary enrollment and opt-out by the enrollment profile's age bands; the deferral-rate mix; with the
+    history plan's match-maximizing rate, the share of new voluntary enrollees exactly at it (match_response.csv),
+    and the deferral-rate mix of the others."""
     standard = [row for row in defaults.enrollment if row["enrollment_profile_id"] == "standard"]
     bands = [(float(row["min_age"]), float(row["max_age"])) for row in standard]
     case = " ".join(f"when age_years < {high} then '{low:g}-{high:g}'" for low, high in bands)
@@ -765,17 +768,74 @@ def enrollment_estimates(con, defaults: Defaults) -> tuple[list, dict]:
                             default, pooled, "default" if method == "default" else
                             "hires enrolled in their year who hold a zero rate (opted out) / hires enrolled in their "
                             "year; Clopper-Pearson"))
+    at_match = "false" if match_rate is None else f"abs(deferral_at_end - {match_rate!r}) < {MATCH_RATE_TOLERANCE!r}"
+    responses, fitted["enrollee_match_share"] = match_response_estimates(con, defaults, candidates, at_match)
+    out += responses
     grid = [float(row["deferral_rate"]) for row in defaults.deferral_rates]
+    # the enrollees at the match-maximizing rate are the match response's (above): the mix is of the others
     rates = [r[0] for r in con.execute(f"""
-        select deferral_at_end from person_years where {candidates} and deferral_at_end > 0""").fetchall()]
+        select deferral_at_end from person_years
+        where {candidates} and deferral_at_end > 0 and not ({at_match})""").fetchall()]
     counts = [0] * len(grid)
     for rate in rates:
         counts[min(range(len(grid)), key=lambda i: (abs(grid[i] - rate), i))] += 1
     shares = _shares("voluntary_deferral_rates.csv", "weight", [(f"rate {g:g}", c) for g, c in zip(grid, counts,
                                                                                                    strict=True)],
                      [float(row["weight"]) for row in defaults.deferral_rates],
-                     "new voluntary enrollees' rates (nearest rate of the shipped grid)",
+                     "new voluntary enrollees' rates, but those at the match-maximizing rate (nearest rate of the "
+                     "shipped grid)",
                      empty="no new voluntary enrollee: default kept")
     out += shares
     fitted["deferral_rates"] = list(zip(grid, [s.estimate for s in shares], strict=True)) if rates else None
+    return out, fitted
+
+
+# a deferral rate equal to the match-maximizing rate (rates are fractions to 6 decimals)
+MATCH_RATE_TOLERANCE = 5e-7
+
+
+def match_response_estimates(con, defaults: Defaults, candidates: str, at_match: str) -> tuple[list, dict | None]:
+    """match_response.csv: by its age bands (age on Jan 1 of the interval), the share of new voluntary enrollees
+    (the candidates of enrollment_estimates who defer a year later) at exactly the history plan's match-maximizing
+    rate (`at_match`: SQL, "false" without one); thin bands take the share of all ages. move_up_share needs a
+    change of match formula, which a history under one plan does not show: its default is kept."""
+    bands = [(float(row["min_age"]), float(row["max_age"])) for row in defaults.match_response]
+    keys = [f"{low:g}-{high:g}" for low, high in bands]
+    case = " ".join(f"when age_years < {high} then '{key}'" for (_, high), key in zip(bands, keys, strict=True))
+    out: list[Estimate] = []
+    if at_match == "false":
+        for key, row in zip(keys, defaults.match_response, strict=True):
+            default = float(row["enrollee_match_share"])
+            out.append(Estimate("match_response.csv", "enrollee_match_share", f"age {key}", default, math.nan,
+                                math.nan, 0, 0, default, "the history's plan has no match: default kept", "default"))
+        fitted = None
+    else:
+        counts = dict((key, (n, k)) for key, n, k in con.execute(f"""
+            select case {case} else '{keys[-1]}' end, count(*), sum(case when {at_match} then 1 else 0 end)
+            from person_years where {candidates} and deferral_at_end > 0 group by all""").fetchall())
+        all_n = sum(n for n, _ in counts.values())
+        all_k = sum(k for _, k in counts.values())
+        fitted = {}
+        for key, row in zip(keys, defaults.match_response, strict=True):
+            default = float(row["enrollee_match_share"])
+            n, k = counts.get(key, (0, 0))
+            if not all_n:
+                estimate, low, high, pooled = default, math.nan, math.nan, "no new voluntary enrollee: default kept"
+            elif _thin(k, n):
+                estimate = all_k / all_n
+                low, high = stats.clopper_pearson(int(all_k), int(all_n))
+                pooled = f"{k} events, {n} exposure: share of all ages"
+            else:
+                estimate, pooled = k / n, ""
+                low, high = stats.clopper_pearson(int(k), int(n))
+            fitted[key] = estimate
+            out.append(Estimate("match_response.csv", "enrollee_match_share", f"age {key}", estimate, low, high, n,
+                                k, default, pooled, "default" if not all_n else
+                                "new voluntary enrollees at exactly the history plan's match-maximizing rate / new "
+                                "voluntary enrollees; Clopper-Pearson"))
+    for key, row in zip(keys, defaults.match_response, strict=True):
+        default = float(row["move_up_share"])
+        out.append(Estimate("match_response.csv", "move_up_share", f"age {key}", default, math.nan, math.nan, 0, 0,
+                            default, "not identifiable: the history's plan never changed its match; default kept",
+                            "default"))
     return out, fitted

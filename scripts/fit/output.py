@@ -132,6 +132,13 @@ def assemble_tables(estimates: list[Estimate], defaults: Defaults, levels: list[
                                                       for r in defaults.deferral_rates]
     tables["voluntary_deferral_rates.csv"] = [["deferral_rate", "weight"]] + [
         [_number(rate), weight] for (rate, _), weight in zip(mix, _unit_weights([w for _, w in mix]), strict=True)]
+    shares = (enrollment or {}).get("enrollee_match_share") or {}
+    tables["match_response.csv"] = [["min_age", "max_age", "enrollee_match_share", "move_up_share"]]
+    for row in defaults.match_response:
+        key = f"{float(row['min_age']):g}-{float(row['max_age']):g}"
+        tables["match_response.csv"].append([row["min_age"], row["max_age"],
+                                             _number(shares.get(key, float(row["enrollee_match_share"]))),
+                                             _number(float(row["move_up_share"]))])
     workforce = {e.name: e.estimate for e in estimates if e.table == "workforce" and not e.key}
     settings = {name: round(workforce[name], DIGITS) + 0.0 for name in  # + 0.0: no "-0.0" in the scenario
                 ("total_termination_rate", "new_hire_termination_rate", "target_growth_rate", "promotion_increase",
@@ -156,7 +163,8 @@ def check_tables(tables: dict[str, list[list[str]]], settings: dict) -> None:
 
     for file, name in (("job_levels.csv", "termination_base_rate"), ("job_levels.csv", "merit_rate"),
                        ("promotion_transitions.csv", "base_rate"), ("enrollment_behavior.csv", "opt_out_rate"),
-                       ("enrollment_behavior.csv", "voluntary_enrollment_rate")):
+                       ("enrollment_behavior.csv", "voluntary_enrollment_rate"),
+                       ("match_response.csv", "enrollee_match_share"), ("match_response.csv", "move_up_share")):
         for value in column(file, name):
             if not 0 <= value <= 1:
                 _refuse(f"{name} {value} in {file} is outside [0, 1]")
@@ -226,6 +234,8 @@ def scenario_text(result: FitResult, settings: dict) -> str:
         "census_new_hires_since": f"{first}-01-01",
         "workforce": settings,
     }
+    if result.history_plan:
+        scenario["census_plan_design"] = result.history_plan
     files = " ".join(snapshot.path.name for snapshot in history.snapshots)
     header = (f"# Fitted by `planalign fit` from {files}: every value, its interval and the default it replaces\n"
               f"# are in reports/fit/{result.name}/fit.md. Projects five years from the last snapshot, the state on\n"

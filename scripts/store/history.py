@@ -21,7 +21,8 @@ CENSUS_COLUMNS = ("employee_id", "birth_date", "hire_date", "termination_date", 
 CSV_OPTIONS = "(format csv, header true)"
 # The assumption tables a run reads (seeds, possibly a scenario's own), written to truth/ as the engine loaded them.
 ASSUMPTION_TABLES = ("job_levels", "hazard_age_bands", "hazard_tenure_bands", "cola_rates", "new_hire_age_mix",
-                     "enrollment_behavior", "voluntary_deferral_rates", "promotion_transitions", "irs_limits")
+                     "enrollment_behavior", "voluntary_deferral_rates", "promotion_transitions", "match_response",
+                     "irs_limits")
 RUN_STAMPS = ("run_id", "built_at", "created_at")
 
 # A synthetic SSN for an employee the census did not have (a hire): 9xx-xx-xxxx, a range never issued, drawn

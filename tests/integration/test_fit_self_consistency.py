@@ -9,6 +9,10 @@ in plain Python from the files (not from the fit's SQL):
   leave, picking the k smallest exponential clocks, so the table's bases matter only by their ratios. The
   truth is the engine's effective yearly hazard at the reference bands: base x (that year's rescaling x the
   clock cut-off that lets exactly k leave), averaged over the years as the fit does;
+- the match response: only the share of enrollees at the match-maximizing rate is identifiable, not whether
+  they got there by the response or by a draw of voluntary_deferral_rates that hit the same rate; the fit
+  gives it all to the response, so the truth is s + (1 - s) x w(rate), and the deferral mix's truth is the
+  mix of the other rates;
 - merit and COLA: only their sum in each (level, year) is identifiable; the fit anchors the stayers' mean
   merit at the shipped one, so the truth is shifted by the same constant.
 """
@@ -24,11 +28,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy.optimize import brentq
+from statsmodels.stats.proportion import proportion_confint
 
 from conftest import ROOT
 from planalign.fit import fit_history
 
 MIN_EVENTS = 200
+MATCH_RATE = 0.05  # the baseline design's match-maximizing rate: 100% of 3% + 50% of the next 2%
 REQUIRED_COVERAGE = 0.80
 
 
@@ -93,8 +99,18 @@ def truths(history: Path, result) -> tuple[dict, dict]:
         out[("job_levels.csv", "new_hire_weight", f"level {row['job_level']}")] = float(row["new_hire_weight"])
     for row in tables["new_hire_age_mix"]:
         out[("new_hire_age_mix.csv", "weight", f"age {row['age']}")] = float(row["weight"])
-    for row in tables["voluntary_deferral_rates"]:
-        out[("voluntary_deferral_rates.csv", "weight", f"rate {float(row['deferral_rate']):g}")] = float(row["weight"])
+    # the match response (the history's plan is the baseline design, whose match-maximizing rate is 5%): an
+    # enrollee lands on it by the response (share s) or by a draw that hits it (1 - s) x w(5%); the fit's deferral
+    # mix is of the others, w / (1 - w(5%)), and 0 at 5%
+    weights = {float(row["deferral_rate"]): float(row["weight"]) for row in tables["voluntary_deferral_rates"]}
+    at_match = weights.get(MATCH_RATE, 0.0) / sum(weights.values())
+    for rate, weight in weights.items():
+        share = 0.0 if rate == MATCH_RATE else weight / sum(weights.values()) / (1 - at_match)
+        out[("voluntary_deferral_rates.csv", "weight", f"rate {rate:g}")] = share
+    for row in tables["match_response"]:
+        share = float(row["enrollee_match_share"])
+        key = f"age {float(row['min_age']):g}-{float(row['max_age']):g}"
+        out[("match_response.csv", "enrollee_match_share", key)] = share + (1 - share) * at_match
     for row in tables["enrollment_behavior"]:
         if row["enrollment_profile_id"] == "standard":
             key = f"age {float(row['min_age']):g}-{float(row['max_age']):g}"
@@ -156,3 +172,20 @@ def test_a_skip_level_transition_of_the_engine_is_recovered(fitted):
     transitions = {e.key: e for e in fitted.estimates if e.table == "promotion_transitions.csv"}
     skip = transitions["1->3"]
     assert skip.events >= MIN_EVENTS and skip.low <= 0.05 <= skip.high, skip
+
+
+def test_the_match_response_of_the_engine_is_recovered(engine_history, fitted):
+    """The history's share of new voluntary enrollees at the baseline's 5% (truth: s + (1 - s) x w(5%) by band),
+    over all ages: the fitted events over the enrollees hold the enrollee-weighted truth in their 99% exact
+    interval; the mix of the other rates puts nothing at 5%; move_up_share is not identifiable and kept."""
+    truth, _ = truths(engine_history, fitted)
+    shares = [e for e in fitted.estimates if e.name == "enrollee_match_share"]
+    assert len(shares) == 5 and all(e.method != "default" for e in shares)
+    enrollees, at_rate = sum(e.exposure for e in shares), sum(e.events for e in shares)
+    assert enrollees >= 400, enrollees
+    expected = sum(truth[(e.table, e.name, e.key)] * e.exposure for e in shares) / enrollees
+    low, high = proportion_confint(int(at_rate), int(enrollees), alpha=0.01, method="beta")
+    assert low <= expected <= high, (at_rate, enrollees, expected)
+    weights = {e.key: e.estimate for e in fitted.estimates if e.table == "voluntary_deferral_rates.csv"}
+    assert weights["rate 0.05"] == 0 and abs(sum(weights.values()) - 1) < 1e-9
+    assert all(e.method == "default" for e in fitted.estimates if e.name == "move_up_share")

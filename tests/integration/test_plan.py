@@ -184,7 +184,7 @@ def test_plan_events_fold_into_the_snapshot(simulated):
     for key, items in events.items():
         row = snapshot[key]
         rate_changes = [after for kind, _, after, _ in items
-                        if kind in ("enrollment", "opt_out", "deferral_escalation")]
+                        if kind in ("enrollment", "opt_out", "deferral_escalation", "deferral_change")]
         if rate_changes:
             assert row["deferral_rate"] == pytest.approx(rate_changes[-1], abs=1e-9), key
         if any(kind == "opt_out" for kind, *_ in items):

@@ -16,7 +16,7 @@ from planalign.engine.defaults import project_vars
 # What the baseline scenario chooses; anything else it wrote would restate a default.
 BASELINE_CHOICES = {"scenario_id", "description", "end_year"}
 # Settings of the schema whose default is a dbt var of another name.
-VAR_OF_SETTING = {"plan_design": "plan_design_id"}
+VAR_OF_SETTING = {"plan_design": "plan_design_id", "census_plan_design": "census_plan_design_id"}
 # dbt vars the CLI passes in another form than dbt_project.yml writes them.
 PASSED_AS = {
     "census_path": "the CLI passes the path resolved against the project root",

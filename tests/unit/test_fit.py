@@ -149,7 +149,7 @@ def test_the_outputs_are_checked_tables_and_a_scenario(big):
     folder = root / "assumptions" / "acme"
     assert sorted(p.name for p in folder.iterdir()) == sorted([
         "job_levels.csv", "hazard_age_bands.csv", "hazard_tenure_bands.csv", "new_hire_age_mix.csv", "cola_rates.csv",
-        "enrollment_behavior.csv", "voluntary_deferral_rates.csv", "promotion_transitions.csv"])
+        "enrollment_behavior.csv", "voluntary_deferral_rates.csv", "promotion_transitions.csv", "match_response.csv"])
     for file, column in (("job_levels.csv", "new_hire_weight"), ("new_hire_age_mix.csv", "weight"),
                          ("voluntary_deferral_rates.csv", "weight")):
         values = [float(row[column]) for row in csv.DictReader((folder / file).open())]
@@ -158,7 +158,7 @@ def test_the_outputs_are_checked_tables_and_a_scenario(big):
     header = next(csv.reader((shipped / "job_levels.csv").open()))
     assert next(csv.reader((folder / "job_levels.csv").open())) == [c for c in header if c != "promotion_base_rate"]
     for file in ("hazard_age_bands.csv", "hazard_tenure_bands.csv", "new_hire_age_mix.csv", "cola_rates.csv",
-                 "enrollment_behavior.csv", "voluntary_deferral_rates.csv"):
+                 "enrollment_behavior.csv", "voluntary_deferral_rates.csv", "match_response.csv"):
         assert next(csv.reader((folder / file).open())) == next(csv.reader((shipped / file).open())), file
     scenario = yaml.safe_load((root / "scenarios" / "acme.yml").read_text())
     assert scenario["extends"] == "baseline" and scenario["assumptions"] == "assumptions/acme"
@@ -205,7 +205,7 @@ def test_the_same_history_gives_the_same_bytes(big, tmp_path):
     first, second = big["folder"] / "a" / "root", tmp_path / "root"
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert len(files) == 12
+    assert len(files) == 13
     for file in files:
         assert (first / file).read_bytes() == (second / file).read_bytes(), file
     assert again.pooled == big["dated"].pooled

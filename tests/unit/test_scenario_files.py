@@ -93,6 +93,7 @@ NOT_DBT_VARS = {
     "end_year": "the CLI's year loop: each year is one dbt build",
     "description": "documentation only",
     "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
+    "census_plan_design": "travels as the vars census_plan_design_id and census_match_maximizing_rate (resolved)",
     "replications": "travels as the var replications (the list of replication ids)",
     "census_encoding": "the CLI decodes the census and hands dbt UTF-8 (in the config hash via run_config)",
     "census_sheet": "the CLI reads the sheet and hands dbt a Parquet copy; the sheet read travels as the var "

@@ -11,7 +11,10 @@
     December hire not yet auto-enrolled on Jan 1 is in January). Everyone else
     eligible enrolls on their own with the age band's voluntary_enrollment_rate, on a
     day drawn inside their eligible days of the year, at a rate drawn from
-    voluntary_deferral_rates. Nothing happens on or after a termination date.
+    voluntary_deferral_rates; or, with the age band's enrollee_match_share of the match_response
+    table (its own draw, purpose match_rate_choice), at the design's match-maximizing rate
+    (int_match_maximizing_rate_derived; a design without a match has none and everyone draws).
+    Nothing happens on or after a termination date.
 -#}
 {%- set new_hires_since = var('census_new_hires_since') -%}
 {%- set is_census_new_hire -%}
@@ -58,6 +61,18 @@ behavior as (
         opt_out_rate,
         voluntary_enrollment_rate
     from {{ ref('int_enrollment_behavior_selected') }}
+),
+
+match_rate as (
+    select match_maximizing_rate from {{ ref('int_match_maximizing_rate_derived') }}
+),
+
+match_response as (
+    select
+        min_age,
+        max_age,
+        enrollee_match_share
+    from {{ assumption('match_response') }}
 ),
 
 deferral_choices as (
@@ -108,7 +123,9 @@ candidates as (
         {{ uniform_draw('workforce.employee_id', 'voluntary_enroll_day',
             replication='workforce.replication_id') }} as voluntary_day_draw,
         {{ uniform_draw('workforce.employee_id', 'voluntary_deferral',
-            replication='workforce.replication_id') }} as deferral_draw
+            replication='workforce.replication_id') }} as deferral_draw,
+        {{ uniform_draw('workforce.employee_id', 'match_rate_choice',
+            replication='workforce.replication_id') }} as match_choice_draw
     from workforce
     inner join eligibility
         on
@@ -132,7 +149,18 @@ with_rates as (
         auto_enrollment.*,
         opt_out_band.opt_out_rate as opt_out_probability,
         voluntary_band.voluntary_enrollment_rate as voluntary_probability,
-        deferral_choices.deferral_rate as voluntary_deferral_rate
+        coalesce(
+            match_rate.match_maximizing_rate is not null
+            and auto_enrollment.match_choice_draw < match_band.enrollee_match_share,
+            false
+        ) as is_match_rate_chosen,
+        case
+            when
+                match_rate.match_maximizing_rate is not null
+                and auto_enrollment.match_choice_draw < match_band.enrollee_match_share
+                then match_rate.match_maximizing_rate
+            else deferral_choices.deferral_rate
+        end as voluntary_deferral_rate
     from auto_enrollment
     left join behavior as opt_out_band
         on
@@ -148,6 +176,13 @@ with_rates as (
         on
             auto_enrollment.deferral_draw >= deferral_choices.lower_bound
             and auto_enrollment.deferral_draw < deferral_choices.upper_bound
+    left join match_response as match_band
+        on
+            {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
+            >= match_band.min_age
+            and {{ years_between('auto_enrollment.birth_date', 'auto_enrollment.window_start_date') }}
+            < match_band.max_age
+    cross join match_rate
 ),
 
 decisions as (
@@ -176,7 +211,8 @@ decisions as (
         {{ add_days('with_rates.window_start_date',
             'cast(floor(with_rates.voluntary_day_draw * (' ~ dbt.datediff('with_rates.window_start_date',
             'with_rates.window_end_date', 'day') ~ ' + 1)) as integer)') }} as voluntary_enroll_date,
-        with_rates.voluntary_deferral_rate
+        with_rates.voluntary_deferral_rate,
+        with_rates.is_match_rate_chosen
     from with_rates
 ),
 
@@ -213,7 +249,8 @@ final as (
         case when decisions.is_voluntarily_enrolled then decisions.voluntary_enroll_date end
             as voluntary_enroll_date,
         case when decisions.is_voluntarily_enrolled then decisions.voluntary_deferral_rate end
-            as voluntary_deferral_rate
+            as voluntary_deferral_rate,
+        decisions.is_voluntarily_enrolled and decisions.is_match_rate_chosen as is_match_rate_chosen
     from decisions
 )
 

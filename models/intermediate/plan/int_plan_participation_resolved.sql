@@ -1,7 +1,7 @@
 {#-
     Each employee's plan position for the year: eligibility, enrollment status and date
     at year end, the deferral rate in force, and the day deferrals start. People enrolled
-    on Jan 1 defer all year at their (escalated) rate; a new enrollee from the
+    on Jan 1 defer all year at their (escalated, then match-response moved-up) rate; a new enrollee from the
     enrollment date. An opt-out inside the window is a permissive withdrawal: the
     year's deferrals are refunded, so deferrals never start - also for an opt-out that
     falls early this year from an auto-enrollment late last year. enrollment_source says
@@ -36,6 +36,14 @@ escalations as (
         employee_id,
         deferral_rate_after
     from {{ ref('int_deferral_escalations_applied') }}
+),
+
+match_responses as (
+    select
+        replication_id,
+        employee_id,
+        deferral_rate_after
+    from {{ ref('int_match_responses_drawn') }}
 ),
 
 late_opt_outs as (
@@ -89,6 +97,7 @@ resolved as (
             when late_opt_outs.employee_id is not null then cast(0 as decimal(10, 6))
             when workforce.enrollment_status = 'enrolled'
                 then coalesce(
+                    match_responses.deferral_rate_after,
                     escalations.deferral_rate_after,
                     cast(round(workforce.deferral_rate, 6) as decimal(10, 6))
                 )
@@ -118,6 +127,10 @@ resolved as (
         on
             workforce.replication_id = decisions.replication_id
             and workforce.employee_id = decisions.employee_id
+    left join match_responses
+        on
+            workforce.replication_id = match_responses.replication_id
+            and workforce.employee_id = match_responses.employee_id
     left join late_opt_outs
         on
             workforce.replication_id = late_opt_outs.replication_id
