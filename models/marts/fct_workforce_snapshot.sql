@@ -4,7 +4,8 @@
     year's events folded in (int_workforce_year_folded), and their plan position:
     eligibility, enrollment, deferral rate, contributions by source after every limit,
     balances, vesting and the flags of each limit that bit, and the corrections of a
-    failed ADP/ACP test the design applies (QNEC, corrective distribution).
+    failed ADP/ACP test the design applies (QNEC, corrective distribution), and the top-heavy minimum
+    contribution of a top-heavy year (in the core balance).
 -#}
 {{ config(
     materialized='year_append',
@@ -104,6 +105,19 @@ corrections as (
     from {{ ref('int_nondiscrimination_corrections_applied') }}
 ),
 
+top_heavy_minimums as (
+    select
+        replication_id,
+        employee_id,
+        top_heavy_minimum_amount
+    from {{ ref('fct_top_heavy_minimums') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
+        and simulation_year = {{ sim_year() }}
+        and {{ replication_filter() }}
+),
+
 final as (
     select
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
@@ -165,6 +179,7 @@ final as (
         cast(contributions.is_match_capped as boolean) as is_match_capped,
         cast(coalesce(corrections.qnec, 0) as decimal(18, 2)) as qnec_amount,
         cast(coalesce(corrections.corrective_distribution, 0) as decimal(18, 2)) as corrective_distribution_amount,
+        cast(coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)) as top_heavy_minimum_amount,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id,
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at
     from workforce
@@ -188,6 +203,10 @@ final as (
         on
             workforce.replication_id = corrections.replication_id
             and workforce.employee_id = corrections.employee_id
+    left join top_heavy_minimums
+        on
+            workforce.replication_id = top_heavy_minimums.replication_id
+            and workforce.employee_id = top_heavy_minimums.employee_id
 )
 
 select * from final
