@@ -179,10 +179,7 @@ determined as (
             )
         )
         and (plan_design.core_formula_id = 'none' or plan_design.safe_harbor = 'nonelective_3') as is_exempt,
-        concat(
-            'safe harbor ', plan_design.safe_harbor,
-            ': only safe-harbor contributions, not treated as top-heavy (IRC §416(g)(4)(H))'
-        ) as exempt_reason
+        concat('safe harbor ', plan_design.safe_harbor, ' only: exempt, IRC §416(g)(4)(H)') as exempt_reason
     from replications
     left join balances_summed
         on replications.replication_id = balances_summed.replication_id

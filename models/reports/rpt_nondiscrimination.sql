@@ -328,11 +328,7 @@ top_heavy_rows as (
         case
             when top_heavy_determinations.is_exempt then top_heavy_determinations.exempt_reason
             when top_heavy_determinations.is_top_heavy
-                then concat(
-                    'top-heavy: key employees hold over 60% of the balances on ',
-                    strftime(top_heavy_determinations.determination_date, '%Y-%m-%d'),
-                    '; non-key participants get the minimum contribution'
-                )
+                then 'key employees over 60%: minimum owed'
             when top_heavy_determinations.total_balance_amount = 0 then 'no account balances'
         end as result_reason,
         averaged.ndt_testing_method as testing_method,

@@ -13,11 +13,12 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+import openpyxl
 import pytest
 import yaml
 from ndt_reference import CENT, half_up, is_top_heavy_share, ratio, top_heavy_minimum, top_heavy_rate_units
 
-from conftest import ROOT, query, run_planalign
+from conftest import ROOT, query, reports_of, run_planalign
 
 START, END = 2025, 2026
 RETURN = Decimal("0.05")  # investment_return_rate, the default
@@ -252,3 +253,31 @@ def test_bad_balances_rejected_with_line_numbers(heavy):
     rejects = query(heavy["db"], "select employee_id, reject_reason, census_line_number from stg_census__rejects "
                                  "where scenario_id = 'heavy' order by employee_id")
     assert rejects == sorted((c[0], c[-1], heavy["lines"][c[0]]) for c in CRAFTED if c[-1])
+
+
+def test_report_and_workbook_show_the_top_heavy_test(heavy):
+    """The run report's Compliance section has the top-heavy table with the view's figures, and the workbook's
+    Compliance sheet has them with their number formats (shares and rates in percent, money, counts, dates)."""
+    folder = reports_of(heavy["db"]) / "heavy" / "top_heavy_fixture"
+    page = (folder / "report.html").read_text()
+    section = page.split("<h2>Compliance: nondiscrimination tests</h2>", 1)[1].split("<h2>", 1)[0]
+    table = section.split("<h3>Top-heavy test", 1)[1]
+    share, amount, employees = query(heavy["db"], """
+        select key_balance_share, minimum_contribution_amount, minimum_contribution_employees
+        from rpt_nondiscrimination where scenario_id = 'heavy' and simulation_year = 2025
+            and test_name = 'top_heavy'""")[0]
+    first = table.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert 'class="bad" data-column="result">fail</td>' in first
+    assert f">{share * 100:.2f}%</td>" in first and f">${amount:,.2f}</td>" in first and f">{employees:,}</td>" in first
+    run_planalign("export", "--scenario", str(heavy["census"].parent / "heavy.yml"), db=heavy["db"])
+    sheet = openpyxl.load_workbook(folder / "workbook.xlsx")["Compliance"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(row for row in sheet.iter_rows(min_row=2) if row[header.index("test_name")].value == "top_heavy"
+               and row[header.index("simulation_year")].value == 2025)
+    formats = {name: row[header.index(name)].number_format for name in (
+        "key_balance_share", "minimum_contribution_rate", "minimum_contribution_amount", "key_balance_amount",
+        "minimum_contribution_employees", "determination_date")}
+    assert formats == {"key_balance_share": "0.00%", "minimum_contribution_rate": "0.00%",
+                       "minimum_contribution_amount": "$#,##0", "key_balance_amount": "$#,##0",
+                       "minimum_contribution_employees": "#,##0", "determination_date": "yyyy-mm-dd"}
+    assert row[header.index("minimum_contribution_amount")].value == float(amount)
