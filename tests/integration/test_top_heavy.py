@@ -281,3 +281,18 @@ def test_report_and_workbook_show_the_top_heavy_test(heavy):
                        "minimum_contribution_amount": "$#,##0", "key_balance_amount": "$#,##0",
                        "minimum_contribution_employees": "#,##0", "determination_date": "yyyy-mm-dd"}
     assert row[header.index("minimum_contribution_amount")].value == float(amount)
+
+
+def test_the_time_machine_starts_from_the_opening_balances(heavy):
+    """workforce-at in the start year reports the census's opening balances as the last year end's."""
+    run_planalign("workforce-at", "--date", f"{START}-06-30", "--scenario", "heavy", "--plan-design",
+                  "top_heavy_fixture", db=heavy["db"])
+    path = reports_of(heavy["db"]) / "heavy" / "top_heavy_fixture" / f"workforce_{START}-06-30.csv"
+    with path.open(newline="") as handle:
+        rows = {row["employee_id"]: row for row in csv.DictReader(handle)}
+    opening = opening_balances(heavy["census"])
+    assert len(rows.keys() & opening.keys()) > 200
+    for employee_id, row in rows.items():  # the year's hires start at zero
+        balances = tuple(Decimal(row[f"prior_year_end_{source}_balance_amount"]) for source in
+                         ("employee", "match", "core"))
+        assert balances == opening.get(employee_id, (0, 0, 0)), employee_id
