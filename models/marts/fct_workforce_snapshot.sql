@@ -92,7 +92,8 @@ balances as (
         match_balance,
         core_balance,
         forfeiture,
-        vested_balance
+        vested_balance,
+        top_heavy_minimum
     from {{ ref('int_plan_balances_rolled') }}
 ),
 
@@ -103,19 +104,6 @@ corrections as (
         distributed_deferral + distributed_match as corrective_distribution,
         qnec
     from {{ ref('int_nondiscrimination_corrections_applied') }}
-),
-
-top_heavy_minimums as (
-    select
-        replication_id,
-        employee_id,
-        top_heavy_minimum_amount
-    from {{ ref('fct_top_heavy_minimums') }}
-    where
-        scenario_id = '{{ var("scenario_id") }}'
-        and plan_design_id = '{{ var("plan_design_id") }}'
-        and simulation_year = {{ sim_year() }}
-        and {{ replication_filter() }}
 ),
 
 final as (
@@ -179,7 +167,7 @@ final as (
         cast(contributions.is_match_capped as boolean) as is_match_capped,
         cast(coalesce(corrections.qnec, 0) as decimal(18, 2)) as qnec_amount,
         cast(coalesce(corrections.corrective_distribution, 0) as decimal(18, 2)) as corrective_distribution_amount,
-        cast(coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)) as top_heavy_minimum_amount,
+        cast(balances.top_heavy_minimum as decimal(18, 2)) as top_heavy_minimum_amount,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id,
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at
     from workforce
@@ -203,10 +191,6 @@ final as (
         on
             workforce.replication_id = corrections.replication_id
             and workforce.employee_id = corrections.employee_id
-    left join top_heavy_minimums
-        on
-            workforce.replication_id = top_heavy_minimums.replication_id
-            and workforce.employee_id = top_heavy_minimums.employee_id
 )
 
 select * from final

@@ -15,6 +15,16 @@
     A safe-harbor design is still computed but reported exempt from ADP (and from ACP when its match meets
     IRC §401(m)(11) or (12)), with the reason. Figures trace to fct_nondiscrimination_employees.
 -#}
+{#- the ADP/ACP and coverage figures, null on the top_heavy row -#}
+{%- set ratio_and_coverage_columns = [
+    ('nhce_average_source', dbt.type_string()),
+    ('hce_count', 'bigint'), ('nhce_count', 'bigint'),
+    ('hce_average', 'decimal(10, 4)'), ('nhce_average', 'decimal(10, 4)'),
+    ('test_limit', 'decimal(12, 6)'), ('margin', 'decimal(12, 6)'), ('nhce_average_needed', 'decimal(10, 4)'),
+    ('hce_counted', 'bigint'), ('hce_benefiting', 'bigint'), ('nhce_counted', 'bigint'), ('nhce_benefiting', 'bigint'),
+    ('ratio_percentage', 'decimal(10, 4)'), ('required_ratio_percentage', 'decimal(10, 4)'),
+] -%}
+{#- the top-heavy figures, null on the other rows -#}
 {%- set top_heavy_columns = [
     ('determination_date', 'date'),
     ('key_balance_amount', 'decimal(18, 2)'),
@@ -333,20 +343,9 @@ top_heavy_rows as (
         end as result_reason,
         averaged.ndt_testing_method as testing_method,
         averaged.ndt_compensation as compensation_basis,
-        cast(null as {{ dbt.type_string() }}) as nhce_average_source,
-        cast(null as bigint) as hce_count,
-        cast(null as bigint) as nhce_count,
-        cast(null as decimal(10, 4)) as hce_average,
-        cast(null as decimal(10, 4)) as nhce_average,
-        cast(null as decimal(12, 6)) as test_limit,
-        cast(null as decimal(12, 6)) as margin,
-        cast(null as decimal(10, 4)) as nhce_average_needed,
-        cast(null as bigint) as hce_counted,
-        cast(null as bigint) as hce_benefiting,
-        cast(null as bigint) as nhce_counted,
-        cast(null as bigint) as nhce_benefiting,
-        cast(null as decimal(10, 4)) as ratio_percentage,
-        cast(null as decimal(10, 4)) as required_ratio_percentage,
+        {% for name, data_type in ratio_and_coverage_columns -%}
+            cast(null as {{ data_type }}) as {{ name }},
+        {% endfor -%}
         top_heavy_determinations.determination_date,
         top_heavy_determinations.key_balance_amount,
         top_heavy_determinations.total_balance_amount,

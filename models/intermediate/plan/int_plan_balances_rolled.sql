@@ -56,6 +56,7 @@ top_heavy_minimums as (
     select
         replication_id,
         employee_id,
+        minimum_contribution_rate,
         top_heavy_minimum_amount
     from {{ ref('fct_top_heavy_minimums') }}
     where
@@ -94,6 +95,8 @@ rolled as (
             + contributions.employer_match - coalesce(corrections.excess_match, 0) as decimal(18, 2)
         ) as match_balance,
         cast(coalesce(corrections.forfeited_match, 0) as decimal(18, 2)) as correction_forfeiture,
+        cast(coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)) as top_heavy_minimum,
+        top_heavy_minimums.minimum_contribution_rate as top_heavy_minimum_rate,
         cast(
             round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
             + contributions.employer_core + coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)
@@ -142,6 +145,8 @@ final as (
         forfeited.employee_id,
         forfeited.vesting_schedule_id,
         forfeited.vested_share,
+        forfeited.top_heavy_minimum,
+        forfeited.top_heavy_minimum_rate,
         forfeited.employee_balance,
         cast(forfeited.match_balance - forfeited.match_forfeiture as decimal(18, 2)) as match_balance,
         cast(forfeited.core_balance - forfeited.core_forfeiture as decimal(18, 2)) as core_balance,
