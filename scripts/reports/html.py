@@ -116,10 +116,10 @@ def compliance_tables(columns: list[str], rows: list[tuple], monte_carlo: bool) 
     groups = [("", None, tuple(columns))] if monte_carlo else COMPLIANCE_TABLES
     tables = []
     for title, kind, names in groups:
-        index = [columns.index(name) for name in names]
         kept = [row for row in rows if kind is None or _test_kind(str(row[columns.index("test_name")])) == kind]
         if not kept:
             continue
+        index = [columns.index(name) for name in names]
         part = table(list(names), [tuple(row[i] for i in index) for row in kept], title)
         part["labels"] = [COMPLIANCE_LABELS.get(name, name) for name in names]
         part["numeric"] = [name in COMPLIANCE_NUMERIC for name in names]
