@@ -4,7 +4,8 @@
     event of the run dated on or before D (hires, terminations, raises and promotions,
     enrollments, opt-outs, deferral escalations) folded into the census. The snapshot is not
     read back for any of these columns; only the balances come from it, those of the last
-    year end (Y-1; zero in the start year), since investment returns are not events. On Dec 31
+    year end (Y-1; in the start year the census's opening balances, zero without them), since
+    investment returns are not events. On Dec 31
     this equals the year's snapshot row for row. `planalign workforce-at --date D` (make
     workforce-at) runs this file with its parameters bound. A census row without a level gets
     it from the job levels the run used (dim_assumptions), as int_workforce_start_of_year did.
@@ -48,7 +49,10 @@ census as (
         annual_compensation,
         job_level,
         deferral_rate,
-        enrollment_date
+        enrollment_date,
+        employee_balance_amount,
+        match_balance_amount,
+        core_balance_amount
     from {{ ref('stg_census__employees') }}
 ),
 
@@ -136,6 +140,11 @@ census_start as (
         on census.employee_id = census_levels_derived.employee_id
 ),
 
+run_start as (
+    select min(run_snapshots.simulation_year) as start_year
+    from run_snapshots
+),
+
 prior_year_end_balances as (
     select
         run_snapshots.employee_id,
@@ -146,6 +155,22 @@ prior_year_end_balances as (
     from run_snapshots
     inner join settings
         on run_snapshots.simulation_year = year(settings.as_of_date) - 1
+    union all
+    -- the start year begins from the census's opening balances
+    select
+        census.employee_id,
+        census.employee_balance_amount,
+        census.match_balance_amount,
+        census.core_balance_amount,
+        census.employee_balance_amount + census.match_balance_amount + census.core_balance_amount
+            as total_balance_amount
+    from census
+    inner join settings
+        on
+            census.scenario_id = settings.scenario_id
+            and census.plan_design_id = settings.plan_design_id
+    inner join run_start
+        on year(settings.as_of_date) = run_start.start_year
 ),
 
 events_to_date as (

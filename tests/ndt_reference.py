@@ -94,3 +94,25 @@ def qnec_rate_units(hce_average: Decimal, nhce: Mapping[str, tuple[Decimal, Deci
         if passes(hce_average, ratios):
             return units
     raise AssertionError("no QNEC rate up to 100% passes")
+
+
+# The top-heavy test (IRC §416), as the statute states it.
+TOP_HEAVY_SHARE = Fraction(60, 100)  # §416(g)(1)(A)(ii): top-heavy when the key employees' share exceeds 60%
+TOP_HEAVY_RATE = Decimal("0.03")  # §416(c)(2)(A): 3% of compensation
+
+
+def is_top_heavy_share(key_balances: Decimal, all_balances: Decimal) -> bool:
+    """The key employees' balances are more than 60% of all balances at the determination date (exactly 60% is not)."""
+    return all_balances > 0 and Fraction(key_balances) / Fraction(all_balances) > TOP_HEAVY_SHARE
+
+
+def top_heavy_rate_units(highest_key_rate: Decimal) -> int:
+    """The minimum rate in hundredths of a percent: 3%, or the highest key-employee rate when lower (§416(c)(2)(B))."""
+    return int(min(TOP_HEAVY_RATE, highest_key_rate) / BP)
+
+
+def top_heavy_minimum(rate_units: int, compensation: Decimal, employer_contributions: Decimal) -> Decimal:
+    """What a non-key participant is owed: rate x compensation, to the cent (half up), less the employer money the
+    plan already gave (the match counts, §416(c)(2)(A)); never negative."""
+    required = half_up(rate_units * BP * compensation, CENT)
+    return max(required - employer_contributions, Decimal(0))

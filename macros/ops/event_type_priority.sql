@@ -1,4 +1,4 @@
-{#- Order of events of one employee on the same day: a hire first, then plan changes, pay changes, contributions, corrections of a failed test and forfeitures, a termination last. -#}
+{#- Order of events of one employee on the same day: a hire first, then plan changes, pay changes, contributions, corrections of a failed test, the top-heavy minimum and forfeitures, a termination last. -#}
 {% macro event_type_priority(event_type_expr) -%}
     case {{ event_type_expr }}
         when 'hire' then 10
@@ -14,6 +14,7 @@
         when 'employer_core' then 74
         when 'qnec' then 76
         when 'corrective_distribution' then 78
+        when 'top_heavy_minimum' then 79
         when 'forfeiture' then 80
         when 'termination' then 90
         else 60

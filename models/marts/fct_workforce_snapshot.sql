@@ -4,7 +4,8 @@
     year's events folded in (int_workforce_year_folded), and their plan position:
     eligibility, enrollment, deferral rate, contributions by source after every limit,
     balances, vesting and the flags of each limit that bit, and the corrections of a
-    failed ADP/ACP test the design applies (QNEC, corrective distribution).
+    failed ADP/ACP test the design applies (QNEC, corrective distribution), and the top-heavy minimum
+    contribution of a top-heavy year (in the core balance).
 -#}
 {{ config(
     materialized='year_append',
@@ -91,7 +92,8 @@ balances as (
         match_balance,
         core_balance,
         forfeiture,
-        vested_balance
+        vested_balance,
+        top_heavy_minimum
     from {{ ref('int_plan_balances_rolled') }}
 ),
 
@@ -165,6 +167,7 @@ final as (
         cast(contributions.is_match_capped as boolean) as is_match_capped,
         cast(coalesce(corrections.qnec, 0) as decimal(18, 2)) as qnec_amount,
         cast(coalesce(corrections.corrective_distribution, 0) as decimal(18, 2)) as corrective_distribution_amount,
+        cast(balances.top_heavy_minimum as decimal(18, 2)) as top_heavy_minimum_amount,
         cast('{{ run_stamp_id() }}' as {{ dbt.type_string() }}) as run_id,
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at
     from workforce

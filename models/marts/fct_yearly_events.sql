@@ -24,6 +24,7 @@
     'int_contribution_events_generated',
     'int_forfeiture_events_generated',
     'int_nondiscrimination_correction_events',
+    'int_top_heavy_minimum_events',
 ] -%}
 
 with

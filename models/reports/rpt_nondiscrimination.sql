@@ -8,13 +8,55 @@
     - coverage_deferral / coverage_match / coverage_core: the ratio percentage test of IRC §410(b)(1)(B)
       (Treas. Reg. §1.410(b)-2(b)(2)): the share of counted NHCEs who benefit over the share of counted HCEs
       who benefit, at least 70%.
+    - top_heavy (IRC §416(g), fct_top_heavy_determinations): 'fail' when the key employees hold more than 60% of
+      the account balances at the determination date and the design is not exempt (the minimum contribution of
+      §416(c)(2) is then owed: its rate, the people given it and its cost, from fct_top_heavy_minimums); 'exempt'
+      for a safe-harbor design with no other employer money (§416(g)(4)(H)); 'pass' otherwise.
     A safe-harbor design is still computed but reported exempt from ADP (and from ACP when its match meets
     IRC §401(m)(11) or (12)), with the reason. Figures trace to fct_nondiscrimination_employees.
 -#}
+{#- the ADP/ACP and coverage figures, null on the top_heavy row -#}
+{%- set ratio_and_coverage_columns = [
+    ('nhce_average_source', dbt.type_string()),
+    ('hce_count', 'bigint'), ('nhce_count', 'bigint'),
+    ('hce_average', 'decimal(10, 4)'), ('nhce_average', 'decimal(10, 4)'),
+    ('test_limit', 'decimal(12, 6)'), ('margin', 'decimal(12, 6)'), ('nhce_average_needed', 'decimal(10, 4)'),
+    ('hce_counted', 'bigint'), ('hce_benefiting', 'bigint'), ('nhce_counted', 'bigint'), ('nhce_benefiting', 'bigint'),
+    ('ratio_percentage', 'decimal(10, 4)'), ('required_ratio_percentage', 'decimal(10, 4)'),
+] -%}
+{#- the top-heavy figures, null on the other rows -#}
+{%- set top_heavy_columns = [
+    ('determination_date', 'date'),
+    ('key_balance_amount', 'decimal(18, 2)'),
+    ('total_balance_amount', 'decimal(18, 2)'),
+    ('key_balance_share', 'decimal(10, 6)'),
+    ('top_heavy_threshold', 'decimal(10, 6)'),
+    ('highest_key_rate', 'decimal(10, 4)'),
+    ('minimum_contribution_rate', 'decimal(10, 4)'),
+    ('minimum_contribution_employees', 'bigint'),
+    ('minimum_contribution_amount', 'decimal(18, 2)'),
+] -%}
+
 with
 
 employees as (
     select * from {{ ref('fct_nondiscrimination_employees') }}
+),
+
+top_heavy_determinations as (
+    select * from {{ ref('fct_top_heavy_determinations') }}
+),
+
+top_heavy_minimums as (
+    select
+        scenario_id,
+        plan_design_id,
+        replication_id,
+        simulation_year,
+        count(*) as minimum_contribution_employees,
+        sum(top_heavy_minimum_amount) as minimum_contribution_amount
+    from {{ ref('fct_top_heavy_minimums') }}
+    group by scenario_id, plan_design_id, replication_id, simulation_year
 ),
 
 designs as (
@@ -203,6 +245,9 @@ ratio_rows as (
         cast(null as bigint) as nhce_benefiting,
         cast(null as decimal(10, 4)) as ratio_percentage,
         cast(null as decimal(10, 4)) as required_ratio_percentage,
+        {% for name, data_type in top_heavy_columns -%}
+            cast(null as {{ data_type }}) as {{ name }},
+        {% endfor -%}
         hce_top_paid_group as is_top_paid_group_elected,
         lookback_year,
         hce_compensation_threshold,
@@ -260,6 +305,9 @@ coverage_rows as (
                 * cast(0.0001 as decimal(5, 4)) as decimal(10, 4)
             ) as ratio_percentage,
             cast(0.70 as decimal(10, 4)) as required_ratio_percentage,
+            {% for name, data_type in top_heavy_columns -%}
+                cast(null as {{ data_type }}) as {{ name }},
+            {% endfor -%}
             designs.hce_top_paid_group as is_top_paid_group_elected,
             averaged.lookback_year,
             averaged.hce_compensation_threshold,
@@ -274,10 +322,67 @@ coverage_rows as (
     {% endfor %}
 ),
 
+top_heavy_rows as (
+    select
+        top_heavy_determinations.scenario_id,
+        top_heavy_determinations.plan_design_id,
+        top_heavy_determinations.replication_id,
+        top_heavy_determinations.simulation_year,
+        'top_heavy' as test_name,
+        'IRC §416(g), §416(c)(2)' as rule_section,
+        case
+            when top_heavy_determinations.is_exempt then 'exempt'
+            when top_heavy_determinations.is_top_heavy then 'fail'
+            else 'pass'
+        end as result,
+        case
+            when top_heavy_determinations.is_exempt then top_heavy_determinations.exempt_reason
+            when top_heavy_determinations.is_top_heavy
+                then 'key employees over 60%: minimum owed'
+            when top_heavy_determinations.total_balance_amount = 0 then 'no account balances'
+        end as result_reason,
+        averaged.ndt_testing_method as testing_method,
+        averaged.ndt_compensation as compensation_basis,
+        {% for name, data_type in ratio_and_coverage_columns -%}
+            cast(null as {{ data_type }}) as {{ name }},
+        {% endfor -%}
+        top_heavy_determinations.determination_date,
+        top_heavy_determinations.key_balance_amount,
+        top_heavy_determinations.total_balance_amount,
+        top_heavy_determinations.key_balance_share,
+        top_heavy_determinations.top_heavy_threshold,
+        top_heavy_determinations.highest_key_rate,
+        top_heavy_determinations.minimum_contribution_rate,
+        coalesce(top_heavy_minimums.minimum_contribution_employees, 0) as minimum_contribution_employees,
+        cast(coalesce(top_heavy_minimums.minimum_contribution_amount, 0) as decimal(18, 2))
+            as minimum_contribution_amount,
+        averaged.hce_top_paid_group as is_top_paid_group_elected,
+        averaged.lookback_year,
+        averaged.hce_compensation_threshold,
+        averaged.hce_threshold_published_year,
+        averaged.lookback_sources
+    from top_heavy_determinations
+    inner join ratio_tests as averaged
+        on
+            top_heavy_determinations.scenario_id = averaged.scenario_id
+            and top_heavy_determinations.plan_design_id = averaged.plan_design_id
+            and top_heavy_determinations.replication_id = averaged.replication_id
+            and top_heavy_determinations.simulation_year = averaged.simulation_year
+            and averaged.test_name = 'adp'
+    left join top_heavy_minimums
+        on
+            top_heavy_determinations.scenario_id = top_heavy_minimums.scenario_id
+            and top_heavy_determinations.plan_design_id = top_heavy_minimums.plan_design_id
+            and top_heavy_determinations.replication_id = top_heavy_minimums.replication_id
+            and top_heavy_determinations.simulation_year = top_heavy_minimums.simulation_year
+),
+
 final as (
     select * from ratio_rows
     union all
     select * from coverage_rows
+    union all
+    select * from top_heavy_rows
 )
 
 select * from final

@@ -47,6 +47,7 @@ snapshot as (
         sum(employer_core_amount) as employer_core,
         sum(forfeiture_amount) as forfeitures,
         sum(qnec_amount) as qnec,
+        sum(top_heavy_minimum_amount) as top_heavy_minimum,
         sum(corrective_distribution_amount) as corrective_distributions,
         sum(case when employment_status = 'active' then total_balance_amount end) as active_balances
     from {{ ref('fct_workforce_snapshot') }}
@@ -93,7 +94,10 @@ final as (
         cast(snapshot.employee_contributions as decimal(18, 2)) as employee_contributions,
         cast(snapshot.employer_match as decimal(18, 2)) as employer_match,
         cast(snapshot.employer_core as decimal(18, 2)) as employer_core,
-        cast(snapshot.employer_match + snapshot.employer_core + snapshot.qnec as decimal(18, 2)) as employer_cost,
+        cast(
+            snapshot.employer_match + snapshot.employer_core + snapshot.qnec + snapshot.top_heavy_minimum
+            as decimal(18, 2)
+        ) as employer_cost,
         cast(snapshot.forfeitures as decimal(18, 2)) as forfeitures,
         cast(snapshot.active_balances as decimal(18, 2)) as active_balances,
         cast(snapshot.qnec as decimal(18, 2)) as qnec,

@@ -394,7 +394,8 @@ def read_census(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "
                             null, but for the id)
         employee_id, birth_date, hire_date, termination_date, annual_compensation, job_level,
         hours_per_week, deferral_rate, enrollment_date, ssn, ownership_pct, is_officer,
-        prior_year_compensation
+        prior_year_compensation, account_balance, account_balance_deferral, account_balance_match,
+        account_balance_core
                             varchar: the canonical columns (var census_columns), each the first
                             non-blank value among its accepted names, trimmed; null when blank or absent.
     The text is what stg_census__rows parses (dates by parse_census_date, numbers by try_cast), with the

@@ -74,36 +74,53 @@ def table(columns: list[str], rows: list[tuple], title: str = "") -> dict[str, A
                         for i in range(len(columns))]}
 
 
-# The Compliance section: readable headers, and the single run's tests in two tables narrow enough to read and
-# print without scrolling (ADP/ACP figures, coverage figures), each row naming its rule.
+# The Compliance section: readable headers, and the single run's tests in three tables narrow enough to read and
+# print without scrolling (ADP/ACP figures, coverage figures, top-heavy figures), each row naming its rule.
 COMPLIANCE_LABELS = {
     "simulation_year": "year", "test_name": "test", "result": "result", "hce_count": "HCEs", "nhce_count": "NHCEs",
     "hce_average": "HCE average", "nhce_average": "NHCE average", "test_limit": "limit", "margin": "margin",
     "nhce_average_needed": "NHCE average needed", "hce_benefiting": "HCEs benefiting",
     "nhce_benefiting": "NHCEs benefiting", "ratio_percentage": "ratio percentage", "reason": "reason",
     "rule": "rule", "replications": "replications", "failed": "failed", "fail_share": "failed share",
-    "results": "results", "median_margin": "median margin"}
+    "results": "results", "median_margin": "median margin", "determination_date": "determination date",
+    "key_balance_share": "key share", "top_heavy_threshold": "threshold",
+    "key_balance_amount": "key balances", "total_balance_amount": "all balances",
+    "minimum_contribution_rate": "minimum rate", "minimum_contribution_employees": "people given it",
+    "minimum_contribution_amount": "minimum cost"}
 COMPLIANCE_NUMERIC = {"simulation_year", "hce_count", "nhce_count", "hce_average", "nhce_average", "test_limit",
                       "margin", "nhce_average_needed", "hce_benefiting", "nhce_benefiting", "ratio_percentage",
-                      "replications", "failed", "fail_share", "median_margin"}
+                      "replications", "failed", "fail_share", "median_margin", "key_balance_share",
+                      "top_heavy_threshold", "key_balance_amount", "total_balance_amount",
+                      "minimum_contribution_rate", "minimum_contribution_employees", "minimum_contribution_amount"}
+# (title, which tests: 'ratio' adp/acp, 'coverage' coverage_*, 'top_heavy', None all; columns)
 COMPLIANCE_TABLES = (
-    ("ADP and ACP", False, ("simulation_year", "test_name", "result", "hce_count", "nhce_count", "hce_average",
-                            "nhce_average", "test_limit", "margin", "nhce_average_needed", "reason", "rule")),
-    ("Coverage, ratio percentage test", True, ("simulation_year", "test_name", "result", "hce_benefiting",
-                                               "nhce_benefiting", "ratio_percentage", "reason", "rule")))
+    ("ADP and ACP", "ratio", ("simulation_year", "test_name", "result", "hce_count", "nhce_count", "hce_average",
+                              "nhce_average", "test_limit", "margin", "nhce_average_needed", "reason", "rule")),
+    ("Coverage, ratio percentage test", "coverage", ("simulation_year", "test_name", "result", "hce_benefiting",
+                                                     "nhce_benefiting", "ratio_percentage", "reason", "rule")),
+    ("Top-heavy test, IRC §416(g) and §416(c)(2): the key employees' share of the balances on Dec 31 of the prior "
+     "year above 60% (fail: top-heavy, the minimum contribution is owed)",
+     "top_heavy", ("simulation_year", "result", "key_balance_share", "key_balance_amount", "total_balance_amount",
+                   "minimum_contribution_rate", "minimum_contribution_employees", "minimum_contribution_amount",
+                   "reason")))
+
+
+def _test_kind(test_name: str) -> str:
+    return "coverage" if test_name.startswith("coverage") else "top_heavy" if test_name == "top_heavy" else "ratio"
 
 
 def compliance_tables(columns: list[str], rows: list[tuple], monte_carlo: bool) -> list[dict[str, Any]]:
-    """The tables of the Compliance section: one for a Monte Carlo set (failures per year and test), two for a
-    single run (ADP/ACP, coverage)."""
+    """The tables of the Compliance section: one for a Monte Carlo set (failures per year and test; for top_heavy,
+    the replications that were top-heavy), three for a single run (ADP/ACP, coverage, top-heavy)."""
     if not rows:
         return []
     groups = [("", None, tuple(columns))] if monte_carlo else COMPLIANCE_TABLES
     tables = []
-    for title, coverage, names in groups:
+    for title, kind, names in groups:
+        kept = [row for row in rows if kind is None or _test_kind(str(row[columns.index("test_name")])) == kind]
+        if not kept:
+            continue
         index = [columns.index(name) for name in names]
-        kept = [row for row in rows if coverage is None
-                or str(row[columns.index("test_name")]).startswith("coverage") == coverage]
         part = table(list(names), [tuple(row[i] for i in index) for row in kept], title)
         part["labels"] = [COMPLIANCE_LABELS.get(name, name) for name in names]
         part["numeric"] = [name in COMPLIANCE_NUMERIC for name in names]

@@ -15,7 +15,8 @@ from planalign.reports import units
 from planalign.reports.html import MONEY
 
 # the nondiscrimination tests' ratios, averages and limits: shares of pay
-COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhce_average_needed", "ratio_percentage"}
+COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhce_average_needed", "ratio_percentage",
+                     "key_balance_share", "top_heavy_threshold", "minimum_contribution_rate"}
 # the number format of each kind of cell: counts with separators, whole dollars, rates in percent, years plain
 NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "percent2": "0.00%", "count": "#,##0", "number": "#,##0.00",
                   "year": "0", "date": "yyyy-mm-dd", "count_mean": "#,##0.0"}  # count_mean: a count per replication

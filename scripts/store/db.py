@@ -485,7 +485,14 @@ def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list
                      f"{_percent('margin')}, {_percent('nhce_average_needed')}, "
                      "format('{:,} of {:,}', hce_benefiting, hce_counted) as hce_benefiting, "
                      "format('{:,} of {:,}', nhce_benefiting, nhce_counted) as nhce_benefiting, "
-                     f"{_percent('ratio_percentage')}, coalesce(result_reason, '') as reason, rule_section as rule "
+                     f"{_percent('ratio_percentage')}, coalesce(result_reason, '') as reason, rule_section as rule, "
+                     "cast(determination_date as varchar) as determination_date, "
+                     f"{_percent('key_balance_share')}, {_percent('top_heavy_threshold')}, "
+                     "format('${:,.2f}', key_balance_amount) as key_balance_amount, "
+                     "format('${:,.2f}', total_balance_amount) as total_balance_amount, "
+                     "minimum_contribution_rate, "
+                     "format('{:,}', minimum_contribution_employees) as minimum_contribution_employees, "
+                     "format('${:,.2f}', minimum_contribution_amount) as minimum_contribution_amount "
                      "from rpt_nondiscrimination where scenario_id = ? and plan_design_id = ? "
                      "and list_contains(?, replication_id) order by simulation_year, test_name", params)
 
@@ -514,13 +521,17 @@ def report_corrections(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[lis
 
 
 def report_compliance_sheet(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
-    """The workbook's Compliance sheet: every test of every year and replication from rpt_nondiscrimination, and for
-    ADP and ACP the two corrections of a failure from rpt_nondiscrimination_corrections (blank for coverage)."""
+    """The workbook's Compliance sheet: every test of every year and replication from rpt_nondiscrimination (the
+    top-heavy test's key share, balances and minimum contribution in its own columns, blank for the others), and for
+    ADP and ACP the two corrections of a failure from rpt_nondiscrimination_corrections (blank for the others)."""
     return rows(con, """
         select
             tests.replication_id, tests.simulation_year, tests.test_name, tests.result, tests.result_reason,
             tests.hce_count, tests.nhce_count, tests.hce_average, tests.nhce_average, tests.test_limit, tests.margin,
-            tests.nhce_average_needed, tests.ratio_percentage, corrections.excess_total, corrections.hces_refunded,
+            tests.nhce_average_needed, tests.ratio_percentage, tests.determination_date, tests.key_balance_share,
+            tests.top_heavy_threshold, tests.key_balance_amount, tests.total_balance_amount,
+            tests.minimum_contribution_rate, tests.minimum_contribution_employees, tests.minimum_contribution_amount,
+            corrections.excess_total, corrections.hces_refunded,
             corrections.recharacterized_total, corrections.refund_total, corrections.forfeited_total,
             corrections.qnec_rate, corrections.qnec_cost, corrections.correction_applied,
             corrections.applied_employer_cost, tests.rule_section

@@ -3,7 +3,7 @@
     employee_contribution event; someone enrolled before the year defers on all of the
     year's plan pay; nobody defers on more than their plan pay; and every contribution
     event (employee, match, core) and every correction of a failed ADP/ACP test (qnec,
-    corrective_distribution) carries exactly the amount in the snapshot. Returns the
+    corrective_distribution) and every top-heavy minimum carries exactly the amount in the snapshot. Returns the
     mismatches.
 -#}
 {{ config(tags=['critical']) }}
@@ -26,7 +26,8 @@ snapshot as (
         employer_match_amount,
         employer_core_amount,
         qnec_amount,
-        corrective_distribution_amount
+        corrective_distribution_amount,
+        top_heavy_minimum_amount
     from {{ ref('fct_workforce_snapshot') }}
     where {{ test_scope() }}
 ),
@@ -42,11 +43,13 @@ events as (
         sum(case when event_type = 'employer_match' then amount end) as match_event_amount,
         sum(case when event_type = 'employer_core' then amount end) as core_event_amount,
         sum(case when event_type = 'qnec' then amount end) as qnec_event_amount,
-        sum(case when event_type = 'corrective_distribution' then amount end) as distribution_event_amount
+        sum(case when event_type = 'corrective_distribution' then amount end) as distribution_event_amount,
+        sum(case when event_type = 'top_heavy_minimum' then amount end) as top_heavy_event_amount
     from {{ ref('fct_yearly_events') }}
     where
         event_type in (
-            'employee_contribution', 'employer_match', 'employer_core', 'qnec', 'corrective_distribution'
+            'employee_contribution', 'employer_match', 'employer_core', 'qnec', 'corrective_distribution',
+            'top_heavy_minimum'
         )
         and {{ test_scope() }}
     group by scenario_id, plan_design_id, replication_id, simulation_year, employee_id
@@ -59,7 +62,8 @@ compared as (
         events.match_event_amount,
         events.core_event_amount,
         events.qnec_event_amount,
-        events.distribution_event_amount
+        events.distribution_event_amount,
+        events.top_heavy_event_amount
     from snapshot
     left join events
         on
@@ -90,3 +94,4 @@ where
     or coalesce(compared.core_event_amount, 0) <> compared.employer_core_amount
     or coalesce(compared.qnec_event_amount, 0) <> compared.qnec_amount
     or coalesce(compared.distribution_event_amount, 0) <> compared.corrective_distribution_amount
+    or coalesce(compared.top_heavy_event_amount, 0) <> compared.top_heavy_minimum_amount

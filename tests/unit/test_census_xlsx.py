@@ -91,7 +91,9 @@ def test_typed_cells_are_read_by_their_type(tmp_path):
                      "employee_id": "1001", "birth_date": "1980-01-02", "hire_date": "2010-05-06",
                      "termination_date": None, "annual_compensation": "85000", "job_level": "2",
                      "hours_per_week": None, "deferral_rate": "0.06", "enrollment_date": None, "ssn": "123-45-6789",
-                     "ownership_pct": None, "is_officer": None, "prior_year_compensation": None}
+                     "ownership_pct": None, "is_officer": None, "prior_year_compensation": None,
+                     "account_balance": None, "account_balance_deferral": None, "account_balance_match": None,
+                     "account_balance_core": None}
     # dates stored as text are passed on as written, for staging's date rules (parse_census_date)
     assert (second["birth_date"], second["hire_date"], second["termination_date"]) == (
         "1980-01-02", "05/06/2010", "2023/12/31")

@@ -7,7 +7,8 @@
     in with the year's contributions: distributed excess deferrals leave the deferral
     balance, the excess match leaves the match balance (its unvested part as a
     forfeiture), and a QNEC, fully vested and restricted like deferrals, joins the
-    deferral balance.
+    deferral balance. The top-heavy minimum contribution of a top-heavy year (fct_top_heavy_minimums), an
+    employer nonelective contribution, joins the core balance and vests like it.
 -#}
 with
 
@@ -51,6 +52,20 @@ windows as (
     from {{ ref('int_plan_compensation_windows') }}
 ),
 
+top_heavy_minimums as (
+    select
+        replication_id,
+        employee_id,
+        minimum_contribution_rate,
+        top_heavy_minimum_amount
+    from {{ ref('fct_top_heavy_minimums') }}
+    where
+        scenario_id = '{{ var("scenario_id") }}'
+        and plan_design_id = '{{ var("plan_design_id") }}'
+        and simulation_year = {{ sim_year() }}
+        and {{ replication_filter() }}
+),
+
 plan_design as (
     select vesting_schedule_id from {{ ref('int_plan_design_selected') }}
 ),
@@ -80,9 +95,11 @@ rolled as (
             + contributions.employer_match - coalesce(corrections.excess_match, 0) as decimal(18, 2)
         ) as match_balance,
         cast(coalesce(corrections.forfeited_match, 0) as decimal(18, 2)) as correction_forfeiture,
+        cast(coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)) as top_heavy_minimum,
+        top_heavy_minimums.minimum_contribution_rate as top_heavy_minimum_rate,
         cast(
             round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
-            + contributions.employer_core as decimal(18, 2)
+            + contributions.employer_core + coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)
         ) as core_balance
     from workforce
     inner join contributions
@@ -97,6 +114,10 @@ rolled as (
         on
             workforce.replication_id = corrections.replication_id
             and workforce.employee_id = corrections.employee_id
+    left join top_heavy_minimums
+        on
+            workforce.replication_id = top_heavy_minimums.replication_id
+            and workforce.employee_id = top_heavy_minimums.employee_id
     cross join plan_design
     left join vested_shares
         on
@@ -124,6 +145,8 @@ final as (
         forfeited.employee_id,
         forfeited.vesting_schedule_id,
         forfeited.vested_share,
+        forfeited.top_heavy_minimum,
+        forfeited.top_heavy_minimum_rate,
         forfeited.employee_balance,
         cast(forfeited.match_balance - forfeited.match_forfeiture as decimal(18, 2)) as match_balance,
         cast(forfeited.core_balance - forfeited.core_forfeiture as decimal(18, 2)) as core_balance,

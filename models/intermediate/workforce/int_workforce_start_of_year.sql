@@ -22,7 +22,10 @@ census as (
         job_level,
         hours_per_week,
         deferral_rate,
-        enrollment_date
+        enrollment_date,
+        employee_balance_amount,
+        match_balance_amount,
+        core_balance_amount
     from {{ ref('stg_census__employees') }}
     where
         scenario_id = '{{ var("scenario_id") }}'
@@ -72,9 +75,11 @@ job_levels as (
             end as enrollment_status,
             case when census.deferral_rate > 0 or census.enrollment_date is not null then 'census' end
                 as enrollment_source,
-            0 as employee_balance_amount,
-            0 as match_balance_amount,
-            0 as core_balance_amount
+            -- the census's opening balances (0 when it has none): employer money vests and is forfeited as the
+            -- design's schedule says, like the money the simulation adds
+            census.employee_balance_amount,
+            census.match_balance_amount,
+            census.core_balance_amount
         from census
         cross join replications
         left join census_levels_derived

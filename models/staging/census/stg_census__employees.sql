@@ -24,7 +24,10 @@ final as (
         census_rows.ssn_hash,
         census_rows.ownership_pct,
         census_rows.is_officer,
-        census_rows.prior_year_compensation
+        census_rows.prior_year_compensation,
+        census_rows.employee_balance_amount,
+        census_rows.match_balance_amount,
+        census_rows.core_balance_amount
     from census_rows
 )
 

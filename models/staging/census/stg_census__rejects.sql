@@ -27,7 +27,11 @@ final as (
         census_rows.enrollment_date_text,
         census_rows.ownership_pct_text,
         census_rows.is_officer_text,
-        census_rows.prior_year_compensation_text
+        census_rows.prior_year_compensation_text,
+        census_rows.account_balance_text,
+        census_rows.account_balance_deferral_text,
+        census_rows.account_balance_match_text,
+        census_rows.account_balance_core_text
     from census_rows
 )
 

@@ -11,6 +11,10 @@
 {%- set bounds = var('census_bounds') -%}
 {%- set severity = var('census_checks') -%}
 {%- set start_date = year_start_date(var('start_year')) -%}
+{#- opening account balances: a trillion dollars is beyond any account, and well within decimal(18, 2) -#}
+{%- set max_account_balance = 10 ** 12 -%}
+{%- set balance_columns = ['account_balance', 'account_balance_deferral', 'account_balance_match', 'account_balance_core'] -%}
+{%- set source_columns = balance_columns[1:] -%}
 {%- set checks = [
     ('malformed_row', 'parsed.is_malformed_row'),
     ('missing_employee_id', 'parsed.employee_id is null'),
@@ -35,6 +39,8 @@
     ('invalid_ownership_pct', 'parsed.ownership_pct_text is not null and (parsed.ownership_pct_number is null or not isfinite(parsed.ownership_pct_number) or parsed.ownership_pct_number < 0 or parsed.ownership_pct_number > 1)'),
     ('invalid_is_officer', 'parsed.is_officer_text is not null and parsed.is_officer_flag is null'),
     ('invalid_prior_year_compensation', 'parsed.prior_year_compensation_text is not null and (parsed.prior_year_compensation_number is null or not isfinite(parsed.prior_year_compensation_number) or parsed.prior_year_compensation_number < 0 or parsed.prior_year_compensation_number > ' ~ bounds['max_annual_compensation'] ~ ')'),
+    ('invalid_account_balance', 'parsed.has_invalid_account_balance'),
+    ('account_balance_not_sum_of_sources', 'parsed.account_balance_is_valid and parsed.has_source_balances and abs(parsed.account_balance_number - parsed.source_balance_sum) >= 0.005'),
 ] -%}
 {{ config(
     pre_hook="{{ insertion_order_kept(true) }}",
@@ -73,7 +79,10 @@ renamed as (
         {{ census_column('ssn') }} as ssn_text,
         {{ census_column('ownership_pct') }} as ownership_pct_text,
         {{ census_column('is_officer') }} as is_officer_text,
-        {{ census_column('prior_year_compensation') }} as prior_year_compensation_text
+        {{ census_column('prior_year_compensation') }} as prior_year_compensation_text,
+        {% for column in balance_columns -%}
+            {{ census_column(column) }} as {{ column }}_text{% if not loop.last %},{% endif %}
+        {% endfor %}
     from census
 ),
 
@@ -91,8 +100,44 @@ numbers as (
             when lower(renamed.is_officer_text) in ('false', 'no', 'n', '0') then false
         end as is_officer_flag,
         try_cast(replace(replace(renamed.prior_year_compensation_text, ',', ''), '$', '') as {{ type_double() }})
-            as prior_year_compensation_number
+            as prior_year_compensation_number,
+        {% for column in balance_columns -%}
+            try_cast(replace(replace(renamed.{{ column }}_text, ',', ''), '$', '') as {{ type_double() }})
+                as {{ column }}_number{% if not loop.last %},{% endif %}
+        {% endfor %}
     from renamed
+),
+
+-- an opening balance is a finite number from 0 to the maximum; the sources, when any is given, split the balance
+balances_checked as (
+    select
+        numbers.*,
+        {% for column in balance_columns -%}
+            coalesce(
+                isfinite(numbers.{{ column }}_number) and numbers.{{ column }}_number >= 0
+                and numbers.{{ column }}_number <= {{ max_account_balance }}, false
+            ) as {{ column }}_is_valid,
+        {% endfor -%}
+        {% for column in balance_columns -%}
+            (numbers.{{ column }}_text is not null and not coalesce(
+                isfinite(numbers.{{ column }}_number) and numbers.{{ column }}_number >= 0
+                and numbers.{{ column }}_number <= {{ max_account_balance }}, false
+            )){% if not loop.last %} or{% endif %}
+        {% endfor %} as has_invalid_account_balance
+    from numbers
+),
+
+balances_split as (
+    select
+        balances_checked.*,
+        {% for column in source_columns -%}
+            balances_checked.{{ column }}_is_valid{% if not loop.last %} or {% endif %}
+        {%- endfor %} as has_source_balances,
+        {% for column in source_columns -%}
+            case when balances_checked.{{ column }}_is_valid then balances_checked.{{ column }}_number else 0 end
+            {%- if not loop.last %} + {% endif %}
+        {% endfor %} as source_balance_sum
+    from balances_checked
 ),
 
 parsed as (
@@ -109,7 +154,7 @@ parsed as (
             when numbers.is_malformed_row then 1
             else count(*) over (partition by numbers.employee_id, numbers.is_malformed_row)
         end as rows_with_this_id
-    from numbers
+    from balances_split as numbers
     left join job_levels
         on
             numbers.job_level_text_number = floor(numbers.job_level_text_number)
@@ -191,6 +236,20 @@ final as (
                 and classified.prior_year_compensation_number <= {{ bounds['max_annual_compensation'] }}
                 then cast(round(classified.prior_year_compensation_number, 2) as decimal(18, 2))
         end as prior_year_compensation,
+        -- opening balances by source: the split columns when any is given, else account_balance as employee money
+        cast(round(case
+            when classified.has_source_balances and classified.account_balance_deferral_is_valid
+                then classified.account_balance_deferral_number
+            when not classified.has_source_balances and classified.account_balance_is_valid
+                then classified.account_balance_number
+            else 0
+        end, 2) as decimal(18, 2)) as employee_balance_amount,
+        {% for source in ['match', 'core'] -%}
+            cast(round(case
+                when classified.account_balance_{{ source }}_is_valid then classified.account_balance_{{ source }}_number
+                else 0
+            end, 2) as decimal(18, 2)) as {{ source }}_balance_amount,
+        {% endfor -%}
         classified.birth_date_text,
         classified.hire_date_text,
         classified.termination_date_text,
@@ -201,7 +260,10 @@ final as (
         classified.enrollment_date_text,
         classified.ownership_pct_text,
         classified.is_officer_text,
-        classified.prior_year_compensation_text
+        classified.prior_year_compensation_text,
+        {% for column in balance_columns -%}
+            classified.{{ column }}_text{% if not loop.last %},{% endif %}
+        {% endfor %}
     from classified
 )
 

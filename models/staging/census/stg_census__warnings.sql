@@ -52,7 +52,11 @@ final as (
         warnings.enrollment_date_text,
         warnings.ownership_pct_text,
         warnings.is_officer_text,
-        warnings.prior_year_compensation_text
+        warnings.prior_year_compensation_text,
+        warnings.account_balance_text,
+        warnings.account_balance_deferral_text,
+        warnings.account_balance_match_text,
+        warnings.account_balance_core_text
     from warnings
 )
 
