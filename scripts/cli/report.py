@@ -71,8 +71,9 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
         report_html.write_comparison_report(con, out.with_suffix(".html"), base_key, alt_key, columns, rows)
         if file_format == "xlsx":
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
-                *comparison_sheets(columns, rows, base_key, alt_key),
-                ("Decision summary", *decision_sheet(db.decision_summary(con, base_key, alt_key))),
+                *comparison_sheets(columns, rows, base_key, alt_key, _bands_note(con, base_key, alt_key)),
+                ("Decision summary", *decision_sheet(db.decision_summary(con, base_key, alt_key),
+                                                     _bands_note(con, base_key, alt_key))),
                 ("Winners and losers", *winners),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
@@ -91,7 +92,15 @@ HORIZON_COLUMNS = ("base_value", "alt_value", "abs_difference", "difference_p10"
                    "base_p10", "base_p90", "alt_p10", "alt_p90")
 
 
-def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: RunKey) -> list[tuple]:
+def _bands_note(con, base: RunKey, alt: RunKey) -> str:
+    """Which kind of band the pair's P10-P90 are, from the stored settings of both sides."""
+    if not base.replications.is_monte_carlo:
+        return "A single run of each side: no bands."
+    return f"The P10-P90 bands cover {report_html.comparison_band_kind(con, base, alt)}."
+
+
+def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: RunKey,
+                      bands_kind: str = "") -> list[tuple]:
     """The comparison workbook's sheets: the horizon as a table of metrics (each with what its figure is: a total
     over the years or the value at the end), and every year in long form; both name the sides and the sign."""
     period = columns.index("period")
@@ -103,7 +112,7 @@ def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: 
                 *(row[columns.index(column)] for column in HORIZON_COLUMNS))
                for row in rows if row[period] == "horizon"]
     note = sign_note(base.pair, alt.pair)
-    bands = ("P10 and P90 over the paired replications (the same draws on both sides)."
+    bands = ("P10 and P90 over the paired replications (the same draws on both sides). " + bands_kind
              if base.replications.is_monte_carlo else "A single run of each side: no bands.")
     shown = [c for c in columns if c not in {"replication_set", "period_sort", "metric_sort"}]
     return [("Horizon", ["label", "metric", "figure", *HORIZON_COLUMNS], horizon,
@@ -116,12 +125,13 @@ DECISION_COLUMNS = ("period", "value_kind", "metric_label", "metric", "base_valu
                     "difference_p10", "difference_p90", "rel_difference")
 
 
-def decision_sheet(summary: list[dict]) -> tuple[list[str], list[tuple], list[str]]:
-    """The pair's rpt_decision_summary as a workbook sheet (the horizon first), its headline above the table."""
+def decision_sheet(summary: list[dict], bands: str = "") -> tuple[list[str], list[tuple], list[str]]:
+    """The pair's rpt_decision_summary as a workbook sheet (the horizon first), its headline above the table and
+    which kind of band its P10-P90 are."""
     rows = sorted(summary, key=lambda row: (row["period"] != "horizon", row["period_sort"], row["row_sort"]))
     notes = sorted({row["headline"] for row in summary if row["headline"]})
     return (list(DECISION_COLUMNS), [tuple(row[c] for c in DECISION_COLUMNS) for row in rows],
-            [*notes, SIGN])
+            [*notes, SIGN, *([bands] if bands else [])])
 
 
 def _pair_keys(con, base: str, alt: str) -> tuple[RunKey, RunKey]:
@@ -141,13 +151,15 @@ def _key_name(key: RunKey) -> str:
     return _name(key.scenario_id, key.plan_design_id)
 
 
-def decision_summary_table(database: Path, base: str, alts: list[str]) -> tuple[list[str], list[list], list[str]]:
+def decision_summary_table(database: Path, base: str, alts: list[str]
+                           ) -> tuple[list[str], list[list], list[tuple[str, str]]]:
     """rpt_decision_summary of BASE against every ALT as one wide table: per period (the horizon first) and
     figure, the base's value, then each alternative's value, difference, its P10-P90 (Monte Carlo sets) and
     relative difference; and each alternative's headline. Arranged here, computed by the model."""
     with db.read_only(database) as con:
         pairs = [_pair_keys(con, base, alt) for alt in alts]
         found = [db.decision_summary(con, base_key, alt_key) for base_key, alt_key in pairs]
+        bands = sorted({_bands_note(con, base_key, alt_key) for base_key, alt_key in pairs})
     names = [_key_name(alt_key) for _, alt_key in pairs]
     columns = ["period", "value_kind", "metric", "figure", _key_name(pairs[0][0])]
     for name in names:
@@ -164,7 +176,7 @@ def decision_summary_table(database: Path, base: str, alts: list[str]) -> tuple[
                                      row["difference_p90"], row["rel_difference"]]
         headlines += sorted({row["headline"] for row in rows if row["headline"]})
     ordered = [table[key] for key in sorted(table, key=lambda k: (not k[0], k[1], k[2]))]
-    return columns, ordered, headlines
+    return columns, ordered, [("headline", text) for text in headlines] + [("bands", text) for text in bands]
 
 
 def write_decision_summary(database: Path, base: str, alts: list[str]) -> tuple[Path, list[str]]:
@@ -174,9 +186,9 @@ def write_decision_summary(database: Path, base: str, alts: list[str]) -> tuple[
         raise PlanAlignError(f"{base} and {', '.join(alts)} have no simulated year in common")
     out = reports_root(database) / "compare" / f"{columns[4]}__decision_summary.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    db.write_rows_csv(columns, [["headline", "", "", text, *[None] * (len(columns) - 4)] for text in headlines]
+    db.write_rows_csv(columns, [[kind, "", "", text, *[None] * (len(columns) - 4)] for kind, text in headlines]
                       + rows, out)
-    return out, headlines
+    return out, [text for _, text in headlines]
 
 
 def _provenance_rows(con, key: RunKey) -> list[tuple]:
@@ -321,7 +333,8 @@ def _summary_sheets(con, key: RunKey) -> list[tuple]:
     if key.replications.is_monte_carlo:
         columns, rows = db.report_bands(con, key)
         wide = units.wide(columns, rows, (("mean_value", "mean"), ("p10_value", "P10"), ("p90_value", "P90")))
-        note = f"{key.replications.count} Monte Carlo replications: mean, P10 and P90 over the replications."
+        note = (f"{key.replications.count} Monte Carlo replications: mean, P10 and P90 over the replications, "
+                f"bands of {report_html.band_kind(con, key)}.")
         return [("Summary", *wide, [f"{key.label}: {note}", SUMMARY_NOTE])]
     wide = units.wide(*db.report_metrics(con, key), (("metric_value", "value"),))
     return [("Summary", *wide, [f"{key.label}: the single deterministic run.", SUMMARY_NOTE]),
