@@ -3,10 +3,10 @@
     experienced terminations, a year-end target of round(N x (1 + growth)), the hires
     that target needs after new-hire attrition, and a reduction in force when growth
     is negative beyond attrition. One row per replication: each replication's own
-    start headcount (a replication with nobody left still gets its row). Under
-    parameter_uncertainty each replication draws its own rates (macro uncertain_setting).
+    start headcount (a replication with nobody left still gets its row). The rates are
+    per replication: under parameter_uncertainty each replication draws its own (macro
+    uncertain_setting); otherwise every replication has the vars.
 -#}
-{%- set uncertain = var('uncertain_settings') -%}
 with
 
 start_of_year as (
@@ -22,18 +22,14 @@ replications as (
 
 rates as (
     select
-        {%- if uncertain %}
         replications.replication_id,
-        {%- endif %}
         {{ uncertain_setting('total_termination_rate', 'replications.replication_id', 'decimal(12, 8)') }}
             as total_termination_rate,
         {{ uncertain_setting('target_growth_rate', 'replications.replication_id', 'decimal(12, 8)') }}
             as target_growth_rate,
         {{ uncertain_setting('new_hire_termination_rate', 'replications.replication_id', 'decimal(12, 8)') }}
             as new_hire_termination_rate
-    {%- if uncertain %}
     from replications
-    {%- endif %}
 ),
 
 headcount as (
@@ -58,12 +54,8 @@ targets as (
         {{ round_half_up('headcount.start_headcount * (1 + rates.target_growth_rate)') }}
             as target_headcount
     from headcount
-    {%- if uncertain %}
     inner join rates
         on headcount.replication_id = rates.replication_id
-    {%- else %}
-    cross join rates
-    {%- endif %}
 ),
 
 net_change as (
