@@ -79,7 +79,7 @@ def metric(con, point: Point) -> float:
                    "same assumptions (paired)")
 @click.option("--vary", default=None, metavar='"KEY=LOW:HIGH ..."',
               help="the assumptions and their ranges, e.g. \"termination_rate=0.10:0.14 pay_growth=-0.5pt:+0.5pt\" "
-                   "(default: the documented set, each +/- its fitted 90%% interval or stated range)")
+                   "(default: the documented set, each +/- its fitted 90% interval or stated range)")
 @options.sets
 @options.replications
 @options.start

@@ -133,3 +133,29 @@ def test_a_bad_vary_is_refused_before_anything_runs(tmp_path, fixture_census):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "unknown assumption 'termination_rat' (did you mean 'termination_rate'?)" in result.stderr
     assert not db.exists()
+
+
+def test_with_a_base_design_the_metric_is_the_paired_difference(tmp_path, fixture_census):
+    """PLAN=qaca BASE=baseline: every point runs both designs under the same assumptions; the tornado's figure
+    is qaca's net cost minus baseline's at that point, recomputed here from each run's yearly audit rows."""
+    scenario = write_scenario(tmp_path / "fixture.yml", fixture_census, end_year=END)
+    db = tmp_path / "base.duckdb"
+    run_planalign("sensitivity", "--scenario", str(scenario), "--plan-design", "qaca", "--base", "baseline",
+                  "--vary", "growth=-2pt:+2pt", db=db)
+    out = reports_of(db) / "fixture" / "qaca" / "sensitivity" / "net_cost_vs_baseline.csv"
+    with out.open(newline="") as handle:
+        row, = csv.DictReader(handle)
+
+    def difference(scenario_id: str) -> float:
+        sides = {design: sum(float(gross) - float(used) for gross, used in query(
+            db, "select gross_employer_cost, forfeitures_used from rpt_year_audit where scenario_id = ? "
+                "and plan_design_id = ? and replication_id = 0", [scenario_id, design]))
+            for design in ("qaca", "baseline")}
+        return sides["qaca"] - sides["baseline"]
+
+    assert float(row["metric_at_low_amount"]) == pytest.approx(difference(row["low_scenario_id"]), abs=0.011)
+    assert float(row["metric_at_high_amount"]) == pytest.approx(difference(row["high_scenario_id"]), abs=0.011)
+    assert float(row["metric_central_amount"]) == pytest.approx(difference("fixture__sens_central"), abs=0.011)
+    assert float(row["metric_central_amount"]) != 0  # the designs differ
+    page = out.with_suffix(".html").read_text()
+    assert "qaca minus baseline" in page
