@@ -38,6 +38,7 @@ vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED
 vars_bench := SIZES YEARS SEED REPLICATIONS NOTES RESULTS
 vars_bench-compare := RESULTS
 vars_status := VERIFY
+vars_sensitivity := SCENARIO PLAN BASE VARY CENSUS SET REPLICATIONS START END
 goals := $(or $(MAKECMDGOALS),help)
 allowed_variables := PYTHON PLANALIGN_% $(foreach g,$(goals),$(vars_$(g)))
 command_line_variables := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v)))
@@ -52,7 +53,7 @@ run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate fit check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
+.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate fit sensitivity check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -85,6 +86,9 @@ compare:  ## make compare BASE=baseline ALT="qaca_switch high_growth" (scenario 
 
 export:  ## a scenario's workbook (FORMAT=xlsx, default) or its snapshot and events (FORMAT=parquet|csv)
 	$(PLANALIGN) export $(scenario_args) $(if $(FORMAT),--format $(FORMAT))
+
+sensitivity:  ## tornado of the horizon's net employer cost: make sensitivity SCENARIO= [PLAN= BASE=<design>] [VARY="termination_rate=0.10:0.14 pay_growth=-0.5pt:+0.5pt"] [START= END= REPLICATIONS= SET=]
+	$(PLANALIGN) sensitivity --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(PLAN),--plan-design $(PLAN)) $(if $(BASE),--base $(BASE)) $(if $(VARY),--vary "$(VARY)") $(run_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 report_args = --scenario $(SCENARIO) $(if $(PLAN),--plan-design $(PLAN)) $(if $(REPLICATION),--replication $(REPLICATION))
 

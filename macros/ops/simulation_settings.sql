@@ -42,5 +42,12 @@
     {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
         {%- do settings.update({name: var(name)}) -%}
     {%- endfor -%}
+    {%- if var('pay_growth_shift') != 0 -%}
+        {%- do settings.update({'pay_growth_shift': var('pay_growth_shift')}) -%}
+    {%- endif -%}
+    {#- a Monte Carlo set that draws its assumptions says so (the reports label their bands from it) -#}
+    {%- if var('uncertain_settings') -%}
+        {%- do settings.update({'parameter_uncertainty': var('uncertain_settings')}) -%}
+    {%- endif -%}
     {{ return(settings) }}
 {%- endmacro %}

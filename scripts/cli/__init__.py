@@ -2,7 +2,7 @@
 
 The commands only turn options into calls of the core and its results and errors into lines and exit codes:
 run (simulate, year, batch), recover (resume, restore), inspect (status, check-config), report (compare,
-export, workforce-at, timeline), census (census, census-history), calibrate, fit (fit, backtest), bench
+export, workforce-at, timeline), sensitivity, census (census, census-history), calibrate, fit (fit, backtest), bench
 (bench, bench-compare). The options they share are in options.py, the console lines they print in console.py.
 """
 
@@ -27,7 +27,7 @@ COMMANDS = {
     "timeline": "report:timeline_command", "census": "census:census_command",
     "census-history": "census:census_history_command", "calibrate": "calibrate:calibrate_command",
     "fit": "fit:fit_command", "backtest": "fit:backtest_command", "bench": "bench:bench_command",
-    "bench-compare": "bench:bench_compare_command",
+    "bench-compare": "bench:bench_compare_command", "sensitivity": "sensitivity:sensitivity_command",
 }
 
 

@@ -76,8 +76,8 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
                                             decision=decision, winners=winners)
         if file_format == "xlsx":
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
-                *comparison_sheets(columns, rows, base_key, alt_key),
-                ("Decision summary", *decision_sheet(decision)),
+                *comparison_sheets(columns, rows, base_key, alt_key, _bands_note(con, base_key, alt_key)),
+                ("Decision summary", *decision_sheet(decision, _bands_note(con, base_key, alt_key))),
                 ("Winners and losers", *winners),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
@@ -96,7 +96,15 @@ HORIZON_COLUMNS = ("base_value", "alt_value", "abs_difference", "difference_p10"
                    "base_p10", "base_p90", "alt_p10", "alt_p90")
 
 
-def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: RunKey) -> list[tuple]:
+def _bands_note(con, base: RunKey, alt: RunKey) -> str:
+    """Which kind of band the pair's P10-P90 are, from the stored settings of both sides."""
+    if not base.replications.is_monte_carlo:
+        return "A single run of each side: no bands."
+    return f"The P10-P90 bands cover {report_html.comparison_band_kind(con, base, alt)}."
+
+
+def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: RunKey,
+                      bands_kind: str = "") -> list[tuple]:
     """The comparison workbook's sheets: the horizon as a table of metrics (each with what its figure is: a total
     over the years or the value at the end), and every year in long form; both name the sides and the sign."""
     period = columns.index("period")
@@ -108,7 +116,7 @@ def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: 
                 *(row[columns.index(column)] for column in HORIZON_COLUMNS))
                for row in rows if row[period] == "horizon"]
     note = sign_note(base.pair, alt.pair)
-    bands = ("P10 and P90 over the paired replications (the same draws on both sides)."
+    bands = ("P10 and P90 over the paired replications (the same draws on both sides). " + bands_kind
              if base.replications.is_monte_carlo else "A single run of each side: no bands.")
     shown = [c for c in columns if c not in {"replication_set", "period_sort", "metric_sort"}]
     return [("Horizon", ["label", "metric", "figure", *HORIZON_COLUMNS], horizon,
@@ -121,12 +129,13 @@ DECISION_COLUMNS = ("period", "value_kind", "metric_label", "metric", "base_valu
                     "difference_p10", "difference_p90", "rel_difference")
 
 
-def decision_sheet(summary: list[dict]) -> tuple[list[str], list[tuple], list[str]]:
-    """The pair's rpt_decision_summary as a workbook sheet (the horizon first), its headline above the table."""
+def decision_sheet(summary: list[dict], bands: str = "") -> tuple[list[str], list[tuple], list[str]]:
+    """The pair's rpt_decision_summary as a workbook sheet (the horizon first), its headline above the table and
+    which kind of band its P10-P90 are."""
     rows = sorted(summary, key=lambda row: (row["period"] != "horizon", row["period_sort"], row["row_sort"]))
     notes = sorted({row["headline"] for row in summary if row["headline"]})
     return (list(DECISION_COLUMNS), [tuple(row[c] for c in DECISION_COLUMNS) for row in rows],
-            [*notes, SIGN])
+            [*notes, SIGN, *([bands] if bands else [])])
 
 
 def _pair_keys(con, base: str, alt: str) -> tuple[RunKey, RunKey]:
@@ -204,8 +213,9 @@ def write_decision_summary(database: Path, study: summary.Study) -> tuple[list[P
     folder = reports_root(database) / "compare"
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{study.names[0]}__decision_summary.csv"
-    db.write_rows_csv(columns, [["headline", "", "", text, *[None] * (len(columns) - 4)]
-                                for text in study.headlines if text] + rows, out)
+    db.write_rows_csv(columns, [[kind, "", "", text, *[None] * (len(columns) - 4)]
+                                for kind, text in [*(("headline", text) for text in study.headlines if text),
+                                                   ("bands", study.band_kind)]] + rows, out)
     order = {key.pair: index for index, key in enumerate(study.keys)}
     tests = sorted(study.compliance, key=lambda row: (row["simulation_year"], row["test_name"],
                                                      order[f"{row['scenario_id']}/{row['plan_design_id']}"]))
@@ -368,7 +378,8 @@ def _summary_sheets(con, key: RunKey) -> list[tuple]:
     if key.replications.is_monte_carlo:
         columns, rows = db.report_bands(con, key)
         wide = units.wide(columns, rows, (("mean_value", "mean"), ("p10_value", "P10"), ("p90_value", "P90")))
-        note = f"{key.replications.count} Monte Carlo replications: mean, P10 and P90 over the replications."
+        note = (f"{key.replications.count} Monte Carlo replications: mean, P10 and P90 over the replications, "
+                f"bands of {report_html.band_kind(con, key)}.")
         return [("Summary", *wide, [f"{key.label}: {note}", SUMMARY_NOTE])]
     wide = units.wide(*db.report_metrics(con, key), (("metric_value", "value"),))
     return [("Summary", *wide, [f"{key.label}: the single deterministic run.", SUMMARY_NOTE]),

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planalign.engine import uncertainty
 from planalign.engine.assumptions import Assumptions, resolve_assumptions
 from planalign.engine.census_excel import XLSX_SUFFIXES
 from planalign.engine.census_policy import (
@@ -44,7 +45,7 @@ MAX_REPLICATIONS = 1000
 # Settings left out of the dbt vars (so of the config hash and dim_scenario_settings) at their neutral value:
 # added after results were stored, they must not make an unchanged run look changed (dbt reads the same neutral
 # default from dbt_project.yml).
-NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0}
+NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0, "pay_growth_shift": 0.0}
 
 
 def _check_month_day(value: str) -> str:
@@ -76,6 +77,8 @@ class WorkforceSettings(BaseModel):
     merit_scale: float = Field(project_default("merit_scale"), ge=0.0, le=5.0)
     cola_scale: float = Field(project_default("cola_scale"), ge=0.0, le=5.0)
     pay_band_increase: float = Field(project_default("pay_band_increase"), ge=-0.1, le=0.2)
+    # added to every merit + COLA raise rate (points of pay growth; sensitivity's pay_growth). 0: the SQL is unchanged
+    pay_growth_shift: float = Field(project_default("pay_growth_shift"), ge=-0.1, le=0.1)
 
     _month_days = field_validator("promotion_month_day", "raise_month_day")(_check_month_day)
 
@@ -136,10 +139,15 @@ class Scenario(BaseModel):
     plan: PlanSettings = PlanSettings()
     # The scenario's own workforce assumption tables: a folder, or {folder, tables} (engine/assumptions.py)
     assumptions: str | dict[str, Any] | None = Field(project_default("assumptions"))
+    # A Monte Carlo set whose every replication also draws the uncertain assumptions (engine/uncertainty.py):
+    # from the fitted 90% intervals, the scenario's own uncertainty_ranges, or the stated ranges
+    parameter_uncertainty: bool = False
+    uncertainty_ranges: dict[str, list[float]] = Field(default_factory=dict)
 
     _census_encoding = field_validator("census_encoding")(check_encoding)
     _census_timezone = field_validator("census_timezone")(check_timezone)
     _census_checks = field_validator("census_checks", mode="before")(check_severities)
+    _uncertainty_ranges = field_validator("uncertainty_ranges")(uncertainty.check_own_ranges)
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Scenario:
@@ -148,6 +156,9 @@ class Scenario(BaseModel):
         if self.end_year - self.start_year >= 50:
             raise ValueError(f"start_year {self.start_year} to end_year {self.end_year} is "
                              f"{self.end_year - self.start_year + 1} years; at most 50 can be simulated at once")
+        if self.parameter_uncertainty and not self.replications:
+            raise ValueError("parameter_uncertainty: true needs a Monte Carlo set (replications: 20, or "
+                             "REPLICATIONS=20): the single run has no replications to draw the assumptions in")
         return self
 
 
@@ -222,6 +233,8 @@ class Effective:
             **scenario.plan.model_dump(),
             "assumptions": self.assumptions.as_var(),
             **self.census_design_vars(),
+            **({"uncertain_settings": uncertainty.draw_var(self.uncertainty_ranges())}
+               if scenario.parameter_uncertainty else {}),
         }
 
     def census_design_vars(self) -> dict[str, Any]:
@@ -230,6 +243,12 @@ class Effective:
         rate = match_maximizing_rate(design)
         return {"census_plan_design_id": design.plan_design_id,
                 "census_match_maximizing_rate": None if rate is None else float(rate)}
+
+    def uncertainty_ranges(self, specs: list[uncertainty.VarySpec] | None = None) -> list[uncertainty.Range]:
+        """The uncertain assumptions' ranges for this scenario (VARY's when given; else its own uncertainty_ranges,
+        the fitted 90% intervals of a make fit, or the stated ranges)."""
+        return uncertainty.ranges(self.scenario.model_dump(), uncertainty.fitted_intervals(
+            self.scenario.assumptions, PROJECT_ROOT), specs, self.scenario.uncertainty_ranges)
 
     def run_config(self) -> dict[str, Any]:
         """What a checkpoint must match: every dbt var, the census file's content and every seed the run reads."""

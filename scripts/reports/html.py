@@ -16,6 +16,7 @@ import jinja2
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from planalign.engine import uncertainty
 from planalign.keys import MONTE_CARLO, RunKey
 from planalign.reports import units
 from planalign.store import db
@@ -164,6 +165,9 @@ def _figure(title: str, yaxis: str, percent: bool = False) -> go.Figure:
 def _html(figure: go.Figure, name: str) -> str:
     return figure.to_html(full_html=False, include_plotlyjs=False, div_id=name,
                           config={"displaylogo": False, "responsive": True})
+
+
+figure_html = _html  # for the other report modules (sensitivity)
 
 
 def _column(columns: list[str], rows: list[tuple], name: str) -> list[Any]:
@@ -384,6 +388,20 @@ def readable(key: str, value: Any) -> str | dict[str, Any]:
     return _plain(key, value)
 
 
+def band_kind(con: Any, key: RunKey) -> str:
+    """Which kind of band a stored Monte Carlo set shows, from its stored settings (not guessed)."""
+    return uncertainty.band_kind(db.stored_settings(con, key))
+
+
+def comparison_band_kind(con: Any, base: RunKey, alt: RunKey) -> str:
+    """The kind of band of a comparison: assumption uncertainty only when both sides drew their assumptions."""
+    kinds = {band_kind(con, base), band_kind(con, alt)}
+    if len(kinds) == 1:
+        return kinds.pop()
+    drew = base.pair if band_kind(con, base) != uncertainty.BAND_RANDOM else alt.pair
+    return f"random draws, and assumption uncertainty on {drew} only (the other side keeps its central assumptions)"
+
+
 def _provenance(con: Any, key: RunKey) -> dict[str, Any]:
     provenance = db.report_provenance(con, key)
     settings = json.loads(provenance["settings_json"] or "{}")
@@ -393,6 +411,9 @@ def _provenance(con: Any, key: RunKey) -> dict[str, Any]:
     provenance["design"] = [(name.replace("_", " "), readable(name, value)) for name, value in sorted(design.items())
                             if name not in {"run_id", "simulation_year", "plan_design_id"}]
     return provenance
+
+
+provenance_of = _provenance  # for the other report modules (sensitivity)
 
 
 def plan_distribution_charts(columns: list[str], rows: list[tuple], labels: dict[int, str]) -> list[str]:
@@ -462,7 +483,7 @@ def write_run_report(con: Any, key: RunKey, description: str, folder: Path) -> P
                   census_warnings=table(*db.report_census_warnings(con, key)),
                   tripwires=table(*db.report_tripwires(con, key)),
                   provenance=[(title, _provenance(con, key))],
-                  replications=replications)
+                  replications=replications, band_kind=band_kind(con, key))
 
 
 def wide_table(columns: list[str], rows: list[tuple], title: str) -> dict[str, Any]:
@@ -561,10 +582,11 @@ def write_comparison_report(con: Any, out: Path, base: RunKey, alt: RunKey, colu
                              "(column 'figure' says which)."
                              + (f" Bands: P10 to P90 over {replications} paired replications (common random "
                                 "numbers: the same draws on both sides), so the difference band is the effect of "
-                                "the change, not noise." if monte_carlo else "")),
+                                f"the change, not noise. The bands cover {comparison_band_kind(con, base, alt)}."
+                                if monte_carlo else "")),
                   charts=[*comparison_charts(columns, rows, base_label, alt_label), winners_chart(*winners)],
                   tables=[winners_table(*winners, monte_carlo), comparison_table(columns, yearly, "By year", years)],
                   census=None, tripwires=None,
                   provenance=[(label, _provenance(con, side)) for label, side in
                               ((f"base: {base_label}", base), (f"alternative: {alt_label}", alt))],
-                  replications=replications, highlight="difference")
+                  replications=replications, band_kind=comparison_band_kind(con, base, alt), highlight="difference")

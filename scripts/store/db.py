@@ -8,6 +8,7 @@ backup) and stamping the run log. Numbers shown to users come from the rpt_ mode
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import re
 import time
@@ -839,3 +840,36 @@ def bench_rows_written(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {f"{kind}_rows": (con.execute(f"select count(*) from main.{table}").fetchone()[0]
                              if has_table(con, table) else 0)
             for kind, table in (("event", "fct_yearly_events"), ("snapshot", "fct_workforce_snapshot"))}
+
+
+# ---- sensitivity (make sensitivity): the horizon's net employer cost of each run, from the report models ------
+
+def horizon_net_cost(con: duckdb.DuckDBPyConnection, key: RunKey) -> float | None:
+    """The horizon's net employer cost (gross - forfeitures used, summed over the stored years) of one run, from
+    rpt_scenario_metrics: its value for the single run, the mean over the replications for a Monte Carlo set."""
+    row = con.execute(
+        "select avg(metric_value) from rpt_scenario_metrics where scenario_id = $scenario and plan_design_id = $plan "
+        "and list_contains($replications, replication_id) and period = 'horizon' and metric = 'net_employer_cost'",
+        key.params).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def horizon_net_cost_difference(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> float | None:
+    """The horizon's net employer cost of alt minus base (rpt_scenario_comparison's abs_difference: the mean of
+    the paired differences for Monte Carlo sets)."""
+    row = con.execute(
+        "select abs_difference from rpt_scenario_comparison where base_scenario_id = ? and base_plan_design_id = ? "
+        "and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? and period = 'horizon' "
+        "and metric = 'net_employer_cost'",
+        [base.scenario_id, base.plan_design_id, alt.scenario_id, alt.plan_design_id, base.replications.kind]
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def stored_settings(con: duckdb.DuckDBPyConnection, key: RunKey) -> dict[str, Any]:
+    """The stored settings of a (scenario, design) (dim_scenario_settings), {} when none are stored."""
+    if not has_table(con, "dim_scenario_settings"):
+        return {}
+    row = con.execute("select settings_json from dim_scenario_settings where scenario_id = ? and plan_design_id = ?",
+                      [key.scenario_id, key.plan_design_id]).fetchone()
+    return json.loads(row[0]) if row and row[0] else {}

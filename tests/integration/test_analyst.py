@@ -356,8 +356,10 @@ def test_the_batch_writes_a_decision_summary_recomputed_from_the_yearly_audit(mo
         differences = [a - b for a, b in zip(alt, base, strict=True)]
         assert float(row[f"{name} - base P10"]) == pytest.approx(_quantile(differences, 0.1), rel=1e-6, abs=0.01)
         assert float(row[f"{name} - base P90"]) == pytest.approx(_quantile(differences, 0.9), rel=1e-6, abs=0.01)
-    years = sorted({row["period"] for row in rows if row["period"] not in ("headline", "horizon")})
-    assert years == ["2025", "2026"] and rows[1]["period"] == "horizon"  # the headline, then the horizon first
+    years = sorted({row["period"] for row in rows if row["period"] not in ("headline", "bands", "horizon")})
+    # the headline, which kind of band (from the stored settings), then the horizon first
+    assert years == ["2025", "2026"] and rows[1]["period"] == "bands" and rows[2]["period"] == "horizon"
+    assert "do not include uncertainty about the assumptions" in rows[1]["figure"]
 
 
 def test_the_comparison_page_and_workbook_open_with_the_decision_and_who_gains(monte_carlo):

@@ -90,6 +90,8 @@ def test_the_example_scenarios_are_a_few_lines_and_valid():
 
 # Settings that are not dbt vars, and why (everything else must be read by a model, macro or test).
 NOT_DBT_VARS = {
+    "parameter_uncertainty": "when true, the drawn assumptions' ranges travel as the var uncertain_settings",
+    "uncertainty_ranges": "a scenario's own ranges: they travel inside the var uncertain_settings",
     "end_year": "the CLI's year loop: each year is one dbt build",
     "description": "documentation only",
     "plan_design": "travels as the var plan_design (resolved) and plan_design_id",
@@ -124,11 +126,12 @@ def test_every_scenario_setting_is_read_by_some_model_or_hook():
     assert not set(NEUTRAL_SCALES) & set(neutral), "a neutral scale reached the vars: the config hash would change"
     # so is an unset census_new_hires_since (the default run keeps its vars, parse and results)
     assert "census_new_hires_since" not in neutral
+    changed = {name: 0.05 if name == "pay_growth_shift" else 1.5 for name in NEUTRAL_SCALES}  # within each range
     effective = resolve(ROOT / "scenarios" / "baseline.yml",
-                        sets=[f"workforce.{name}=1.5" for name in NEUTRAL_SCALES]
+                        sets=[f"workforce.{name}={value}" for name, value in changed.items()]
                         + ["census_new_hires_since=2024-01-01"])
     variables = effective.dbt_vars()
-    assert {name: variables[name] for name in NEUTRAL_SCALES} == dict.fromkeys(NEUTRAL_SCALES, 1.5)
+    assert {name: variables[name] for name in NEUTRAL_SCALES} == changed
     settings = [name for name in Scenario.model_fields if name not in {"workforce", "plan"}]
     settings += list(Scenario.model_fields["workforce"].annotation.model_fields)
     settings += list(Scenario.model_fields["plan"].annotation.model_fields)

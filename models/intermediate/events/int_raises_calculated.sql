@@ -7,6 +7,9 @@
 {#- merit_scale and cola_scale (default 1) multiply only when they differ from 1: the default SQL is unchanged -#}
 {%- set merit_scale = var('merit_scale') -%}
 {%- set cola_scale = var('cola_scale') -%}
+{#- pay_growth_shift (default 0) is added only when set or drawn per replication (parameter_uncertainty) -#}
+{%- set pay_growth_shifted = var('pay_growth_shift') != 0
+    or 'pay_growth_shift' in (var('uncertain_settings') or {}) -%}
 
 with
 
@@ -84,7 +87,10 @@ raises as (
         salary_on_raise_date.job_level,
         salary_on_raise_date.annual_compensation as compensation_before,
         coalesce(job_levels.merit_rate, 0){% if merit_scale != 1 %} * {{ merit_scale }}{% endif %}
-        + cola.cola_rate as raise_rate
+        + cola.cola_rate
+        {%- if pay_growth_shifted %}
+        + {{ uncertain_setting('pay_growth_shift', 'salary_on_raise_date.replication_id', type_double()) }}
+        {%- endif %} as raise_rate
     from salary_on_raise_date
     left join job_levels
         on salary_on_raise_date.job_level = job_levels.job_level

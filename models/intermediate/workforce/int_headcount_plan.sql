@@ -3,7 +3,9 @@
     experienced terminations, a year-end target of round(N x (1 + growth)), the hires
     that target needs after new-hire attrition, and a reduction in force when growth
     is negative beyond attrition. One row per replication: each replication's own
-    start headcount (a replication with nobody left still gets its row).
+    start headcount (a replication with nobody left still gets its row). The rates are
+    per replication: under parameter_uncertainty each replication draws its own (macro
+    uncertain_setting); otherwise every replication has the vars.
 -#}
 with
 
@@ -20,9 +22,14 @@ replications as (
 
 rates as (
     select
-        cast({{ var('total_termination_rate') }} as decimal(12, 8)) as total_termination_rate,
-        cast({{ var('target_growth_rate') }} as decimal(12, 8)) as target_growth_rate,
-        cast({{ var('new_hire_termination_rate') }} as decimal(12, 8)) as new_hire_termination_rate
+        replications.replication_id,
+        {{ uncertain_setting('total_termination_rate', 'replications.replication_id', 'decimal(12, 8)') }}
+            as total_termination_rate,
+        {{ uncertain_setting('target_growth_rate', 'replications.replication_id', 'decimal(12, 8)') }}
+            as target_growth_rate,
+        {{ uncertain_setting('new_hire_termination_rate', 'replications.replication_id', 'decimal(12, 8)') }}
+            as new_hire_termination_rate
+    from replications
 ),
 
 headcount as (
@@ -47,7 +54,8 @@ targets as (
         {{ round_half_up('headcount.start_headcount * (1 + rates.target_growth_rate)') }}
             as target_headcount
     from headcount
-    cross join rates
+    inner join rates
+        on headcount.replication_id = rates.replication_id
 ),
 
 net_change as (

@@ -1,0 +1,169 @@
+"""The sensitivity report (make sensitivity): a tornado chart on an HTML page, a CSV table and a workbook sheet.
+
+The metric of every run comes from the report models (scripts/store/db.py: rpt_scenario_metrics, or
+rpt_scenario_comparison for a difference from a base design); this module only orders the rows by their swing
+and draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+from planalign.engine.uncertainty import Range
+from planalign.reports import html as report_html
+from planalign.reports import xlsx as report_xlsx
+from planalign.store import db
+
+LOW_COLOR, HIGH_COLOR = "#1f5f8b", "#c0392b"
+COLUMNS = ["assumption", "setting", "range_source", "low_rate", "central_rate", "high_rate", "metric_at_low_amount",
+           "metric_central_amount", "metric_at_high_amount", "swing_amount", "low_scenario_id", "high_scenario_id"]
+
+
+@dataclass
+class Row:
+    """One assumption of the tornado: its range and the metric of the runs at its low and high value."""
+
+    range: Range
+    low_scenario_id: str
+    high_scenario_id: str
+    at_low: float
+    at_high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.at_high - self.at_low)
+
+    def values(self, central: float) -> tuple:
+        uncertain = self.range.uncertain
+        return (uncertain.label, uncertain.path, self.range.source, self.range.low, self.range.central,
+                self.range.high, round(self.at_low, 2), round(central, 2), round(self.at_high, 2),
+                round(self.swing, 2), self.low_scenario_id, self.high_scenario_id)
+
+
+@dataclass
+class Study:
+    """What was run and how the metric reads."""
+
+    scenario_id: str
+    plan_design_id: str
+    base_design_id: str | None
+    first_year: int
+    last_year: int
+    replications: int
+    central: float
+    central_scenario_id: str
+    rows: list[Row]
+
+    @property
+    def metric(self) -> str:
+        span = f"{self.first_year}-{self.last_year}"
+        if self.base_design_id:
+            return f"net employer cost {span}, {self.plan_design_id} minus {self.base_design_id}"
+        return f"net employer cost {span}"
+
+    @property
+    def ordered(self) -> list[Row]:
+        return sorted(self.rows, key=lambda row: (-row.swing, row.range.key))
+
+    @property
+    def runs(self) -> str:
+        if self.replications:
+            return (f"each point is the mean of {self.replications} Monte Carlo replications (random draws only: "
+                    "the assumptions are the point's)")
+        return "each point is the single deterministic run"
+
+    def notes(self) -> list[str]:
+        return [f"Tornado of the {self.metric} (gross employer cost - forfeitures used, summed over the years; "
+                "rpt_scenario_metrics" + (", difference from rpt_scenario_comparison" if self.base_design_id else "")
+                + f"). Central value {money(self.central)}: scenario {self.scenario_id} as written "
+                f"(run as {self.central_scenario_id}).",
+                "Each assumption is moved to its low and then its high value with everything else at the central "
+                "value; every run has the same census and seed (common random numbers), so a swing is the "
+                f"assumption's effect, not noise; {self.runs}.",
+                "range_source: 'fitted 90% interval' (make fit's estimate), 'stated range' (the documented default "
+                "+/- points, or the scenario's uncertainty_ranges), 'VARY' (given on the command line). Swing = "
+                "|metric at high - metric at low|; rows are sorted by swing."]
+
+
+def money(value: float, signed: bool = False) -> str:
+    """$1.23M, $456K, $789 (signed: with its + or -)."""
+    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ("-" if value < 0 else "")
+    size = abs(value)
+    if size >= 1e6:
+        return f"{sign}${size / 1e6:,.2f}M"
+    if size >= 1e4:
+        return f"{sign}${size / 1e3:,.0f}K"
+    return f"{sign}${size:,.0f}"
+
+
+def rate(value: float, path: str) -> str:
+    if path.endswith("pay_growth_shift"):
+        return f"{value * 100:+.2f} pt"
+    return f"{value * 100:.2f}%"
+
+
+def tornado(study: Study) -> go.Figure:
+    """Horizontal bars from the central value to the metric at each end, the widest swing on top; each bar
+    labelled with the assumption's value and the metric there."""
+    ordered = list(reversed(study.ordered))  # plotly draws the first category at the bottom
+    names = [f"{row.range.uncertain.label}<br><sub>{row.range.source}</sub>" for row in ordered]
+    figure = go.Figure()
+    for end, color, label in (("low", LOW_COLOR, "at the low value"), ("high", HIGH_COLOR, "at the high value")):
+        metrics = [row.at_low if end == "low" else row.at_high for row in ordered]
+        values = [row.range.low if end == "low" else row.range.high for row in ordered]
+        figure.add_bar(
+            y=names, x=[metric - study.central for metric in metrics], base=study.central, orientation="h",
+            name=label, marker_color=color,
+            text=[f"{rate(value, row.range.uncertain.path)}: {money(metric)}"
+                  for value, metric, row in zip(values, metrics, ordered, strict=True)],
+            textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}<br>" + label + ": %{text}<extra></extra>")
+    figure.add_vline(x=study.central, line={"color": "#2c3e50", "width": 2},
+                     annotation_text=f"central {money(study.central)}", annotation_position="top")
+    spread = max([row.swing for row in study.rows] + [abs(study.central) * 0.01, 1.0])
+    low = min([study.central] + [min(row.at_low, row.at_high) for row in study.rows])
+    high = max([study.central] + [max(row.at_low, row.at_high) for row in study.rows])
+    figure.update_layout(
+        title=f"Sensitivity of the {study.metric}", template="plotly_white", barmode="group", bargap=0.25,
+        height=max(360, 120 + 70 * len(study.rows)), margin={"l": 220, "r": 40, "t": 70, "b": 60},
+        legend={"orientation": "h", "y": -0.12},
+        xaxis={"title": f"{study.metric} (US dollars)", "tickprefix": "$", "tickformat": ",.3s",
+               "range": [low - 0.45 * spread, high + 0.45 * spread]},
+        yaxis={"title": ""})
+    return figure
+
+
+def sheet(study: Study) -> tuple:
+    return ("Sensitivity", COLUMNS, [row.values(study.central) for row in study.ordered], study.notes())
+
+
+def write(study: Study, folder: Path, provenance: list[tuple[str, Any]]) -> dict[str, Path]:
+    """<folder>/<name>.html, .csv and .xlsx; name says what the metric is (net_cost, or net_cost_vs_<base>)."""
+    name = f"net_cost_vs_{study.base_design_id}" if study.base_design_id else "net_cost"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {"csv": folder / f"{name}.csv", "html": folder / f"{name}.html", "xlsx": folder / f"{name}.xlsx"}
+    db.write_rows_csv(COLUMNS, [row.values(study.central) for row in study.ordered], out["csv"])
+    report_xlsx.write_workbook(out["xlsx"], [sheet(study)])
+    rows = [(row.range.uncertain.label, row.range.source, rate(row.range.low, row.range.uncertain.path),
+             rate(row.range.central, row.range.uncertain.path), rate(row.range.high, row.range.uncertain.path),
+             money(row.at_low), money(row.at_high), money(row.swing)) for row in study.ordered]
+    table = {"title": "The assumptions, widest swing first",
+             "columns": ["assumption", "range", "low", "central", "high", "metric at low", "metric at high",
+                         "swing"],
+             "rows": [list(row) for row in rows], "numeric": [False, False, True, True, True, True, True, True]}
+    top = study.ordered[0] if study.rows else None
+    headline = [{"value": money(study.central, signed=bool(study.base_design_id)),
+                 "label": f"central: {study.metric}", "band": ""}]
+    if top:
+        headline.append({"value": money(top.swing), "label": f"widest swing: {top.range.uncertain.label}",
+                         "band": f"{rate(top.range.low, top.range.uncertain.path)} to "
+                                 f"{rate(top.range.high, top.range.uncertain.path)} ({top.range.source})"})
+    report_html.render(out["html"], title=f"Sensitivity: {study.scenario_id} / {study.plan_design_id}",
+                       subtitle=study.notes()[0], headline=headline, headline_note=" ".join(study.notes()[1:]),
+                       charts=[report_html.figure_html(tornado(study), "chart-tornado")], tables=[table],
+                       census=None, tripwires=None, provenance=provenance, replications=0, wide_charts=True)
+    return out
