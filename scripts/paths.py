@@ -52,7 +52,15 @@ def checked_database(writing: bool) -> Path:
     return database
 
 
+# DuckDB calls an opened database by its file name without the extension: these names are taken (its own
+# catalog and schema names, and the alias of the run's scratch database in profiles.yml)
+RESERVED_DATABASE_NAMES = frozenset({"main", "temp", "system", "scratch"})
+
+
 def check_database(database: Path, writing: bool) -> None:
+    if database.stem.lower() in RESERVED_DATABASE_NAMES:
+        raise PlanAlignError(f"the database file {database} is named '{database.stem}', a name DuckDB keeps for itself",
+                             hint=f"choose another file name, e.g. {database.with_name('planalign.duckdb')}")
     if database.is_dir():
         raise PlanAlignError(f"the database path {database} is a directory, not a database file", hint=DB_HINT)
     folder = database.parent
