@@ -29,7 +29,9 @@ final as (
         metrics.metric,
         metrics.metric_sort,
         count(*) as replications,
-        round(avg(cast(metrics.metric_value as {{ type_double() }})), 6) as mean_value,
+        -- the mean from the exact decimal sum: an average of doubles depends on the order DuckDB's threads add
+        -- them in, and so did this column's last digit
+        round(cast(sum(metrics.metric_value) as {{ type_double() }}) / count(*), 6) as mean_value,
         round({{ percentile('cast(metrics.metric_value as ' ~ type_double() ~ ')', 0.1) }}, 6) as p10_value,
         round({{ percentile('cast(metrics.metric_value as ' ~ type_double() ~ ')', 0.5) }}, 6) as p50_value,
         round({{ percentile('cast(metrics.metric_value as ' ~ type_double() ~ ')', 0.9) }}, 6) as p90_value

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from planalign.cli import options
+from planalign.engine import uncertainty
 from planalign.engine.config import resolve, scenario_file
 from planalign.errors import PlanAlignError
 from planalign.keys import MONTE_CARLO, SINGLE, Replications, RunKey
@@ -174,16 +175,15 @@ def gather_study(database: Path, base: str, alts: list[str]) -> summary.Study:
 
 
 def band_kind(monte_carlo: bool, assumptions_drawn: bool) -> str:
-    """Which kind of band the summary shows, in words."""
+    """Which kind of band the summary shows, in words (the kinds named as every other report names them)."""
     if not monte_carlo:
         return "No bands: one deterministic run of each design."
+    paired = "Bands: P10 to P90 over the paired replications (the same draws under every design), covering"
     if assumptions_drawn:
-        return ("Bands: P10 to P90 over the paired replications (the same draws under every design); each "
-                "replication also drew the uncertain assumptions, so the bands include what we do not know about "
-                "the rates.")
-    return ("Bands: P10 to P90 over the paired replications (the same draws under every design): the random "
-            "variation of who leaves, is hired and enrolls, at the assumptions as given; they do not include "
-            "uncertainty about the assumptions themselves.")
+        return (f"{paired} {uncertainty.BAND_BOTH}: each replication also drew the uncertain assumptions, so the "
+                "bands include what we do not know about the rates.")
+    return (f"{paired} {uncertainty.BAND_RANDOM}: the random variation of who leaves, is hired and enrolls, at the "
+            "assumptions as given; they do not include uncertainty about the assumptions themselves.")
 
 
 def decision_summary_table(study: summary.Study) -> tuple[list[str], list[list]]:
