@@ -14,11 +14,13 @@
     from {{ ref('dim_scenario_settings') }}
 {%- endmacro %}
 
-{#- A dollar amount in a sentence: $5.0M, $830K, $420 (the sign written first: -$1.2M). -#}
-{% macro money_words(expression) -%}
+{#- A dollar amount in a sentence: $5.0M, $830K, $420 (the sign written first: -$1.2M); millions to millions_digits
+    places (a headline's band uses 2, so that a narrow band does not read "$1.9M to $1.9M"). -#}
+{% macro money_words(expression, millions_digits=1) -%}
     case when {{ expression }} < 0 then '-' else '' end || '$' || case
         when abs({{ expression }}) >= 1000000
-            then cast(cast(round(abs({{ expression }}) / 1000000, 1) as decimal(18, 1)) as {{ dbt.type_string() }}) || 'M'
+            then cast(cast(round(abs({{ expression }}) / 1000000, {{ millions_digits }}) as decimal(18, {{ millions_digits }}))
+                as {{ dbt.type_string() }}) || 'M'
         when abs({{ expression }}) >= 1000
             then cast(cast(round(abs({{ expression }}) / 1000, 0) as decimal(18, 0)) as {{ dbt.type_string() }}) || 'K'
         else cast(cast(round(abs({{ expression }}), 0) as decimal(18, 0)) as {{ dbt.type_string() }})

@@ -130,8 +130,8 @@ headlines as (
         || case
             when difference_p10 is not null
                 then
-                    ' (P10-P90 of the difference ' || {{ money_words('difference_p10') }}
-                    || ' to ' || {{ money_words('difference_p90') }} || ')'
+                    ' (P10-P90 of the difference ' || {{ money_words('difference_p10', 2) }}
+                    || ' to ' || {{ money_words('difference_p90', 2) }} || ')'
             else ''
         end
         || case
