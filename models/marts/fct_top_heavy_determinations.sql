@@ -24,6 +24,9 @@
 {#- IRC §416(g)(1)(A)(ii): key employees' share above 60%; §416(c)(2)(A): 3% of pay, in hundredths of a percent -#}
 {%- set threshold_percent = 60 -%}
 {%- set minimum_rate_units = 300 -%}
+{#- the census's opening balances are read in the start year only, but the ref is made in every year: the project
+    must parse the same whatever the run's years (one parse serves every year) -#}
+{%- set census_employees = ref('stg_census__employees') -%}
 
 with
 
@@ -78,7 +81,7 @@ replications as (
             employee_balance_amount,
             match_balance_amount,
             core_balance_amount
-        from {{ ref('stg_census__employees') }}
+        from {{ census_employees }}
         where
             scenario_id = '{{ var("scenario_id") }}'
             and plan_design_id = '{{ var("plan_design_id") }}'

@@ -98,7 +98,7 @@ def test_the_parse_does_not_depend_on_the_run(tmp_path, fixture_census, scenario
                  for key in sorted(set(run_parse.get(section) or {}) | set(runner_parse.get(section) or {}))
                  if isinstance(run_parse.get(section), dict)
                  and (run_parse.get(section) or {}).get(key) != (runner_parse.get(section) or {}).get(key)]
-    assert differing == [], "parsed differently for this run than for the runner"
+    assert differing == [], f"parsed differently for this run than for the runner: {differing}"
     assert run_parse == runner_parse
 
 
