@@ -176,10 +176,7 @@ determined as (
         plan_design.safe_harbor <> 'none'
         and (
             plan_design.match_formula_id = 'none'
-            or (
-                plan_design.safe_harbor in ('basic_match', 'enhanced_match', 'qaca')
-                and match_tiers.match_deferral_ceiling <= 0.06
-            )
+            or {{ safe_harbor_match_acp_exempt('plan_design.safe_harbor', 'match_tiers.match_deferral_ceiling') }}
         )
         and (plan_design.core_formula_id = 'none' or plan_design.safe_harbor = 'nonelective_3') as is_exempt,
         concat('safe harbor ', plan_design.safe_harbor, ' only: exempt, IRC §416(g)(4)(H)') as exempt_reason

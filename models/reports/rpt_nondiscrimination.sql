@@ -145,7 +145,7 @@ ratio_tests as (
             {% if test == 'adp' -%}
                 designs.safe_harbor <> 'none'
             {%- else -%}
-                designs.safe_harbor in ('basic_match', 'enhanced_match', 'qaca') and designs.match_deferral_ceiling <= 0.06
+                {{ safe_harbor_match_acp_exempt('designs.safe_harbor', 'designs.match_deferral_ceiling') }}
             {%- endif %} as is_exempt,
             current_year.{{ test }}_hce_count as hce_count,
             current_year.{{ test }}_nhce_count as nhce_count,
