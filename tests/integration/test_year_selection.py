@@ -61,7 +61,8 @@ def test_intermediate_and_report_checks_run_in_the_start_year_only(selected):
                     and node["original_file_path"].startswith("models/marts/") and "yearly" in node["config"]["tags"]}
     assert yearly_marts == {f"model.planalign.{name}" for name in (
         "fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan", "fct_irs_limits",
-        "fct_nondiscrimination_employees", "fct_nondiscrimination_corrections")}
+        "fct_nondiscrimination_employees", "fct_nondiscrimination_corrections", "fct_top_heavy_determinations",
+        "fct_top_heavy_minimums")}
     marts_tests = {node_id for node_id, node in nodes.items() if node["resource_type"] == "test"
                    and node["original_file_path"].startswith("models/marts/")
                    and set(node["depends_on"]["nodes"]) & yearly_marts}
