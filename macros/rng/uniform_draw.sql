@@ -17,6 +17,10 @@
 
 {% macro default__uniform_draw(key_expr, purpose, year=none, replication=none) -%}
     {%- set draw_year = sim_year() if year is none else year -%}
+    {%- set study = var('sensitivity_points') -%}
+    {%- if study -%}
+        {%- set replication = '((' ~ replication ~ ') - 1) % ' ~ study['draws'] ~ ' + ' ~ study['first_draw'] -%}
+    {%- endif -%}
     {%- set hashed -%}
         md5(concat_ws('|',
             '{{ var("random_seed") }}',

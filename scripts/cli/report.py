@@ -227,9 +227,15 @@ def write_decision_summary(database: Path, study: summary.Study) -> tuple[list[P
     provenance = ("Provenance", ["design", "setting", "value"],
                   [(name, setting, value) for name, rows in zip(study.names, study.settings, strict=True)
                    for setting, value in rows])
-    book = report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
-        summary.decision_sheet(study), summary.compliance_sheet(study), summary.winners_sheet(study), provenance])
-    return [out, page, book, compliance], [text for text in study.headlines if text]
+    sheets = [summary.decision_sheet(study), summary.compliance_sheet(study), summary.winners_sheet(study)]
+    written = [out, page]
+    if study.tornadoes:
+        sheets.append(summary.tornado_sheet(study))
+        tornado = out.with_name(f"{study.names[0]}__sensitivity.csv")
+        db.write_rows_csv(summary.tornado_columns(), summary.tornado_rows(study), tornado)
+        written.append(tornado)
+    book = report_xlsx.write_workbook(out.with_suffix(".xlsx"), [*sheets, provenance])
+    return [*written[:2], book, compliance, *written[2:]], [text for text in study.headlines if text]
 
 
 def _provenance_rows(con, key: RunKey) -> list[tuple]:
@@ -298,8 +304,9 @@ def compare_command(base: str, alts: tuple[str, ...], file_format: str) -> None:
 def echo_decision_summary(database: Path, study: summary.Study) -> None:
     """Write the decision summary and say where it is: the page and workbook to hand over, then the CSVs."""
     paths, headlines = write_decision_summary(database, study)
-    csv_path, page, book, compliance = (_shown(path) for path in paths)
-    click.echo(f"decision summary: {page} (page), {book} (workbook), {csv_path} and {compliance} (CSV)")
+    csv_path, page, book, compliance, *tornado = (_shown(path) for path in paths)
+    click.echo(f"decision summary: {page} (page), {book} (workbook), {csv_path}, {compliance}"
+               + "".join(f", {path}" for path in tornado) + " (CSV)")
     for headline in headlines:
         click.echo(f"  {headline}")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from planalign.cli import options
+from planalign.cli import options, sensitivity
 from planalign.cli.console import Console, show_error
 from planalign.cli.report import echo_decision_summary, gather_study, write_comparison
-from planalign.engine import years
+from planalign.engine import uncertainty, years
 from planalign.engine.results import PairResult
 from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT, checked_database
@@ -98,6 +98,10 @@ class BatchRow:
     plan: years.YearPlan | None
     error: str | None = None
     result: PairResult | None = None
+    scenario_name: str = ""
+    plan_design_id: str | None = None
+    first: int = 0
+    last: int = 0
 
     @property
     def status(self) -> str:
@@ -123,14 +127,22 @@ def split_names(text: str | None) -> list[str]:
 @click.option("--end", type=int, default=None, help="last year (default: each scenario's end_year)")
 @click.option("--compare/--no-compare", default=True, show_default=True,
               help="write reports/compare/<first>__vs__<other>.csv for every other pair at the end")
+@click.option("--tornado/--no-tornado", default=True, show_default=True,
+              help="end with the sensitivity of each alternative's net cost difference from the first (a tornado "
+                   "in the decision summary): every assumption at its low and high value, all points in one run "
+                   "per design")
+@click.option("--vary", default=None, metavar='"KEY=LOW:HIGH ..."',
+              help="the tornado's assumptions and ranges (default: the documented set, each +/- its fitted 90% "
+                   "interval or stated range)")
 @options.dry_run
 @options.verbose
 def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, ...], replications: int | None,
-                  clear: str, resume: bool, start: int | None, end: int | None, compare: bool, dry_run: bool,
-                  verbose: bool) -> None:
+                  clear: str, resume: bool, start: int | None, end: int | None, compare: bool, tornado: bool,
+                  vary: str | None, dry_run: bool, verbose: bool) -> None:
     """Run a grid of scenarios (x plan designs) into one database, under one lock and one backup.
 
     A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
+    specs = uncertainty.parse_vary(vary)  # refused in one line before anything runs
     database = checked_database(writing=True)
     run = years.Run(database, "batch", Console(verbose=verbose))
     rows: list[BatchRow] = []
@@ -147,7 +159,8 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
                     raise PlanAlignError(f"END {last} is before START {first}")
                 plan = years.plan_resume(database, effective, last) if resume else \
                     years.plan_years(database, effective, first, last, clear)
-                rows.append(BatchRow(effective.label, plan))
+                rows.append(BatchRow(effective.label, plan, scenario_name=name, plan_design_id=plan_design_id,
+                                     first=first, last=last))
             except PlanAlignError as exc:
                 rows.append(BatchRow(label, None, error=exc.message))
     if not rows:
@@ -172,7 +185,19 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
             except PlanAlignError as exc:
                 show_error(exc)
                 row.result = run.summary.results[-1]
-        status = "success" if all(row.status == "success" for row in rows) else "failed"
+        grid_done = all(row.status == "success" for row in rows)
+        study_sides = None
+        tornado_error = None
+        if grid_done and compare and tornado and len(rows) > 1:
+            try:
+                study_sides = tornado_sides(database, rows, sets, replications, start, specs)
+                # the grid built every report view and ran every check: the study's runs are lean
+                run.lean = True
+                sensitivity.run_sides(run, study_sides[0], rows[0].first, rows[0].last, resume=resume)
+            except PlanAlignError as exc:  # the grid's results stand; the summary is written without a tornado
+                show_error(exc)
+                tornado_error, study_sides = exc.message, None
+        status = "success" if grid_done and tornado_error is None else "failed"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -183,15 +208,38 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
     if compare and len(done) > 1:
         # each pair's decision summary and winners and losers are read once, for its page and the summary's
         study = gather_study(database, done[0].pair, [other.pair for other in done[1:]])
+        if study_sides:
+            sides, found, points = study_sides
+            named = [sensitivity.Side(name, s.effective, s.draws) for name, s in zip(study.names, sides, strict=True)]
+            study.tornadoes = sensitivity.studies(database, named, found, points, rows[0].first, rows[0].last,
+                                                  done[0].scenario_id)
         for other in done[1:]:
             path = write_comparison(database, done[0].pair, other.pair, study=study)
             click.echo(f"comparison: {path.relative_to(PROJECT_ROOT)}")
         echo_decision_summary(database, study)
+    if tornado_error:
+        raise PlanAlignError(f"batch: the grid ran, but its sensitivity study failed: {tornado_error}",
+                             hint="the decision summary above has no tornado; `make batch ... TORNADO=0` skips it, "
+                                  "or run `make sensitivity` on the pair", exit_code=1)
     if status != "success":
         failed = [row.label for row in rows if row.status != "success"]
         raise PlanAlignError(f"batch: {len(failed)} of {len(rows)} failed: {', '.join(failed)}",
                              hint="the messages above say why; `make batch ... RESUME=1` re-runs what is "
                                   "not done", exit_code=1)
+
+
+def tornado_sides(database: Path, rows: list[BatchRow], sets: tuple[str, ...], replications: int | None,
+                  start: int | None, specs: list[uncertainty.VarySpec]) -> tuple:
+    """The sensitivity study at the end of a batch: every (scenario, design) of the grid, the first the base, over
+    the base's years, each assumption's range from the base's scenario (VARY's when given)."""
+    base = rows[0]
+    first_effective = options.effective_from(database, base.scenario_name, None, base.plan_design_id, sets,
+                                             replications, start)
+    found = first_effective.uncertainty_ranges(specs or None)
+    points = sensitivity.study_points(found)
+    sides = [sensitivity.side(database, row.scenario_name, None, row.plan_design_id, sets, replications, start,
+                              points, name=row.label) for row in rows]
+    return sides, found, points
 
 
 def print_batch_table(rows: list[BatchRow]) -> None:

@@ -1,14 +1,19 @@
-"""`sensitivity`: a tornado of the horizon's net employer cost (or its difference from a base design), each
-uncertain assumption at its low and its high value, one at a time.
+"""`sensitivity`: a tornado of the horizon's net employer cost (or its difference from a base), each uncertain
+assumption at its low and its high value, one at a time. `batch` draws the same tornado for every alternative
+against its base at the end of a grid.
 
-Every point is a scenario variant (`--set scenario_id=<variant>` plus the assumption's `--set`), run as `batch`
-runs its grid: one database, one lock, one backup, the same census and seed, so the points share their random
-draws (common random numbers) and a swing is the assumption's effect. The metric is read from the report models
-(scripts/store/db.py); scripts/reports/sensitivity.py draws it.
+A study runs every point at once, as the replications of one scenario variant (<scenario>__sens) per side (the
+design studied, and the base when there is one): point p is replications p*R+1..(p+1)*R, it sets its assumption
+(var sensitivity_points, macro uncertain_setting) and its replications draw the random numbers of the plain
+run's replications 1..R (or of the single run, R = 1; macro uniform_draw). So a point is, event for event, the
+run a user would make apart with `--set <assumption>=<value>`, and all the points share their draws (common
+random numbers): a swing is the assumption's effect. One build per year and side instead of one per point.
+The metric is read from the report models (scripts/store/db.py); scripts/reports/sensitivity.py draws it.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import click
@@ -16,7 +21,7 @@ import click
 from planalign.cli import options
 from planalign.cli.console import Console
 from planalign.engine import uncertainty, years
-from planalign.engine.config import Effective
+from planalign.engine.config import MAX_REPLICATIONS, Effective
 from planalign.errors import PlanAlignError
 from planalign.keys import RunKey
 from planalign.paths import PROJECT_ROOT, checked_database, report_folder
@@ -24,50 +29,118 @@ from planalign.reports import html as report_html
 from planalign.reports import sensitivity as report
 from planalign.store import db
 
-MAX_ID = 40  # the scenario id's part of a variant id (ids are at most 64 characters)
+MAX_ID = 58  # the scenario id's part of a variant id (ids are at most 64 characters)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Point:
-    """One run of the study: the variant's id, the --set that makes it, and its configurations (alt, base)."""
+    """One point of the study: its tag, what it sets for people, and the vars it sets (none: the central point)."""
 
-    scenario_id: str
+    tag: str
     change: str
-    alt: Effective
-    base: Effective | None
+    settings: dict[str, float]
 
 
-def value_text(value: float) -> str:
-    """A value for --set that YAML reads back as the same float (never 1e-05, which YAML reads as a string)."""
-    text = f"{value:.10f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+@dataclass(frozen=True)
+class Side:
+    """A (scenario, design) the study runs: the name the user gave, and the effective configuration of its
+    variant (the points as its replications)."""
+
+    name: str
+    effective: Effective
+    draws: int
+
+    @property
+    def key(self) -> RunKey:
+        return self.effective.key
 
 
-def variant_id(scenario_id: str, tag: str) -> str:
-    return f"{scenario_id[:MAX_ID]}__sens_{tag}"
+def variant_id(scenario_id: str) -> str:
+    return f"{scenario_id[:MAX_ID]}__sens"
 
 
-def make_point(database, scenario: str, census: str | None, design: str | None, base: str | None,
-               sets: tuple[str, ...], replications: int | None, start: int | None, tag: str,
-               change: tuple[str, ...], scenario_id: str) -> Point:
-    variant = variant_id(scenario_id, tag)
+def study_points(found: list[uncertainty.Range]) -> list[Point]:
+    """The central point, then each assumption at its low and its high value."""
+    points = [Point("central", "central values", {})]
+    for found_range in found:
+        name = uncertainty.var_name(found_range.uncertain)
+        for end, value in (("low", found_range.low), ("high", found_range.high)):
+            points.append(Point(f"{found_range.key}:{end}", f"{found_range.uncertain.path}={value:g}",
+                                {name: value}))
+    return points
+
+
+def side(database, scenario: str, census: str | None, design: str | None, sets: tuple[str, ...],
+         replications: int | None, start: int | None, points: list[Point], name: str | None = None) -> Side:
+    """The variant of (scenario, design) that runs every point: the plain run's replication set decides the
+    draws (a Monte Carlo set of R: every point is R replications; the single run: one each)."""
+    plain = options.effective_from(database, scenario, census, design, sets, replications, start)
+    draws = plain.replications.count or 1
+    total = len(points) * draws
+    if total > MAX_REPLICATIONS:
+        raise PlanAlignError(f"the study needs {len(points)} points x {draws} replications = {total} replications, "
+                             f"more than {MAX_REPLICATIONS}",
+                             hint="vary fewer assumptions (VARY=) or use fewer replications (REPLICATIONS=)")
     # the variant draws nothing: a tornado moves one assumption at a time around fixed central values
-    point_sets = (*sets, *change, f"scenario_id={variant}", "parameter_uncertainty=false")
-    alt = options.effective_from(database, scenario, census, design, point_sets, replications, start)
-    base_effective = (options.effective_from(database, scenario, census, base, point_sets, replications, start)
-                      if base else None)
-    return Point(variant, " ".join(change) or "central values", alt, base_effective)
+    variant_sets = (*sets, f"scenario_id={variant_id(plain.scenario_id)}", "parameter_uncertainty=false")
+    effective = options.effective_from(database, scenario, census, design, variant_sets, total, start)
+    effective.study_points = uncertainty.points_var(
+        [point.settings for point in points], draws, 1 if plain.replications.is_monte_carlo else 0)
+    return Side(name or plain.label, effective, draws)
 
 
-def metric(con, point: Point) -> float:
-    """The horizon's net employer cost of the point (or its difference from the base design), from the models."""
-    key = point.alt.key
-    value = (db.horizon_net_cost_difference(con, point.base.key, key) if point.base is not None
-             else db.horizon_net_cost(con, key))
-    if value is None:
-        raise PlanAlignError(f"no net employer cost over the horizon for {key.label} in the database",
-                             hint="the run did not finish; run make sensitivity again")
-    return value
+def run_sides(run: years.Run, sides: list[Side], first: int, last: int, resume: bool = False) -> None:
+    """Every side's years (the base first), each variant's years cleared first (clear all), so its horizon is
+    first..last and nothing of an earlier study with other years lingers; with resume, the years whose
+    checkpoint matches are kept (a batch RESUME=1). A run whose report views are built (run.lean) builds what
+    the reports read and runs the marts' checks and the tripwires only."""
+    plans = [years.plan_resume(run.database, s.effective, last) if resume
+             else years.plan_years(run.database, s.effective, first, last, "all") for s in sides]
+    for index, plan in enumerate(plans, start=1):
+        click.echo(f"== sensitivity {index}/{len(plans)} {plan.effective.label}: "
+                   f"{len(plan.effective.replication_ids)} replications")
+        years.execute(run, plan)
+        run.lean = True
+
+
+def point_values(con, s: Side, points: list[Point]) -> list[float]:
+    """Each point's horizon net employer cost on one side: the mean over its replications (rpt_scenario_metrics)."""
+    by_replication = db.horizon_net_cost_by_replication(con, s.key)
+    values = []
+    for index, point in enumerate(points):
+        ids = uncertainty.point_replications(index, s.draws)
+        missing = [i for i in ids if i not in by_replication]
+        if missing:
+            raise PlanAlignError(f"no net employer cost over the horizon for {s.key.label} replication "
+                                 f"{missing[0]} ({point.change}) in the database",
+                                 hint="the run did not finish; run the study again")
+        values.append(math.fsum(by_replication[i] for i in ids) / s.draws)
+    return values
+
+
+def replication_text(index: int, draws: int) -> str:
+    ids = uncertainty.point_replications(index, draws)
+    return str(ids[0]) if len(ids) == 1 else f"{ids[0]}-{ids[-1]}"
+
+
+def studies(database, sides: list[Side], found: list[uncertainty.Range], points: list[Point], first: int,
+            last: int, scenario_id: str) -> list[report.Study]:
+    """The tornado of every side against the first when there are several (the difference of the horizon's net
+    cost, paired replication by replication: the same draws), else of the one side's net cost."""
+    with db.read_only(database) as con:
+        values = [point_values(con, s, points) for s in sides]
+    base = sides[0] if len(sides) > 1 else None
+    out = []
+    for s, side_values in zip(sides[1:] if base else sides, values[1:] if base else values, strict=True):
+        metric = [v - b for v, b in zip(side_values, values[0], strict=True)] if base else side_values
+        index = {point.tag: i for i, point in enumerate(points)}
+        rows = [report.Row(r, replication_text(index[f"{r.key}:low"], s.draws),
+                           replication_text(index[f"{r.key}:high"], s.draws),
+                           metric[index[f"{r.key}:low"]], metric[index[f"{r.key}:high"]]) for r in found]
+        out.append(report.Study(scenario_id, s.effective.plan_design_id, base.name if base else None, first, last,
+                                s.draws if s.effective.study_points["first_draw"] else 0, metric[0],
+                                s.effective.scenario_id, rows, side_name=s.name))
+    return out
 
 
 @click.command("sensitivity")
@@ -101,56 +174,37 @@ def sensitivity_command(scenario_name: str, census_path: str | None, plan_design
     last = central.end_year if end is None else end
     if last < first:
         raise PlanAlignError(f"END {last} is before START {first}")
-    common = (database, scenario_name, census_path, plan_design_id, base_design, sets, replications, start)
-    scenario_id = central.scenario_id
-    points = {"central": make_point(*common, "central", (), scenario_id)}
-    for index, found_range in enumerate(found, start=1):
-        for end_name, value in (("low", found_range.low), ("high", found_range.high)):
-            points[f"{found_range.key}:{end_name}"] = make_point(
-                *common, f"{index:02d}_{end_name}", (f"{found_range.uncertain.path}={value_text(value)}",),
-                scenario_id)
-    run_points(database, list(points.values()), first, last, verbose)
-    with db.read_only(database) as con:
-        central_value = metric(con, points["central"])
-        rows = [report.Row(r, points[f"{r.key}:low"].scenario_id, points[f"{r.key}:high"].scenario_id,
-                           metric(con, points[f"{r.key}:low"]), metric(con, points[f"{r.key}:high"]))
-                for r in found]
-        study = report.Study(scenario_id, central.plan_design_id, base_design, first, last,
-                             central.replications.count, central_value, points["central"].scenario_id, rows)
-        provenance = [(f"central: {points['central'].alt.label}",
-                       report_html.provenance_of(con, RunKey(points["central"].scenario_id, central.plan_design_id,
-                                                             central.replications)))]
-        out = report.write(study, report_folder(database, scenario_id, central.plan_design_id) / "sensitivity",
-                           provenance)
-    click.echo(f"\nsensitivity of the {study.metric}: central {report.money(central_value, bool(base_design))}")
-    for row in study.ordered:
-        click.echo(f"  {row.range.uncertain.label:<42} {row.range.source:<20} "
-                   f"{report.rate(row.range.low, row.range.uncertain.path):>9} .. "
-                   f"{report.rate(row.range.high, row.range.uncertain.path):<9} "
-                   f"{report.money(row.at_low):>10} .. {report.money(row.at_high):<10} swing {report.money(row.swing)}")
-    click.echo(f"tornado: {out['html'].relative_to(PROJECT_ROOT)} (and .csv, .xlsx)")
-
-
-def run_points(database, points: list[Point], first: int, last: int, verbose: bool) -> None:
-    """Every point's runs (the base design first when there is one, then the design studied), as batch runs a
-    grid: one lock and one backup; each variant's years are cleared first (clear all), so its horizon is
-    START..END and nothing of an earlier study with other years lingers."""
+    points = study_points(found)
+    common = (database, scenario_name, census_path)
+    rest = (sets, replications, start, points)
+    sides = ([side(*common, base_design, *rest, name=base_design)] if base_design else []) + \
+        [side(*common, plan_design_id, *rest, name=central.plan_design_id)]
     run = years.Run(database, "sensitivity", Console(verbose=verbose), write_reports=False)
-    plans = [(point.change, years.plan_years(database, effective, first, last, "all"))
-             for point in points for effective in (point.base, point.alt) if effective is not None]
-    years.start(run, list(range(first, last + 1)), [plan.effective.label for _, plan in plans])
+    years.start(run, list(range(first, last + 1)), [s.effective.label for s in sides])
     status = "failed"
     try:
-        for index, (change, plan) in enumerate(plans, start=1):
-            click.echo(f"== {index}/{len(plans)} {plan.effective.label}: {change}")
-            years.execute(run, plan)
-            # the first run built every report view and ran every check of the rules; the others differ from it
-            # by one setting: they build what the reports read and run the marts' checks and the tripwires only
-            # (a lean run, as a backtest's; no year checkpoint: make sensitivity re-runs them whole)
-            run.lean = True
+        run_sides(run, sides, first, last)
         status = "success"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
         years.finish(run, status)
+    study = studies(database, sides, found, points, first, last, central.scenario_id)[0]
+    with db.read_only(database) as con:
+        provenance = [(f"central: {central.label}",
+                       report_html.provenance_of(con, sides[-1].key))]
+    out = report.write(study, report_folder(database, central.scenario_id, central.plan_design_id) / "sensitivity",
+                       provenance)
+    echo_study(study)
+    click.echo(f"tornado: {out['html'].relative_to(PROJECT_ROOT)} (and .csv, .xlsx)")
+
+
+def echo_study(study: report.Study) -> None:
+    central = report.money(study.central, bool(study.base_design_id))
+    click.echo(f"\nsensitivity of the {study.metric}: central {central}")
+    for row in study.ordered:
+        click.echo(f"  {row.range.uncertain.label:<42} {row.range.source:<20} "
+                   f"{report.rate(row.range.low, row.range.uncertain.path):>9} .. "
+                   f"{report.rate(row.range.high, row.range.uncertain.path):<9} "
+                   f"{report.money(row.at_low):>10} .. {report.money(row.at_high):<10} swing {report.money(row.swing)}")

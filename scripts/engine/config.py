@@ -172,6 +172,9 @@ class Effective:
     assumptions: Assumptions
     census_design: PlanDesign | None = None
     sets: list[str] = field(default_factory=list)
+    # a sensitivity study's points (engine/uncertainty.py points_var): the var sensitivity_points; None for a run
+    # whose replications are its own
+    study_points: dict[str, Any] | None = None
 
     @property
     def scenario_id(self) -> str:
@@ -235,6 +238,7 @@ class Effective:
             **self.census_design_vars(),
             **({"uncertain_settings": uncertainty.draw_var(self.uncertainty_ranges())}
                if scenario.parameter_uncertainty else {}),
+            **({"sensitivity_points": self.study_points} if self.study_points else {}),
         }
 
     def census_design_vars(self) -> dict[str, Any]:

@@ -260,6 +260,28 @@ def draw_var(found: list[Range]) -> dict[str, dict[str, float]]:
             for r in found if r.uncertain.per_replication}
 
 
+def var_name(uncertain: Uncertain) -> str:
+    """The dbt var an assumption is (the setting path's last part: workforce.x and plan.x are var x)."""
+    return uncertain.path.split(".")[-1]
+
+
+def points_var(points: list[dict[str, float]], draws: int, first_draw: int) -> dict[str, Any]:
+    """The dbt var sensitivity_points of a sensitivity study run as one set of replications: point p (0-based)
+    is replications p*draws+1..(p+1)*draws and sets the vars of points[p] (the others keep their central
+    value); its replication i draws as replication first_draw + (i - 1) mod draws, so every point sees the
+    draws of the same run: first_draw 0 (the single deterministic run) with draws 1, or 1 (a Monte Carlo set
+    1..draws). Macros uncertain_setting and uniform_draw read it."""
+    if draws < 1 or first_draw not in (0, 1) or (first_draw == 0 and draws != 1):
+        raise ValueError(f"a study draws as the single run (first_draw 0, draws 1) or as replications 1..draws, "
+                         f"not first_draw {first_draw} with draws {draws}")
+    return {"draws": draws, "first_draw": first_draw, "points": [dict(point) for point in points]}
+
+
+def point_replications(point: int, draws: int) -> list[int]:
+    """The replication ids of a study's point (0-based), as points_var lays them out."""
+    return list(range(point * draws + 1, (point + 1) * draws + 1))
+
+
 BAND_RANDOM = "random draws only"
 BAND_BOTH = "random draws and assumption uncertainty"
 

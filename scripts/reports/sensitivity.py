@@ -7,6 +7,7 @@ and draws them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from planalign.store import db
 
 LOW_COLOR, HIGH_COLOR = "#1f5f8b", "#c0392b"
 COLUMNS = ["assumption", "setting", "range_source", "low_rate", "central_rate", "high_rate", "metric_at_low_amount",
-           "metric_central_amount", "metric_at_high_amount", "swing_amount", "low_scenario_id", "high_scenario_id"]
+           "metric_central_amount", "metric_at_high_amount", "swing_amount", "run_scenario_id", "low_replication_ids",
+           "high_replication_ids"]
 
 
 @dataclass
@@ -28,8 +30,8 @@ class Row:
     """One assumption of the tornado: its range and the metric of the runs at its low and high value."""
 
     range: Range
-    low_scenario_id: str
-    high_scenario_id: str
+    low_replications: str  # the replication ids of the point at the low value in the study's run ("3", "41-60")
+    high_replications: str
     at_low: float
     at_high: float
 
@@ -37,11 +39,11 @@ class Row:
     def swing(self) -> float:
         return abs(self.at_high - self.at_low)
 
-    def values(self, central: float) -> tuple:
+    def values(self, central: float, run_scenario_id: str) -> tuple:
         uncertain = self.range.uncertain
         return (uncertain.label, uncertain.path, self.range.source, self.range.low, self.range.central,
                 self.range.high, round(self.at_low, 2), round(central, 2), round(self.at_high, 2),
-                round(self.swing, 2), self.low_scenario_id, self.high_scenario_id)
+                round(self.swing, 2), run_scenario_id, self.low_replications, self.high_replications)
 
 
 @dataclass
@@ -55,14 +57,15 @@ class Study:
     last_year: int
     replications: int
     central: float
-    central_scenario_id: str
+    run_scenario_id: str  # the variant whose replications are the points (replications 1..R: the central point)
     rows: list[Row]
+    side_name: str = ""  # the side studied as the user named it (a batch's scenario/design)
 
     @property
     def metric(self) -> str:
         span = f"{self.first_year}-{self.last_year}"
         if self.base_design_id:
-            return f"net employer cost {span}, {self.plan_design_id} minus {self.base_design_id}"
+            return f"net employer cost {span}, {self.side_name or self.plan_design_id} minus {self.base_design_id}"
         return f"net employer cost {span}"
 
     @property
@@ -79,11 +82,12 @@ class Study:
     def notes(self) -> list[str]:
         return [f"Tornado of the {self.metric} (gross employer cost - forfeitures used, summed over the years; "
                 "rpt_scenario_metrics" + (", difference from rpt_scenario_comparison" if self.base_design_id else "")
-                + f"). Central value {money(self.central)}: scenario {self.scenario_id} as written "
-                f"(run as {self.central_scenario_id}).",
+                + f"). Central value {money(self.central)}: scenario {self.scenario_id} as written.",
                 "Each assumption is moved to its low and then its high value with everything else at the central "
-                "value; every run has the same census and seed (common random numbers), so a swing is the "
-                f"assumption's effect, not noise; {self.runs}.",
+                "value; every point has the same census, seed and random draws (common random numbers), so a "
+                f"swing is the assumption's effect, not noise; {self.runs}. The points are the replications of "
+                f"scenario {self.run_scenario_id} (columns low_replication_ids, high_replication_ids; the central "
+                "point is the first), each the same run, event for event, as --set <setting>=<value> gives.",
                 "range_source: 'fitted 90% interval' (make fit's estimate), 'stated range' (the documented default "
                 "+/- points, or the scenario's uncertainty_ranges), 'VARY' (given on the command line). Swing = "
                 "|metric at high - metric at low|; rows are sorted by swing."]
@@ -106,6 +110,15 @@ def rate(value: float, path: str) -> str:
     return f"{value * 100:.2f}%"
 
 
+def money_ticks(low: float, high: float, signed: bool) -> dict[str, list]:
+    """About six round tick values over [low, high], labelled as the tables write money (-$380K, not $-380k)."""
+    span = max(high - low, 1.0)
+    magnitude = 10 ** math.floor(math.log10(span / 6))
+    step = next(magnitude * factor for factor in (1, 2, 2.5, 5, 10) if span / (magnitude * factor) <= 7)
+    values = [step * k for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
+    return {"tickvals": values, "ticktext": [money(value, signed=signed and value != 0) for value in values]}
+
+
 def tornado(study: Study) -> go.Figure:
     """Horizontal bars from the central value to the metric at each end, the widest swing on top; each bar
     labelled with the assumption's value and the metric there."""
@@ -118,7 +131,7 @@ def tornado(study: Study) -> go.Figure:
         figure.add_bar(
             y=names, x=[metric - study.central for metric in metrics], base=study.central, orientation="h",
             name=label, marker_color=color,
-            text=[f"{rate(value, row.range.uncertain.path)}: {money(metric)}"
+            text=[f"{rate(value, row.range.uncertain.path)}: {money(metric, signed=bool(study.base_design_id))}"
                   for value, metric, row in zip(values, metrics, ordered, strict=True)],
             textposition="outside", cliponaxis=False,
             hovertemplate="%{y}<br>" + label + ": %{text}<extra></extra>")
@@ -131,14 +144,15 @@ def tornado(study: Study) -> go.Figure:
         title=f"Sensitivity of the {study.metric}", template="plotly_white", barmode="group", bargap=0.25,
         height=max(360, 120 + 70 * len(study.rows)), margin={"l": 220, "r": 40, "t": 70, "b": 60},
         legend={"orientation": "h", "y": -0.12},
-        xaxis={"title": f"{study.metric} (US dollars)", "tickprefix": "$", "tickformat": ",.3s",
-               "range": [low - 0.45 * spread, high + 0.45 * spread]},
+        xaxis={"title": f"{study.metric} (US dollars)", "range": [low - 0.45 * spread, high + 0.45 * spread],
+               **money_ticks(low - 0.45 * spread, high + 0.45 * spread, bool(study.base_design_id))},
         yaxis={"title": ""})
     return figure
 
 
 def sheet(study: Study) -> tuple:
-    return ("Sensitivity", COLUMNS, [row.values(study.central) for row in study.ordered], study.notes())
+    return ("Sensitivity", COLUMNS, [row.values(study.central, study.run_scenario_id) for row in study.ordered],
+            study.notes())
 
 
 def write(study: Study, folder: Path, provenance: list[tuple[str, Any]]) -> dict[str, Path]:
@@ -146,7 +160,7 @@ def write(study: Study, folder: Path, provenance: list[tuple[str, Any]]) -> dict
     name = f"net_cost_vs_{study.base_design_id}" if study.base_design_id else "net_cost"
     folder.mkdir(parents=True, exist_ok=True)
     out = {"csv": folder / f"{name}.csv", "html": folder / f"{name}.html", "xlsx": folder / f"{name}.xlsx"}
-    db.write_rows_csv(COLUMNS, [row.values(study.central) for row in study.ordered], out["csv"])
+    db.write_rows_csv(COLUMNS, [row.values(study.central, study.run_scenario_id) for row in study.ordered], out["csv"])
     report_xlsx.write_workbook(out["xlsx"], [sheet(study)])
     rows = [(row.range.uncertain.label, row.range.source, rate(row.range.low, row.range.uncertain.path),
              rate(row.range.central, row.range.uncertain.path), rate(row.range.high, row.range.uncertain.path),

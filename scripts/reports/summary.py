@@ -9,12 +9,13 @@ arranges and formats them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from planalign.keys import RunKey
 from planalign.reports import html, units
+from planalign.reports import sensitivity as tornado_report
 
 # one colour per design, the base first
 DESIGN_COLORS = (html.BASE_COLOR, html.ALT_COLOR, "#27ae60", "#8e44ad", "#d68910", "#16a085", "#7f8c8d")
@@ -41,6 +42,8 @@ class Study:
     provenance: list[dict[str, Any]]  # html._provenance of every design, the base first
     settings: list[list[tuple]]  # the same as (setting, value) rows, for the workbook
     band_kind: str  # which kind of band the figures show, in words
+    # the sensitivity of each alternative's difference from the base (a batch's study; reports/sensitivity.py)
+    tornadoes: list[tornado_report.Study] = field(default_factory=list)
 
     @property
     def keys(self) -> list[RunKey]:
@@ -331,9 +334,44 @@ def write_page(study: Study, out: Path) -> Path:
         monte_carlo=monte_carlo, charts=year_charts(study, lines),
         by_year=figures_table(study, [line for line in lines if line["period"] != "horizon"], "By year",
                               by_year=True),
-        winners=winners,
+        winners=winners, tornadoes=tornado_sections(study),
         provenance=[(f"{'base' if index == 0 else 'alternative'}: {name}", provenance)
                     for index, (name, provenance) in enumerate(zip(study.names, study.provenance, strict=True))])
+
+
+def tornado_sections(study: Study) -> list[dict[str, Any]]:
+    """Per alternative: the tornado of its net cost difference from the base, its table and how it was run."""
+    sections = []
+    for index, found in enumerate(study.tornadoes):
+        path = lambda row: row.range.uncertain.path  # noqa: E731
+        sections.append({
+            "title": f"{found.side_name}: sensitivity of the {found.metric}",
+            "chart": html._html(tornado_report.tornado(found), f"chart-tornado-{index}"),
+            "notes": found.notes()[1:],
+            "columns": ["assumption", "range", "low", "central", "high", "difference at low",
+                        "difference at high", "swing"],
+            "rows": [(row.range.uncertain.label, row.range.source, tornado_report.rate(row.range.low, path(row)),
+                      tornado_report.rate(row.range.central, path(row)),
+                      tornado_report.rate(row.range.high, path(row)), tornado_report.money(row.at_low, signed=True),
+                      tornado_report.money(row.at_high, signed=True), tornado_report.money(row.swing))
+                     for row in found.ordered]})
+    return sections
+
+
+def tornado_columns() -> list[str]:
+    return ["alternative", *tornado_report.COLUMNS]
+
+
+def tornado_rows(study: Study) -> list[tuple]:
+    return [(found.side_name, *row.values(found.central, found.run_scenario_id))
+            for found in study.tornadoes for row in found.ordered]
+
+
+def tornado_sheet(study: Study) -> tuple:
+    notes = [f"Each alternative's net employer cost over the horizon minus the base's ({study.names[0]}), with one "
+             "assumption at its low or its high value and the others at their central values, in both designs.",
+             *(study.tornadoes[0].notes()[1:] if study.tornadoes else [])]
+    return ("Sensitivity", tornado_columns(), tornado_rows(study), notes)
 
 
 # ---- the workbook --------------------------------------------------------------------------------------------

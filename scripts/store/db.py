@@ -854,6 +854,15 @@ def horizon_net_cost(con: duckdb.DuckDBPyConnection, key: RunKey) -> float | Non
     return None if row is None or row[0] is None else float(row[0])
 
 
+def horizon_net_cost_by_replication(con: duckdb.DuckDBPyConnection, key: RunKey) -> dict[int, float]:
+    """The horizon's net employer cost of each replication of one run (rpt_scenario_metrics), by replication id."""
+    rows = con.execute(
+        "select replication_id, metric_value from rpt_scenario_metrics where scenario_id = $scenario "
+        "and plan_design_id = $plan and list_contains($replications, replication_id) and period = 'horizon' "
+        "and metric = 'net_employer_cost' and metric_value is not null", key.params).fetchall()
+    return {int(replication): float(value) for replication, value in rows}
+
+
 def horizon_net_cost_difference(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> float | None:
     """The horizon's net employer cost of alt minus base (rpt_scenario_comparison's abs_difference: the mean of
     the paired differences for Monte Carlo sets)."""

@@ -120,7 +120,8 @@ def test_status_and_a_dry_run_write_nothing(batch):
     after = (listing(folder), table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot"))
     assert before == after
     # a batch resumes: with every year of both scenarios done, nothing runs and nothing changes
-    resumed = run_planalign("batch", "--scenarios", f"{batch['fixture']} {batch['alt']}", "--resume", db=db)
+    resumed = run_planalign("batch", "--scenarios", f"{batch['fixture']} {batch['alt']}", "--resume", "--no-tornado",
+                            db=db)
     assert resumed.stdout.count("every year 2025-2027 is done") == 2 and "run: nothing" not in resumed.stdout
     assert (table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot")) == before[1:]
 
@@ -135,7 +136,7 @@ def monte_carlo(fixture_census, tmp_path_factory) -> dict:
                                                            {"deferral_from": 0, "deferral_to": 0.05,
                                                             "match_rate": 1}]})
     db = folder / "mc.duckdb"
-    result = run_planalign("batch", "--scenarios", f"{base} {alt}", "--replications", "3", db=db)
+    result = run_planalign("batch", "--scenarios", f"{base} {alt}", "--replications", "3", "--no-tornado", db=db)
     return {"db": db, "result": result, "base": base, "alt": alt, "folder": folder}
 
 

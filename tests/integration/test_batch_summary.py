@@ -139,15 +139,16 @@ def test_the_batch_writes_the_summary_page_workbook_and_csvs_and_says_where(stud
     out = study["result"].stdout
     folder = reports_of(study["db"]) / "compare"
     for name in ("today-baseline__decision_summary.html", "today-baseline__decision_summary.xlsx",
-                 "today-baseline__decision_summary.csv", "today-baseline__compliance_summary.csv"):
+                 "today-baseline__decision_summary.csv", "today-baseline__compliance_summary.csv",
+                 "today-baseline__sensitivity.csv"):
         assert (folder / name).exists(), name
         assert str((folder / name).relative_to(ROOT)) in out, name
     dom, log = render_in_chromium(study["page"], ROOT / "artifacts" / "screenshots" / "decision_summary.png")
     assert console_errors(log) == [], console_errors(log)
-    # the two overview charts, four figures by year (levels and differences), one winners chart per alternative;
-    # each drew (plotly makes at least two svg layers a chart)
+    # the two overview charts, four figures by year (levels and differences), one winners chart and one tornado
+    # per alternative; each drew (plotly makes at least two svg layers a chart)
     charts = re.findall(r'<div id="(chart-[\w-]+)" class="plotly-graph-div', dom)
-    assert len(charts) == 2 + 8 + 2, charts
+    assert len(charts) == 2 + 8 + 2 + 2, charts
     assert dom.count('class="main-svg"') >= 2 * len(charts)
 
 
@@ -245,7 +246,7 @@ def test_the_correction_costs_are_the_means_of_the_corrections_of_every_replicat
 
 def test_the_workbook_formats_every_cell_as_what_it_is_and_names_base_alternatives_and_sign(study):
     book = openpyxl.load_workbook(study["page"].with_suffix(".xlsx"))
-    assert book.sheetnames == ["Decision summary", "Compliance", "Winners and losers", "Provenance"]
+    assert book.sheetnames == ["Decision summary", "Compliance", "Winners and losers", "Sensitivity", "Provenance"]
     sheet = book["Decision summary"]
     notes = [row[0].value for row in sheet.iter_rows(max_row=6)]
     assert notes[0].startswith(f"Base: {NAMES[0]}. Alternatives: {NAMES[1]}, {NAMES[2]}.")
@@ -291,3 +292,43 @@ def test_the_workbook_formats_every_cell_as_what_it_is_and_names_base_alternativ
     assert first[0].value == NAMES[1]
     assert first[header.index("winners")].number_format == "#,##0.0"  # a count per replication
     assert first[header.index("mean_change")].number_format == "$#,##0"
+
+
+def test_the_tornado_of_each_alternative_is_recomputed_from_the_events(study):
+    """The batch ends with a sensitivity study: every default assumption at its low and high value, each point
+    REPLICATIONS replications of one variant per design. Each figure is recomputed here from the events: the mean
+    over the point's replications of the alternative's net cost minus the base's. The central point draws as
+    the grid's own replications, so it is the grid's paired difference itself."""
+    db = study["db"]
+    with (reports_of(db) / "compare" / "today-baseline__sensitivity.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["alternative"] for row in rows} == set(NAMES[1:])
+    assert len(rows) == 2 * 6 and {row["setting"] for row in rows} == {
+        "workforce.total_termination_rate", "workforce.new_hire_termination_rate", "workforce.target_growth_rate",
+        "workforce.pay_growth_shift", "workforce.promotion_increase", "plan.investment_return_rate"}
+    costs = net_costs(db)
+    scenario = dict(zip(NAMES, SCENARIOS, strict=True))
+
+    def paired(alternative: str, ids: range, variant: bool = True) -> float:
+        suffix = "__sens" if variant else ""
+        return sum(costs[(scenario[alternative] + suffix, r)] - costs[(SCENARIOS[0] + suffix, r)]
+                   for r in ids) / len(ids)
+
+    for row in rows:
+        for end in ("low", "high"):
+            first, _, last = row[f"{end}_replication_ids"].partition("-")
+            ids = range(int(first), int(last or first) + 1)
+            assert len(ids) == REPLICATIONS
+            assert float(row[f"metric_at_{end}_amount"]) == pytest.approx(paired(row["alternative"], ids), abs=0.02)
+        central = paired(row["alternative"], range(1, REPLICATIONS + 1), variant=False)
+        assert float(row["metric_central_amount"]) == pytest.approx(central, abs=0.02)
+    # the assumptions move the difference (QACA's match on more pay and more people costs more than today's)
+    assert any(float(row["swing_amount"]) > 100 for row in rows)
+    tables = [table for table in parsed(study["page"]).tables if "tornado" in table["class"].split()]
+    assert len(tables) == 2 and all(len([r for r in table["rows"] if r]) == 6 for table in tables)
+    sheet = openpyxl.load_workbook(study["page"].with_suffix(".xlsx"))["Sensitivity"]
+    header = next(r for r in range(1, 12) if sheet.cell(r, 1).value == "alternative")
+    columns = [cell.value for cell in sheet[header]]
+    first = sheet[header + 1]
+    assert first[columns.index("metric_at_low_amount")].number_format == "$#,##0"
+    assert first[columns.index("low_rate")].number_format == "0.0%"

@@ -1,7 +1,8 @@
 """make sensitivity and parameter_uncertainty with real dbt on the fixture census (two years).
 
 The tornado's figures are checked against runs made apart (planalign simulate --set into another database),
-summed in Python from their yearly audit rows; the points are checked to be those runs, event for event."""
+summed in Python from their yearly audit rows; the points (replications of one variant) are checked to be those
+runs, event for event."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from digests import table_digest
 
 END = START + 1
 VARY = "workforce.total_termination_rate=0.08:0.16 pay_growth=-1pt:+1pt"
-EVENT_COLUMNS = ("replication_id, employee_id, event_type, effective_date, compensation_before, compensation_after, "
+EVENT_COLUMNS = ("employee_id, event_type, effective_date, compensation_before, compensation_after, "
                  "job_level_before, job_level_after, deferral_rate_before, deferral_rate_after, amount, reason")
 
 
@@ -33,17 +34,21 @@ def study(tmp_path_factory, fixture_census) -> dict:
     return {"folder": folder, "scenario": scenario, "db": db, "out": out, "rows": rows, "stdout": result.stdout}
 
 
-def net_cost(db: Path, scenario_id: str) -> float:
+def net_cost(db: Path, scenario_id: str, replication: int = 0, design: str = "baseline") -> float:
     """The horizon's net employer cost recomputed apart: each year's gross employer cost (match + core + QNEC)
     minus the forfeitures used, from the yearly audit rows, summed in Python."""
     rows = query(db, "select gross_employer_cost, forfeitures_used from rpt_year_audit where scenario_id = ? "
-                     "and replication_id = 0 order by simulation_year", [scenario_id])
+                     "and plan_design_id = ? and replication_id = ? order by simulation_year",
+                 [scenario_id, design, replication])
     assert len(rows) == END - START + 1
     return sum(float(gross) - float(used) for gross, used in rows)
 
 
-def events_digest(db: Path, scenario_id: str) -> str:
-    return table_digest(db, f"(select {EVENT_COLUMNS} from fct_yearly_events where scenario_id = '{scenario_id}')")
+def events_digest(db: Path, scenario_id: str, replication: int = 0) -> str:
+    """The events of one replication, without their replication id (a point's replication and the plain run's
+    0 differ by design)."""
+    return table_digest(db, f"(select {EVENT_COLUMNS} from fct_yearly_events where scenario_id = '{scenario_id}' "
+                            f"and replication_id = {replication})")
 
 
 def test_the_table_has_every_assumption_at_both_ends(study):
@@ -66,13 +71,21 @@ def test_the_table_has_every_assumption_at_both_ends(study):
 
 def test_the_points_are_the_runs_a_user_would_make_apart(study, tmp_path):
     """The high termination point and the central point equal plain `simulate --set` runs into another database:
-    the same events (paired through the seed), and the net cost the tornado shows."""
+    the same events (paired through the seed), and the net cost the tornado shows. Every point is one replication
+    of one variant run: the central point is replication 1."""
     row = study["rows"]["workforce.total_termination_rate"]
+    assert {row["run_scenario_id"] for row in study["rows"].values()} == {"fixture__sens"}
+    high = int(row["high_replication_ids"])
+    assert sorted(int(r[f"{end}_replication_ids"]) for r in study["rows"].values() for end in ("low", "high")) \
+        == [2, 3, 4, 5]
     apart = tmp_path / "apart.duckdb"
     run_planalign("simulate", "--scenario", str(study["scenario"]), "--set", "workforce.total_termination_rate=0.16",
                   "--set", "scenario_id=apart_high", db=apart)
     run_planalign("simulate", "--scenario", str(study["scenario"]), "--set", "scenario_id=apart_central", db=apart)
-    assert events_digest(apart, "apart_high") == events_digest(study["db"], row["high_scenario_id"])
+    assert events_digest(apart, "apart_high") == events_digest(study["db"], "fixture__sens", high)
+    assert events_digest(apart, "apart_central") == events_digest(study["db"], "fixture__sens", 1)
+    assert net_cost(study["db"], "fixture__sens", high) == pytest.approx(float(row["metric_at_high_amount"]),
+                                                                          abs=0.011)
     assert net_cost(apart, "apart_high") == pytest.approx(float(row["metric_at_high_amount"]), abs=0.011)
     assert net_cost(apart, "apart_central") == pytest.approx(float(row["metric_central_amount"]), abs=0.011)
     assert events_digest(apart, "apart_high") != events_digest(apart, "apart_central")
@@ -97,7 +110,7 @@ def test_parameter_uncertainty_draws_per_replication_and_pairs_designs(tmp_path,
     scenario = write_scenario(tmp_path / "fixture.yml", fixture_census, end_year=END, replications=4,
                               parameter_uncertainty=True)
     db = tmp_path / "draws.duckdb"
-    run_planalign("batch", "--scenarios", str(scenario), "--plans", "baseline qaca", db=db)
+    run_planalign("batch", "--scenarios", str(scenario), "--plans", "baseline qaca", "--no-tornado", db=db)
     rates = query(db, "select plan_design_id, replication_id, simulation_year, total_termination_rate, "
                       "target_growth_rate, new_hire_termination_rate from fct_headcount_plan order by 1, 2, 3")
     by_design = {}
@@ -146,16 +159,13 @@ def test_with_a_base_design_the_metric_is_the_paired_difference(tmp_path, fixtur
     with out.open(newline="") as handle:
         row, = csv.DictReader(handle)
 
-    def difference(scenario_id: str) -> float:
-        sides = {design: sum(float(gross) - float(used) for gross, used in query(
-            db, "select gross_employer_cost, forfeitures_used from rpt_year_audit where scenario_id = ? "
-                "and plan_design_id = ? and replication_id = 0", [scenario_id, design]))
-            for design in ("qaca", "baseline")}
-        return sides["qaca"] - sides["baseline"]
+    def difference(replication: str) -> float:
+        return (net_cost(db, "fixture__sens", int(replication), "qaca")
+                - net_cost(db, "fixture__sens", int(replication), "baseline"))
 
-    assert float(row["metric_at_low_amount"]) == pytest.approx(difference(row["low_scenario_id"]), abs=0.011)
-    assert float(row["metric_at_high_amount"]) == pytest.approx(difference(row["high_scenario_id"]), abs=0.011)
-    assert float(row["metric_central_amount"]) == pytest.approx(difference("fixture__sens_central"), abs=0.011)
+    assert float(row["metric_at_low_amount"]) == pytest.approx(difference(row["low_replication_ids"]), abs=0.011)
+    assert float(row["metric_at_high_amount"]) == pytest.approx(difference(row["high_replication_ids"]), abs=0.011)
+    assert float(row["metric_central_amount"]) == pytest.approx(difference("1"), abs=0.011)
     assert float(row["metric_central_amount"]) != 0  # the designs differ
     page = out.with_suffix(".html").read_text()
     assert "qaca minus baseline" in page

@@ -146,3 +146,33 @@ def test_band_kind_reads_the_stored_settings():
     assert uncertainty.band_kind({}) == "random draws only"
     assert uncertainty.band_kind({"parameter_uncertainty": {"target_growth_rate": {}}}) == \
         "random draws and assumption uncertainty"
+
+
+def _models_sql() -> dict[str, str]:
+    from conftest import ROOT
+    return {str(path.relative_to(ROOT)): path.read_text() for path in (ROOT / "models").rglob("*.sql")}
+
+
+@pytest.mark.parametrize("key", sorted(uncertainty.UNCERTAIN))
+def test_every_uncertain_setting_is_read_per_replication(key):
+    """A study sets a point's assumption per replication (macro uncertain_setting): a model that reads the var
+    itself would give every point the central value, and the tornado a zero swing that is not true."""
+    import re
+    name = uncertainty.var_name(uncertainty.UNCERTAIN[key])
+    sql = _models_sql()
+    through = {path for path, text in sql.items() if re.search(rf"uncertain_setting\(\s*'{name}'", text)}
+    assert through, f"no model reads {name} through uncertain_setting"
+    for path, text in sql.items():
+        for match in re.finditer(rf"var\(\s*['\"]{name}['\"]\s*\)(.{{0,12}})", text):
+            # only a test of the neutral value (the SQL leaves a neutral shift out) may read the var itself
+            assert match.group(1).lstrip().startswith(("!= 0", "== 0")), f"{path} reads var('{name}') itself"
+
+
+def test_a_study_lays_its_points_out_as_groups_of_replications():
+    points = uncertainty.points_var([{}, {"total_termination_rate": 0.1}, {"total_termination_rate": 0.14}], 20, 1)
+    assert points["draws"] == 20 and points["first_draw"] == 1 and len(points["points"]) == 3
+    assert uncertainty.point_replications(0, 20) == list(range(1, 21))
+    assert uncertainty.point_replications(2, 20) == list(range(41, 61))
+    assert uncertainty.point_replications(3, 1) == [4]
+    with pytest.raises(ValueError):
+        uncertainty.points_var([{}], 5, 0)  # the single run has one draw

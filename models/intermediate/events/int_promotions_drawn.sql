@@ -147,7 +147,7 @@ final as (
         cast(least(greatest(
             case
                 when promoted.new_job_level > promoted.job_level
-                    then round(promoted.annual_compensation * (1 + {{ var('promotion_increase') }}), 2)
+                    then round(promoted.annual_compensation * (1 + {{ uncertain_setting('promotion_increase', 'promoted.replication_id') }}), 2)
                 else promoted.annual_compensation
             end,
             new_level.min_compensation

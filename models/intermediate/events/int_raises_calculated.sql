@@ -7,9 +7,9 @@
 {#- merit_scale and cola_scale (default 1) multiply only when they differ from 1: the default SQL is unchanged -#}
 {%- set merit_scale = var('merit_scale') -%}
 {%- set cola_scale = var('cola_scale') -%}
-{#- pay_growth_shift (default 0) is added only when set or drawn per replication (parameter_uncertainty) -#}
-{%- set pay_growth_shifted = var('pay_growth_shift') != 0
-    or 'pay_growth_shift' in (var('uncertain_settings') or {}) -%}
+{#- pay_growth_shift (default 0) is added only when set, or varied per replication (parameter_uncertainty, a
+    sensitivity study) -#}
+{%- set pay_growth_shifted = var('pay_growth_shift') != 0 or setting_varies('pay_growth_shift') -%}
 
 with
 

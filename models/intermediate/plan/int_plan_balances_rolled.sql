@@ -10,6 +10,8 @@
     deferral balance. The top-heavy minimum contribution of a top-heavy year (fct_top_heavy_minimums), an
     employer nonelective contribution, joins the core balance and vests like it.
 -#}
+{%- set investment_return = uncertain_setting('investment_return_rate', 'workforce.replication_id') -%}
+
 with
 
 workforce as (
@@ -86,19 +88,19 @@ rolled as (
         plan_design.vesting_schedule_id,
         vested_shares.vested_share,
         cast(
-            round(workforce.employee_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            round(workforce.employee_balance_amount * (1 + {{ investment_return }}), 2)
             + contributions.employee_contribution
             - coalesce(corrections.distributed_deferral, 0) + coalesce(corrections.qnec, 0) as decimal(18, 2)
         ) as employee_balance,
         cast(
-            round(workforce.match_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            round(workforce.match_balance_amount * (1 + {{ investment_return }}), 2)
             + contributions.employer_match - coalesce(corrections.excess_match, 0) as decimal(18, 2)
         ) as match_balance,
         cast(coalesce(corrections.forfeited_match, 0) as decimal(18, 2)) as correction_forfeiture,
         cast(coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)) as top_heavy_minimum,
         top_heavy_minimums.minimum_contribution_rate as top_heavy_minimum_rate,
         cast(
-            round(workforce.core_balance_amount * (1 + {{ var('investment_return_rate') }}), 2)
+            round(workforce.core_balance_amount * (1 + {{ investment_return }}), 2)
             + contributions.employer_core + coalesce(top_heavy_minimums.top_heavy_minimum_amount, 0) as decimal(18, 2)
         ) as core_balance
     from workforce
