@@ -150,7 +150,7 @@ test-fast:  ## the unit tests: pure Python, no dbt (seconds)
 	$(BIN)/pytest -q tests/unit
 
 test:  ## every pytest test: tests/unit, then tests/integration (real dbt on small fixture censuses)
-	$(BIN)/pytest -q tests/unit tests/integration
+	$(BIN)/pytest -q --durations=30 tests/unit tests/integration
 
 test-critical:  ## the tripwires on the current database (failing rows are stored)
 	cd $(CURDIR) && $(DBT) test --select tag:critical

@@ -237,8 +237,10 @@ def tornado_sides(database: Path, rows: list[BatchRow], sets: tuple[str, ...], r
                                              replications, start)
     found = first_effective.uncertainty_ranges(specs or None)
     points = sensitivity.study_points(found)
+    # one replication per point (a Monte Carlo grid's replication 1): paired, the swings are the assumptions'
+    # effects; every replication of the grid again would cost 2 x the assumptions + 1 grids
     sides = [sensitivity.side(database, row.scenario_name, None, row.plan_design_id, sets, replications, start,
-                              points, name=row.label) for row in rows]
+                              points, name=row.label, draws=1) for row in rows]
     return sides, found, points
 
 

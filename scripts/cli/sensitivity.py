@@ -71,11 +71,13 @@ def study_points(found: list[uncertainty.Range]) -> list[Point]:
 
 
 def side(database, scenario: str, census: str | None, design: str | None, sets: tuple[str, ...],
-         replications: int | None, start: int | None, points: list[Point], name: str | None = None) -> Side:
+         replications: int | None, start: int | None, points: list[Point], name: str | None = None,
+         draws: int | None = None) -> Side:
     """The variant of (scenario, design) that runs every point: the plain run's replication set decides the
-    draws (a Monte Carlo set of R: every point is R replications; the single run: one each)."""
+    draws (a Monte Carlo set of R: every point is R replications, or the first `draws` of them; the single run:
+    one each)."""
     plain = options.effective_from(database, scenario, census, design, sets, replications, start)
-    draws = plain.replications.count or 1
+    draws = min(draws or plain.replications.count, plain.replications.count) or 1
     total = len(points) * draws
     if total > MAX_REPLICATIONS:
         raise PlanAlignError(f"the study needs {len(points)} points x {draws} replications = {total} replications, "

@@ -74,6 +74,10 @@ class Study:
 
     @property
     def runs(self) -> str:
+        if self.replications == 1:
+            return ("each point is one replication, with the random draws of the Monte Carlo set's replication 1 "
+                    "(the swings are the assumptions' effects on the same people and events; the set's other "
+                    "replications would move every point together)")
         if self.replications:
             return (f"each point is the mean of {self.replications} Monte Carlo replications (random draws only: "
                     "the assumptions are the point's)")

@@ -176,3 +176,10 @@ def test_a_study_lays_its_points_out_as_groups_of_replications():
     assert uncertainty.point_replications(3, 1) == [4]
     with pytest.raises(ValueError):
         uncertainty.points_var([{}], 5, 0)  # the single run has one draw
+
+
+def test_no_model_asks_the_draws_alone_whether_a_setting_varies():
+    """A model that leaves a neutral setting out of its SQL must ask setting_varies (drawn, or set by a point of a
+    sensitivity study): asking var('uncertain_settings') alone would drop a study's points."""
+    for path, text in _models_sql().items():
+        assert "uncertain_settings" not in text, f"{path} reads var('uncertain_settings'); use setting_varies(name)"
