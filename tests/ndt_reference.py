@@ -106,6 +106,23 @@ def is_top_heavy_share(key_balances: Decimal, all_balances: Decimal) -> bool:
     return all_balances > 0 and Fraction(key_balances) / Fraction(all_balances) > TOP_HEAVY_SHARE
 
 
+def former_key_employees(keys_by_year: Mapping[int, set[str]], determination_year: int) -> set[str]:
+    """§416(g)(4)(B): key employees of any known plan year before the one holding the determination date who are not
+    key in that year. keys_by_year holds the simulated years only: before the start year nothing is known."""
+    earlier = set().union(*(keys for year, keys in keys_by_year.items() if year < determination_year))
+    return earlier - keys_by_year.get(determination_year, set())
+
+
+def top_heavy_balances(balances: Mapping[str, Decimal], keys: set[str],
+                       former_keys: set[str]) -> tuple[Decimal, Decimal, Decimal]:
+    """(key balances, all balances, former key employees' balances) at the determination date: a former key
+    employee's whole account is left out of both the key balances and all balances, and summed apart."""
+    counted = {person: value for person, value in balances.items() if person not in former_keys}
+    return (sum((value for person, value in counted.items() if person in keys), Decimal(0)),
+            sum(counted.values(), Decimal(0)),
+            sum((value for person, value in balances.items() if person in former_keys), Decimal(0)))
+
+
 def top_heavy_rate_units(highest_key_rate: Decimal) -> int:
     """The minimum rate in hundredths of a percent: 3%, or the highest key-employee rate when lower (§416(c)(2)(B))."""
     return int(min(TOP_HEAVY_RATE, highest_key_rate) / BP)

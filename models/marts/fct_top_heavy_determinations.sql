@@ -6,6 +6,10 @@
     - Key employees (§416(i)(1)): those of the plan year holding the determination date (last year's
       classification in fct_nondiscrimination_employees); the start year's own classification for the start year,
       whose prior year the census does not describe.
+    - Former key employees (§416(g)(4)(B)): not key in the plan year holding the determination date but key in a
+      simulated plan year before it (this scenario, design and replication, from the start year on). Their whole
+      balance is left out of the key balances and out of all balances, and counted apart. The census says nothing
+      of earlier years, so the start year and the year after it have none.
     - Top-heavy when the key employees' balances exceed 60% of all balances (§416(g)(1)(A)(ii)), compared exactly
       in cents: exactly 60% is not top-heavy.
     - Exempt (§416(g)(4)(H)): a safe-harbor design whose only employer money is its safe-harbor contribution (a
@@ -21,6 +25,8 @@
 ) }}
 {%- set year = sim_year() -%}
 {%- set is_first_year = (year == var('start_year') | int) -%}
+{#- the plan year holding the determination date; the start year stands in for the year before it -#}
+{%- set determination_year = year if is_first_year else year - 1 -%}
 {#- IRC §416(g)(1)(A)(ii): key employees' share above 60%; §416(c)(2)(A): 3% of pay, in hundredths of a percent -#}
 {%- set threshold_percent = 60 -%}
 {%- set minimum_rate_units = 300 -%}
@@ -40,7 +46,7 @@ classified as (
     where
         scenario_id = '{{ var("scenario_id") }}'
         and plan_design_id = '{{ var("plan_design_id") }}'
-        and simulation_year in ({{ year - 1 }}, {{ year }})
+        and simulation_year between {{ var('start_year') | int }} and {{ year }}
         and {{ replication_filter() }}
 ),
 
@@ -121,23 +127,49 @@ determination_keys as (
         employee_id
     from classified
     where
-        simulation_year = {{ year if is_first_year else year - 1 }}
+        simulation_year = {{ determination_year }}
         and key_employee_reason is not null
+),
+
+-- §416(g)(4)(B): key in an earlier simulated plan year, not in the one holding the determination date
+former_keys as (
+    select distinct
+        classified.replication_id,
+        classified.employee_id
+    from classified
+    left join determination_keys
+        on
+            classified.replication_id = determination_keys.replication_id
+            and classified.employee_id = determination_keys.employee_id
+    where
+        classified.simulation_year < {{ determination_year }}
+        and classified.key_employee_reason is not null
+        and determination_keys.employee_id is null
 ),
 
 balances_summed as (
     select
         determination_balances.replication_id,
         count(determination_keys.employee_id) as key_employees,
+        count(former_keys.employee_id) as former_key_employees,
         cast(round(coalesce(sum(case
             when determination_keys.employee_id is not null then determination_balances.balance_amount
         end), 0) * 100) as hugeint) as key_balance_cents,
-        cast(round(coalesce(sum(determination_balances.balance_amount), 0) * 100) as hugeint) as total_balance_cents
+        cast(round(coalesce(sum(case
+            when former_keys.employee_id is null then determination_balances.balance_amount
+        end), 0) * 100) as hugeint) as total_balance_cents,
+        cast(round(coalesce(sum(case
+            when former_keys.employee_id is not null then determination_balances.balance_amount
+        end), 0) * 100) as hugeint) as former_key_balance_cents
     from determination_balances
     left join determination_keys
         on
             determination_balances.replication_id = determination_keys.replication_id
             and determination_balances.employee_id = determination_keys.employee_id
+    left join former_keys
+        on
+            determination_balances.replication_id = former_keys.replication_id
+            and determination_balances.employee_id = former_keys.employee_id
     group by determination_balances.replication_id
 ),
 
@@ -169,6 +201,8 @@ determined as (
         coalesce(balances_summed.key_employees, 0) as key_employees,
         coalesce(balances_summed.key_balance_cents, 0) as key_balance_cents,
         coalesce(balances_summed.total_balance_cents, 0) as total_balance_cents,
+        coalesce(balances_summed.former_key_employees, 0) as former_key_employees,
+        coalesce(balances_summed.former_key_balance_cents, 0) as former_key_balance_cents,
         coalesce(balances_summed.key_balance_cents, 0) * 100
         > {{ threshold_percent }} * coalesce(balances_summed.total_balance_cents, 0) as is_above_threshold,
         key_rates.highest_key_rate_units,
@@ -201,6 +235,9 @@ final as (
         cast(determined.key_employees as integer) as key_employees,
         cast(cast(determined.key_balance_cents as decimal(38, 0)) / 100 as decimal(18, 2)) as key_balance_amount,
         cast(cast(determined.total_balance_cents as decimal(38, 0)) / 100 as decimal(18, 2)) as total_balance_amount,
+        cast(determined.former_key_employees as integer) as former_key_employees,
+        cast(cast(determined.former_key_balance_cents as decimal(38, 0)) / 100 as decimal(18, 2))
+            as former_key_balance_amount,
         cast(
             cast(determined.key_share_units as decimal(18, 0)) * cast(0.000001 as decimal(7, 6)) as decimal(10, 6)
         ) as key_balance_share,

@@ -9,7 +9,8 @@
       (Treas. Reg. §1.410(b)-2(b)(2)): the share of counted NHCEs who benefit over the share of counted HCEs
       who benefit, at least 70%.
     - top_heavy (IRC §416(g), fct_top_heavy_determinations): 'fail' when the key employees hold more than 60% of
-      the account balances at the determination date and the design is not exempt (the minimum contribution of
+      the account balances at the determination date (former key employees' balances left out, §416(g)(4)(B))
+      and the design is not exempt (the minimum contribution of
       §416(c)(2) is then owed: its rate, the people given it and its cost, from fct_top_heavy_minimums); 'exempt'
       for a safe-harbor design with no other employer money (§416(g)(4)(H)); 'pass' otherwise.
     A safe-harbor design is still computed but reported exempt from ADP (and from ACP when its match meets
@@ -29,6 +30,8 @@
     ('determination_date', 'date'),
     ('key_balance_amount', 'decimal(18, 2)'),
     ('total_balance_amount', 'decimal(18, 2)'),
+    ('former_key_employees', 'bigint'),
+    ('former_key_balance_amount', 'decimal(18, 2)'),
     ('key_balance_share', 'decimal(10, 6)'),
     ('top_heavy_threshold', 'decimal(10, 6)'),
     ('highest_key_rate', 'decimal(10, 4)'),
@@ -349,6 +352,8 @@ top_heavy_rows as (
         top_heavy_determinations.determination_date,
         top_heavy_determinations.key_balance_amount,
         top_heavy_determinations.total_balance_amount,
+        cast(top_heavy_determinations.former_key_employees as bigint) as former_key_employees,
+        top_heavy_determinations.former_key_balance_amount,
         top_heavy_determinations.key_balance_share,
         top_heavy_determinations.top_heavy_threshold,
         top_heavy_determinations.highest_key_rate,

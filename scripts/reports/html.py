@@ -86,13 +86,15 @@ COMPLIANCE_LABELS = {
     "results": "results", "median_margin": "median margin", "determination_date": "determination date",
     "key_balance_share": "key share", "top_heavy_threshold": "threshold",
     "key_balance_amount": "key balances", "total_balance_amount": "all balances",
+    "former_key_employees": "former keys left out", "former_key_balance_amount": "their balances",
     "minimum_contribution_rate": "minimum rate", "minimum_contribution_employees": "people given it",
     "minimum_contribution_amount": "minimum cost"}
 COMPLIANCE_NUMERIC = {"simulation_year", "hce_count", "nhce_count", "hce_average", "nhce_average", "test_limit",
                       "margin", "nhce_average_needed", "hce_benefiting", "nhce_benefiting", "ratio_percentage",
                       "replications", "failed", "fail_share", "median_margin", "key_balance_share",
                       "top_heavy_threshold", "key_balance_amount", "total_balance_amount",
-                      "minimum_contribution_rate", "minimum_contribution_employees", "minimum_contribution_amount"}
+                      "former_key_employees", "former_key_balance_amount", "minimum_contribution_rate",
+                      "minimum_contribution_employees", "minimum_contribution_amount"}
 # (title, which tests: 'ratio' adp/acp, 'coverage' coverage_*, 'top_heavy', None all; columns)
 COMPLIANCE_TABLES = (
     ("ADP and ACP", "ratio", ("simulation_year", "test_name", "result", "hce_count", "nhce_count", "hce_average",
@@ -102,8 +104,8 @@ COMPLIANCE_TABLES = (
     ("Top-heavy test, IRC §416(g) and §416(c)(2): the key employees' share of the balances on Dec 31 of the prior "
      "year above 60% (fail: top-heavy, the minimum contribution is owed)",
      "top_heavy", ("simulation_year", "result", "key_balance_share", "key_balance_amount", "total_balance_amount",
-                   "minimum_contribution_rate", "minimum_contribution_employees", "minimum_contribution_amount",
-                   "reason")))
+                   "former_key_employees", "former_key_balance_amount", "minimum_contribution_rate",
+                   "minimum_contribution_employees", "minimum_contribution_amount", "reason")))
 
 
 def _test_kind(test_name: str) -> str:

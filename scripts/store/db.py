@@ -491,6 +491,8 @@ def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list
                      f"{_percent('key_balance_share')}, {_percent('top_heavy_threshold')}, "
                      "format('${:,.2f}', key_balance_amount) as key_balance_amount, "
                      "format('${:,.2f}', total_balance_amount) as total_balance_amount, "
+                     "format('{:,}', former_key_employees) as former_key_employees, "
+                     "format('${:,.2f}', former_key_balance_amount) as former_key_balance_amount, "
                      "minimum_contribution_rate, "
                      "format('{:,}', minimum_contribution_employees) as minimum_contribution_employees, "
                      "format('${:,.2f}', minimum_contribution_amount) as minimum_contribution_amount "
@@ -531,6 +533,7 @@ def report_compliance_sheet(con: duckdb.DuckDBPyConnection, key: RunKey) -> tupl
             tests.hce_count, tests.nhce_count, tests.hce_average, tests.nhce_average, tests.test_limit, tests.margin,
             tests.nhce_average_needed, tests.ratio_percentage, tests.determination_date, tests.key_balance_share,
             tests.top_heavy_threshold, tests.key_balance_amount, tests.total_balance_amount,
+            tests.former_key_employees, tests.former_key_balance_amount,
             tests.minimum_contribution_rate, tests.minimum_contribution_employees, tests.minimum_contribution_amount,
             corrections.excess_total, corrections.hces_refunded,
             corrections.recharacterized_total, corrections.refund_total, corrections.forfeited_total,

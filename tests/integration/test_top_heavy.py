@@ -1,27 +1,39 @@
 """The top-heavy test (IRC §416) and the census's opening balances, checked from outside on a census built to be
-top-heavy: two owners and an officer hold most of the money, every other employee brings an opening balance split
-by source (so that leavers forfeit unvested opening employer money), and the key employees defer 1%, so that
+top-heavy: two owners and an officer hold most of the money, a second officer is key in the start year only (no raises
+in this fixture, so his flat pay falls under the next year's higher key-employee threshold) and so is a former key
+employee at the third year's determination date (§416(g)(4)(B)), every other employee brings an opening balance
+split by source (so that leavers forfeit unvested opening employer money), and the key employees defer 1%, so that
 their highest rate (about 2% with the match) caps the minimum below 3%. Everything is recomputed here in plain
 Python (tests/ndt_reference.py) from the census file, the irs_limits seed and the snapshot, never from the models'
-SQL: every employee-year's balances rolled from the opening balances, every year's key share and result, and
-every employee-year's top-heavy minimum, event and employer cost. Bad balance cells are rejected with their line."""
+SQL: every employee-year's balances rolled from the opening balances, every year's key share and result, and every
+employee-year's top-heavy minimum, event and employer cost. Bad balance cells are rejected with their line."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import openpyxl
 import pytest
 import yaml
-from ndt_reference import CENT, half_up, is_top_heavy_share, ratio, top_heavy_minimum, top_heavy_rate_units
+from ndt_reference import (
+    CENT,
+    former_key_employees,
+    half_up,
+    is_top_heavy_share,
+    ratio,
+    top_heavy_balances,
+    top_heavy_minimum,
+    top_heavy_rate_units,
+)
 
 from conftest import ROOT, query, reports_of, run_planalign
 
-START, END = 2025, 2026
+START, END = 2025, 2027
 RETURN = Decimal("0.05")  # investment_return_rate, the default
+INDEXING = Decimal("0.025")  # limit_indexing_rate, the default
 BALANCES = ["account_balance", "account_balance_deferral", "account_balance_match", "account_balance_core"]
 EXTRA = ["ownership_pct", "is_officer", *BALANCES]
 # employee_id, birth, hire, pay, level, deferral, ownership, officer, balance, deferral/match/core balances, reject
@@ -30,6 +42,8 @@ CRAFTED = [
     ("OWNER_B", "1962-03-01", "1998-01-01", "220000", "5", "0.01", "0.30", "", "", "3000000", "1000000", "500000",
      None),
     ("OFFICER", "1966-05-01", "2001-01-01", "300000", "5", "0.01", "", "yes", "", "1500000", "", "", None),
+    # above the 2025 key threshold ($230,000), under 2026's ($235,000): key in 2025 only
+    ("OFFICER_DROP", "1968-05-01", "2003-01-01", "232000", "5", "0.01", "", "yes", "", "2000000", "", "", None),
     ("BAD_TEXT", "1980-01-01", "2010-01-01", "50000", "1", "", "", "", "lots", "", "", "", "invalid_account_balance"),
     ("BAD_NEG", "1980-01-01", "2010-01-01", "50000", "1", "", "", "", "", "100", "-5", "", "invalid_account_balance"),
     ("BAD_SUM", "1980-01-01", "2010-01-01", "50000", "1", "", "", "", "100", "50", "40", "",
@@ -38,6 +52,8 @@ CRAFTED = [
 # no escalation: the key employees stay at 1% (2% with the match), under the 3% minimum
 DESIGN = {"extends": "baseline", "id": "top_heavy_fixture", "is_auto_escalation": False, "escalation_rate": 0,
           "escalation_cap": 0}
+# no merit raise (the COLA is 0 by default): pay stays flat while the key-employee threshold rises
+WORKFORCE = {"merit_scale": 0.0}
 
 
 def seed_limits(column: str) -> dict[int, Decimal]:
@@ -78,7 +94,7 @@ def heavy(tmp_path_factory) -> dict:
     scenario = folder / "heavy.yml"
     scenario.write_text(yaml.safe_dump({
         "scenario_id": "heavy", "start_year": START, "end_year": END, "random_seed": 42,
-        "census_path": str(census), "plan_design": DESIGN}))
+        "census_path": str(census), "plan_design": DESIGN, "workforce": WORKFORCE}))
     db = folder / "heavy.duckdb"
     run_planalign("simulate", "--scenario", str(scenario), db=db)
     return {"db": db, "census": census, "lines": lines}
@@ -124,6 +140,10 @@ def key_employees(census, years) -> dict[int, set[str]]:
     with census.open(newline="") as handle:
         people = {row["employee_id"]: row for row in csv.DictReader(handle)}
     threshold = seed_limits("key_employee_compensation_threshold")
+    last = max(threshold)
+    for year in years.keys() - threshold.keys():  # past the last published year: indexed, down to $5,000 steps
+        threshold[year] = (threshold[last] * (1 + INDEXING) ** (year - last) / 5000).to_integral_value(
+            rounding=ROUND_FLOOR) * 5000
     keys = {}
     for year, rows in years.items():
         keys[year] = set()
@@ -149,13 +169,12 @@ def expected_years(heavy) -> dict[int, dict]:
         if year == START:  # the census's opening balances; the start year's key employees
             balances = {employee_id: sum(opening[employee_id]) for employee_id in rows
                         if rows[employee_id]["employee_source"] == "census"}
-            determination_keys = keys[year]
+            determination_year = year
         else:  # last year's snapshot, its leavers included; last year's key employees
             balances = {employee_id: row["total_balance_amount"] for employee_id, row in years[year - 1].items()}
-            determination_keys = keys[year - 1]
-        key_total = sum((value for employee_id, value in balances.items() if employee_id in determination_keys),
-                        Decimal(0))
-        total = sum(balances.values(), Decimal(0))
+            determination_year = year - 1
+        former = former_key_employees(keys, determination_year) & balances.keys()
+        key_total, total, former_total = top_heavy_balances(balances, keys[determination_year], former)
         top_heavy = is_top_heavy_share(key_total, total)
         key_rates = [ratio(row["employee_contribution_amount"] - row["catch_up_contribution_amount"]
                            + row["employer_match_amount"] + row["employer_core_amount"],
@@ -172,7 +191,7 @@ def expected_years(heavy) -> dict[int, dict]:
                                          row["employer_match_amount"] + row["employer_core_amount"])
             minimums[employee_id] = owed
         expected[year] = {"key_total": key_total, "total": total, "top_heavy": top_heavy, "rate_units": rate_units,
-                          "minimums": minimums}
+                          "minimums": minimums, "former": former, "former_total": former_total}
     return expected
 
 
@@ -180,18 +199,24 @@ def test_every_year_top_heavy_recomputed(heavy):
     expected = expected_years(heavy)
     found = {row[0]: row[1:] for row in query(heavy["db"], """
         select simulation_year, result, key_balance_amount, total_balance_amount, minimum_contribution_rate,
-            minimum_contribution_employees, minimum_contribution_amount, determination_date
+            minimum_contribution_employees, minimum_contribution_amount, determination_date, former_key_employees,
+            former_key_balance_amount
         from rpt_nondiscrimination where scenario_id = 'heavy' and test_name = 'top_heavy'""")}
-    assert sorted(found) == [START, END]
+    assert sorted(found) == list(range(START, END + 1))
     for year, want in expected.items():
-        result, key_total, total, rate, employees, amount, determination_date = found[year]
+        result, key_total, total, rate, employees, amount, determination_date, former, former_total = found[year]
         assert (key_total, total) == (want["key_total"], want["total"]), year
+        assert (former, former_total) == (len(want["former"]), want["former_total"]), year
         assert result == ("fail" if want["top_heavy"] else "pass"), year
         assert rate == Decimal(want["rate_units"]) / 10000, year
         owed = [value for value in want["minimums"].values() if value > 0]
         assert (employees, amount) == (len(owed), sum(owed, Decimal(0))), year
         assert determination_date == dt.date(year - 1, 12, 31)
-    # the fixture is what it claims: top-heavy, the key rate below 3% caps the minimum, some people owed nothing
+    # the fixture is what it claims: top-heavy, the key rate below 3% caps the minimum, some people owed nothing,
+    # and the officer whose pay fell under the threshold is a former key employee at the third year's date only
+    assert {year: sorted(want["former"]) for year, want in expected.items()} == {
+        START: [], START + 1: [], START + 2: ["OFFICER_DROP"]}
+    assert expected[START + 2]["former_total"] > 2000000
     assert all(want["top_heavy"] for want in expected.values())
     assert all(0 < want["rate_units"] < 300 for want in expected.values())
     assert all(0 < len([v for v in want["minimums"].values() if v > 0]) < len(want["minimums"])
@@ -269,6 +294,13 @@ def test_report_and_workbook_show_the_top_heavy_test(heavy):
     first = table.split("<tbody>", 1)[1].split("</tr>", 1)[0]
     assert 'class="bad" data-column="result">fail</td>' in first
     assert f">{share * 100:.2f}%</td>" in first and f">${amount:,.2f}</td>" in first and f">{employees:,}</td>" in first
+    # the third year's row shows the former key employee left out, and his balance
+    former, former_total = query(heavy["db"], """
+        select former_key_employees, former_key_balance_amount from rpt_nondiscrimination
+        where scenario_id = 'heavy' and simulation_year = 2027 and test_name = 'top_heavy'""")[0]
+    third = table.split("<tbody>", 1)[1].split("</tr>")[2]
+    assert former == 1 and 'data-column="former_key_employees">1</td>' in third
+    assert f'data-column="former_key_balance_amount">${former_total:,.2f}</td>' in third
     run_planalign("export", "--scenario", str(heavy["census"].parent / "heavy.yml"), db=heavy["db"])
     sheet = openpyxl.load_workbook(folder / "workbook.xlsx")["Compliance"]
     header = [cell.value for cell in sheet[1]]
@@ -276,10 +308,11 @@ def test_report_and_workbook_show_the_top_heavy_test(heavy):
                and row[header.index("simulation_year")].value == 2025)
     formats = {name: row[header.index(name)].number_format for name in (
         "key_balance_share", "minimum_contribution_rate", "minimum_contribution_amount", "key_balance_amount",
-        "minimum_contribution_employees", "determination_date")}
+        "minimum_contribution_employees", "determination_date", "former_key_employees", "former_key_balance_amount")}
     assert formats == {"key_balance_share": "0.00%", "minimum_contribution_rate": "0.00%",
                        "minimum_contribution_amount": "$#,##0", "key_balance_amount": "$#,##0",
-                       "minimum_contribution_employees": "#,##0", "determination_date": "yyyy-mm-dd"}
+                       "minimum_contribution_employees": "#,##0", "determination_date": "yyyy-mm-dd",
+                       "former_key_employees": "#,##0", "former_key_balance_amount": "$#,##0"}
     assert row[header.index("minimum_contribution_amount")].value == float(amount)
 
 

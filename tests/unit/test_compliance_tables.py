@@ -67,16 +67,17 @@ def test_the_corrections_table_reads_as_money_and_rates():
 
 def test_the_top_heavy_test_has_its_own_table():
     columns = [*SINGLE, "determination_date", "key_balance_share", "top_heavy_threshold", "key_balance_amount",
-               "total_balance_amount", "minimum_contribution_rate", "minimum_contribution_employees",
-               "minimum_contribution_amount"]
-    blank = (None,) * 8
+               "total_balance_amount", "former_key_employees", "former_key_balance_amount",
+               "minimum_contribution_rate", "minimum_contribution_employees", "minimum_contribution_amount"]
+    blank = (None,) * 10
     rows = [(*_row(2025, "adp"), *blank),
             (2025, "top_heavy", "fail", *(None,) * 10, "key employees over 60%: minimum owed", "IRC §416(g)",
-             "2024-12-31", "75.00%", "60.00%", "$36,000,000.00", "$48,001,970.00", Decimal("0.0200"), "95",
-             "$136,397.20")]
+             "2024-12-31", "75.00%", "60.00%", "$36,000,000.00", "$48,001,970.00", "1", "$2,100,000.00",
+             Decimal("0.0200"), "95", "$136,397.20")]
     adp_acp, top_heavy = compliance_tables(columns, rows, monte_carlo=False)
     assert [row[1] for row in adp_acp["rows"]] == ["adp"]
     assert top_heavy["title"].startswith("Top-heavy test")
-    assert top_heavy["rows"] == [["2025", "fail", "75.00%", "$36,000,000.00", "$48,001,970.00", "2.00%", "95",
-                                  "$136,397.20", "key employees over 60%: minimum owed"]]
-    assert top_heavy["labels"][2:5] == ["key share", "key balances", "all balances"]
+    assert top_heavy["rows"] == [["2025", "fail", "75.00%", "$36,000,000.00", "$48,001,970.00", "1", "$2,100,000.00",
+                                  "2.00%", "95", "$136,397.20", "key employees over 60%: minimum owed"]]
+    assert top_heavy["labels"][2:7] == ["key share", "key balances", "all balances", "former keys left out",
+                                        "their balances"]
