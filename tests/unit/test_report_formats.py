@@ -249,3 +249,9 @@ def test_the_headline_gives_the_difference_to_its_bands_precision():
         sql = jinja2.Environment().from_string(macro + "{{ " + expression + " }}").render(dbt=Dbt)
         texts.add(duckdb.connect().execute(f"select {sql} from (select 2391723.26 as x)").fetchone()[0])
     assert texts == {"$2.39M"}
+
+
+def test_a_header_breaks_after_an_underscore_and_stays_escaped():
+    """The defect: design names in the decision summary's headers broke mid-word ("qaca_swi / tch")."""
+    breakable = html.TEMPLATES.filters["breakable"]
+    assert str(breakable("qaca_switch <b>")) == "qaca_<wbr>switch &lt;b&gt;"
