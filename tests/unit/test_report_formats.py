@@ -255,3 +255,11 @@ def test_a_header_breaks_after_an_underscore_and_stays_escaped():
     """The defect: design names in the decision summary's headers broke mid-word ("qaca_swi / tch")."""
     breakable = html.TEMPLATES.filters["breakable"]
     assert str(breakable("qaca_switch <b>")) == "qaca_<wbr>switch &lt;b&gt;"
+
+
+def test_a_wide_tables_labels_wrap_so_its_last_columns_fit_the_page():
+    """The defect: the run report's Monte Carlo table (labels up to 55 characters, never wrapped) ran past the
+    page, its last column 'horizon figure is' cut to 'at the' behind a horizontal scroll."""
+    head = html.TEMPLATES.get_template("_head.html.j2").render(plotly_js="")
+    rule = re.search(r'table\.data td\[data-column="label"\][^{]*\{([^}]*)\}', head)
+    assert rule and "white-space: normal" in rule.group(1)
