@@ -42,9 +42,16 @@
     {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
         {%- do settings.update({name: var(name)}) -%}
     {%- endfor -%}
-    {%- if var('pay_growth_shift') != 0 -%}
-        {%- do settings.update({'pay_growth_shift': var('pay_growth_shift')}) -%}
-    {%- endif -%}
+    {#- the shifts (points) appear only when not neutral (0), for the same reason -#}
+    {%- set shifts = {
+        'pay_growth_shift': var('pay_growth_shift'),
+        'voluntary_enrollment_shift': var('voluntary_enrollment_shift'),
+        'opt_out_shift': var('opt_out_shift'),
+        'voluntary_deferral_shift': var('voluntary_deferral_shift'),
+    } -%}
+    {%- for name, value in shifts.items() if value != 0 -%}
+        {%- do settings.update({name: value}) -%}
+    {%- endfor -%}
     {#- a Monte Carlo set that draws its assumptions says so (the reports label their bands from it) -#}
     {%- if var('uncertain_settings') -%}
         {%- do settings.update({'parameter_uncertainty': var('uncertain_settings')}) -%}

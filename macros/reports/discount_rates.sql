@@ -15,7 +15,8 @@
 {%- endmacro %}
 
 {#- A dollar amount in a sentence: $5.0M, $830K, $420 (the sign written first: -$1.2M); millions to millions_digits
-    places (a headline's band uses 2, so that a narrow band does not read "$1.9M to $1.9M"). -#}
+    places (a headline uses 2 for the difference and its band, so that a narrow band does not read "$1.9M to
+    $1.9M" and the figure reads to the band's precision: "$2.39M (P10-P90 $2.29M to $2.50M)"). -#}
 {% macro money_words(expression, millions_digits=1) -%}
     case when {{ expression }} < 0 then '-' else '' end || '$' || case
         when abs({{ expression }}) >= 1000000

@@ -121,8 +121,8 @@ headlines as (
         'Moving from ' || base_scenario_id || '/' || base_plan_design_id
         || ' to ' || alt_scenario_id || '/' || alt_plan_design_id
         || case
-            when abs_difference > 0 then ' costs ' || {{ money_words('abs_difference') }} || ' more'
-            when abs_difference < 0 then ' costs ' || {{ money_words('-abs_difference') }} || ' less'
+            when abs_difference > 0 then ' costs ' || {{ money_words('abs_difference', 2) }} || ' more'
+            when abs_difference < 0 then ' costs ' || {{ money_words('-abs_difference', 2) }} || ' less'
             else ' costs the same'
         end
         || ' net of forfeitures over ' || cast(first_year as {{ dbt.type_string() }})

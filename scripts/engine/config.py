@@ -45,7 +45,8 @@ MAX_REPLICATIONS = 1000
 # Settings left out of the dbt vars (so of the config hash and dim_scenario_settings) at their neutral value:
 # added after results were stored, they must not make an unchanged run look changed (dbt reads the same neutral
 # default from dbt_project.yml).
-NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0, "pay_growth_shift": 0.0}
+NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0, "pay_growth_shift": 0.0, "voluntary_enrollment_shift": 0.0,
+                  "opt_out_shift": 0.0, "voluntary_deferral_shift": 0.0}
 
 
 def _check_month_day(value: str) -> str:
@@ -112,6 +113,13 @@ class PlanSettings(BaseModel):
     # The first plan year whose catch-ups follow IRC §414(v)(7) (Roth only above the prior-year wage threshold)
     roth_catch_up_start_year: int = Field(project_default("roth_catch_up_start_year"), ge=2024, le=2150)
     discount_rate: float = Field(project_default("discount_rate"), ge=0.0, le=0.25)
+    # Participant behaviour shifted in points (sensitivity's participation, opt_out, deferral; docs/rules.md
+    # "Assumption uncertainty"). 0: the SQL is unchanged. Added to every age band's voluntary enrollment and opt-out
+    # rates (kept inside 0..1) and to a voluntary enrollee's drawn deferral rate (kept at or above the table's
+    # lowest rate, at most 1)
+    voluntary_enrollment_shift: float = Field(project_default("voluntary_enrollment_shift"), ge=-1.0, le=1.0)
+    opt_out_shift: float = Field(project_default("opt_out_shift"), ge=-1.0, le=1.0)
+    voluntary_deferral_shift: float = Field(project_default("voluntary_deferral_shift"), ge=-0.1, le=0.1)
 
 
 class Scenario(BaseModel):
@@ -233,7 +241,8 @@ class Effective:
                if scenario.census_new_hires_since else {}),
             **{name: value for name, value in scenario.workforce.model_dump().items()
                if not (name in NEUTRAL_SCALES and value == NEUTRAL_SCALES[name])},
-            **scenario.plan.model_dump(),
+            **{name: value for name, value in scenario.plan.model_dump().items()
+               if not (name in NEUTRAL_SCALES and value == NEUTRAL_SCALES[name])},
             "assumptions": self.assumptions.as_var(),
             **self.census_design_vars(),
             **({"uncertain_settings": uncertainty.draw_var(self.uncertainty_ranges())}

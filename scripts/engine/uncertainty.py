@@ -55,13 +55,25 @@ UNCERTAIN: dict[str, Uncertain] = {u.key: u for u in (
               0.5, 0.5, -0.1, 0.1, True),
     Uncertain("promotion_increase", "workforce.promotion_increase", "promotion raise", 2.0, 2.0, 0.0, 1.0, False),
     Uncertain("investment_return", "plan.investment_return_rate", "investment return", 2.0, 2.0, -0.5, 0.5, False),
+    # participant behaviour, each a shift in points of every age band's rate (or of the drawn deferral rate)
+    Uncertain("participation", "plan.voluntary_enrollment_shift", "voluntary enrollment (every age band's rate)",
+              3.0, 3.0, -1.0, 1.0, True),
+    Uncertain("opt_out", "plan.opt_out_shift", "auto-enrollment opt-out (every age band's rate)",
+              5.0, 5.0, -1.0, 1.0, True),
+    Uncertain("deferral", "plan.voluntary_deferral_shift", "voluntary enrollees' chosen deferral rate",
+              1.0, 1.0, -0.1, 0.1, True),
 )}
 BY_PATH = {u.path: u for u in UNCERTAIN.values()}
 DEFAULT_KEYS = ("termination_rate", "new_hire_termination_rate", "growth", "pay_growth", "promotion_increase",
-                "investment_return")
+                "investment_return", "participation", "opt_out", "deferral")
 # the fitted settings (estimates.csv, table 'workforce') that give a key its fitted interval
 FITTED_NAMES = {"termination_rate": "total_termination_rate", "new_hire_termination_rate": "new_hire_termination_rate",
                 "growth": "target_growth_rate", "promotion_increase": "promotion_increase"}
+# the fitted rates by age band (estimates.csv, table 'enrollment_behavior.csv') that give a shift key its fitted
+# interval: the exposure-weighted mean over the bands of (low_90 - estimate) and (high_90 - estimate), one shift
+# for every band (as if the bands' errors moved together). The deferral shift has none: make fit estimates the
+# deferral-rate mix as weights, with no interval for its level.
+FITTED_SHIFTS = {"participation": "voluntary_enrollment_rate", "opt_out": "opt_out_rate"}
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,8 @@ def parse_vary(text: str | None) -> list[VarySpec]:
 
 
 def fitted_intervals(assumptions: str | dict[str, Any] | None, root: Path) -> dict[str, tuple[float, float]]:
-    """The 90% intervals of the settings a `make fit` estimated, by key: read from reports/fit/<name>/estimates.csv
+    """The 90% intervals of the settings a `make fit` estimated, by key (a shift key: its interval around 0, from
+    the age bands, FITTED_SHIFTS): read from reports/fit/<name>/estimates.csv
     when the scenario's assumptions folder is assumptions/<name>/ of a fit (the two sit under one root). {} when
     the assumptions are not a fit's, or the estimate has no interval."""
     folder = assumptions.get("folder") if isinstance(assumptions, dict) else assumptions
@@ -165,8 +178,14 @@ def fitted_intervals(assumptions: str | dict[str, Any] | None, root: Path) -> di
     if not estimates.is_file():
         return {}
     with estimates.open(newline="") as handle:
-        rows = {row["name"]: row for row in csv.DictReader(handle) if row.get("table") == "workforce"}
+        every = list(csv.DictReader(handle))
+    rows = {row["name"]: row for row in every if row.get("table") == "workforce"}
     out = {}
+    for key, name in FITTED_SHIFTS.items():
+        shift = _band_shift([row for row in every
+                             if row.get("table") == "enrollment_behavior.csv" and row.get("name") == name])
+        if shift is not None:
+            out[key] = shift
     for key, name in FITTED_NAMES.items():
         row = rows.get(name)
         try:
@@ -176,6 +195,25 @@ def fitted_intervals(assumptions: str | dict[str, Any] | None, root: Path) -> di
         if math.isfinite(low) and math.isfinite(high) and low <= high:
             out[key] = (low, high)
     return out
+
+
+def _band_shift(rows: list[dict[str, str]]) -> tuple[float, float] | None:
+    """A shift's interval from the fitted rates of the age bands: the exposure-weighted mean of each band's
+    (low_90 - estimate) and (high_90 - estimate); None when no band has an interval and some exposure."""
+    found = []
+    for row in rows:
+        try:
+            estimate, low, high = float(row["estimate"]), float(row["low_90"]), float(row["high_90"])
+            exposure = float(row["exposure"])
+        except (TypeError, KeyError, ValueError):
+            continue
+        if all(math.isfinite(v) for v in (estimate, low, high, exposure)) and low <= estimate <= high and exposure > 0:
+            found.append((exposure, low - estimate, high - estimate))
+    if not found:
+        return None
+    total = sum(exposure for exposure, _, _ in found)
+    return (round(sum(e * down for e, down, _ in found) / total, 10),
+            round(sum(e * up for e, _, up in found) / total, 10))
 
 
 def setting_value(raw: dict[str, Any], path: str) -> float:
@@ -220,6 +258,8 @@ def ranges(scenario: dict[str, Any], fitted: dict[str, tuple[float, float]], spe
             out.append(Range(uncertain, float(low), central, float(high), STATED))
         elif key in fitted:
             low, high = fitted[key]
+            if key in FITTED_SHIFTS:  # the fitted interval of a shift is around the scenario's own shift
+                low, high = central + low, central + high
             out.append(Range(uncertain, _clamped(uncertain, low), central, _clamped(uncertain, high), FITTED))
         else:
             out.append(Range(uncertain, *_ordered(stated(uncertain, central), central), STATED))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
@@ -23,6 +24,9 @@ from planalign.store import db
 
 TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                                autoescape=jinja2.select_autoescape(["html", "j2"]))
+# a header that may break after an underscore, never inside a word: "qaca_switch" breaks as "qaca_ / switch",
+# not "qaca_swi / tch" (the text escaped first, then the break opportunities added)
+TEMPLATES.filters["breakable"] = lambda text: markupsafe.Markup(str(markupsafe.escape(text)).replace("_", "_<wbr>"))
 PACKAGES = ("planalign", "dbt-core", "dbt-duckdb", "duckdb", "plotly", "Jinja2", "XlsxWriter")
 MONEY = {"employee_contributions", "employer_match", "employer_core", "employer_cost", "forfeitures",
          "gross_employer_cost", "forfeitures_used", "net_employer_cost", "active_balances", "average_compensation",
@@ -48,9 +52,8 @@ def fmt(column: str, value: Any, signed: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     sign = "+" if signed else ""
-    if column == "value_rate" and signed:  # a difference of two rates: percentage points (a small one to 0.01)
-        points = float(value) * 100
-        text = f"{points:+,.{2 if abs(points) < 1 else 1}f} pt"
+    if column == "value_rate" and signed:  # a difference of two rates: percentage points to 0.01, as the workbook
+        text = f"{float(value) * 100:+,.2f} pt"
     elif column.endswith("_rate") or column in {"growth_rate", "participation_rate", "rel_difference"}:
         text = f"{float(value) * 100:{sign},.{1 if signed else 2}f}%"
     elif column == "value_count":
@@ -250,10 +253,21 @@ def band_charts(sides: list[tuple[str, list[str], list[tuple]]]) -> list[str]:
     return charts
 
 
-def _axis(figure: go.Figure, unit: str, row: str = "yaxis") -> None:
-    """A value axis in its unit: dollars with a $ and separators, counts with separators, rates in percent."""
+POINTS_TITLE = "percentage points"
+
+
+def points(unit: str, values: list[float]) -> list[float]:
+    """A difference as its chart plots it: a difference of two rates in percentage points (x 100), others as is."""
+    return [value * 100 for value in values] if unit == units.RATE else values
+
+
+def _axis(figure: go.Figure, unit: str, row: str = "yaxis", difference: bool = False) -> None:
+    """A value axis in its unit: dollars with a $ and separators, counts with separators, rates in percent; a
+    difference of two rates (plotted through points()) in percentage points, never in percent."""
     title = units.unit_title(unit)
-    if unit == units.RATE:
+    if unit == units.RATE and difference:
+        figure.update_layout({row: {"title": POINTS_TITLE, "tickformat": "+.2~f", "ticksuffix": " pt"}})
+    elif unit == units.RATE:
         figure.update_layout({row: {"title": title, "tickformat": ".1%"}})
     elif unit == units.MONEY:
         # d3's currency format puts the sign before the dollar sign: -$50,000, never $-50,000
@@ -287,15 +301,16 @@ def comparison_charts(columns: list[str], rows: list[tuple], base: str, alt: str
             levels.add_bar(x=years, y=_column(columns, picked, "alt_value"), name=alt, marker_color=ALT_COLOR)
         _axis(levels, described.unit)
         difference = _figure(f"{described.label}<br><sup>alternative minus base</sup>", "")
+        unit = described.unit
         if picked[0][columns.index("difference_p10")] is not None:
-            _band(difference, years, _column(columns, picked, "difference_p10"),
-                  _column(columns, picked, "difference_p90"), _column(columns, picked, "abs_difference"),
-                  "difference", DIFFERENCE_COLOR)
+            _band(difference, years, points(unit, _column(columns, picked, "difference_p10")),
+                  points(unit, _column(columns, picked, "difference_p90")),
+                  points(unit, _column(columns, picked, "abs_difference")), "difference", DIFFERENCE_COLOR)
         else:
-            difference.add_bar(x=years, y=_column(columns, picked, "abs_difference"), name="difference (alt - base)",
-                               marker_color=DIFFERENCE_COLOR)
+            difference.add_bar(x=years, y=points(unit, _column(columns, picked, "abs_difference")),
+                               name="difference (alt - base)", marker_color=DIFFERENCE_COLOR)
         difference.add_hline(y=0, line={"color": "#5d6d7e", "width": 1})
-        _axis(difference, described.unit)
+        _axis(difference, unit, difference=True)
         if not any(_column(columns, picked, "difference_p90") + _column(columns, picked, "difference_p10")
                    + _column(columns, picked, "abs_difference")):
             difference.update_yaxes(range=[-1, 1], dtick=1)  # no difference at all: one clean zero line
@@ -363,7 +378,9 @@ def _plain(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float | decimal.Decimal):
-        if key.endswith(("_rate", "_share", "_from", "_to", "_cap")) and abs(float(value)) <= 1:
+        if key.endswith("_shift"):  # a shift of a rate, in points (pay growth, participation, opt-out, deferral)
+            return f"{float(value) * 100:+g} pt"
+        if key.endswith(("_rate", "_share", "_from", "_to", "_cap", "_increase")) and abs(float(value)) <= 1:
             return f"{float(value) * 100:g}%"
         if key.endswith(("year", "seed")):  # a year or a seed is a label, not a quantity: no separators
             return str(value)
@@ -381,10 +398,17 @@ def readable(key: str, value: Any) -> str | dict[str, Any]:
             return value
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
         columns = list(dict.fromkeys(name for item in value for name in item))
+        for name in list(columns):  # a range reads low to high: min_age before max_age
+            if name.startswith("max_") and f"min_{name[4:]}" in columns:
+                columns.remove(f"min_{name[4:]}")
+                columns.insert(columns.index(name), f"min_{name[4:]}")
         return {"columns": [name.replace("_", " ") for name in columns],
                 "rows": [[_plain(name, item.get(name)) for name in columns] for item in value]}
-    if isinstance(value, dict):
-        return "; ".join(f"{name.replace('_', ' ')}: {_plain(name, item)}" for name, item in value.items()) or "none"
+    if isinstance(value, dict):  # a nested mapping (the ranges parameter_uncertainty draws) in the setting's unit
+        return "; ".join(f"{name.replace('_', ' ')}: " + (", ".join(f"{part} {_plain(name, number)}"
+                                                                    for part, number in item.items())
+                                                          if isinstance(item, dict) else _plain(name, item))
+                         for name, item in value.items()) or "none"
     if isinstance(value, list):
         return ", ".join(_plain(key, item) for item in value) or "none"
     return _plain(key, value)

@@ -109,7 +109,7 @@ def money(value: float, signed: bool = False) -> str:
 
 
 def rate(value: float, path: str) -> str:
-    if path.endswith("pay_growth_shift"):
+    if path.endswith("_shift"):  # a shift in points (pay growth, participation, opt-out, deferral)
         return f"{value * 100:+.2f} pt"
     return f"{value * 100:.2f}%"
 

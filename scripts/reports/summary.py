@@ -243,26 +243,28 @@ def overview_charts(study: Study, lines: list[dict[str, Any]]) -> list[str]:
         figure.update_layout(height=170 + 45 * len(study.alts), margin={"l": 60, "r": 40, "t": 60, "b": 40},
                              modebar={"remove": ["zoom", "pan", "select", "lasso2d", "zoomIn", "zoomOut",
                                                  "autoScale", "resetScale"]})
+        scale = html.points(described.unit, [1.0])[0]  # a difference of rates in percentage points
         for index, (name, alt) in enumerate(zip(study.names[1:], line["alts"], strict=True)):
             if alt is None or alt["difference"] is None:
                 continue
-            difference = float(alt["difference"])
+            difference = float(alt["difference"]) * scale
             error = None
             if alt["p10"] is not None:
-                error = {"type": "data", "symmetric": False, "array": [float(alt["p90"]) - difference],
-                         "arrayminus": [difference - float(alt["p10"])], "thickness": 2, "width": 8}
+                error = {"type": "data", "symmetric": False, "array": [float(alt["p90"]) * scale - difference],
+                         "arrayminus": [difference - float(alt["p10"]) * scale], "thickness": 2, "width": 8}
             figure.add_scatter(x=[difference], y=[name], mode="markers", error_x=error, name=name,
                                marker={"size": 12, "color": DESIGN_COLORS[(index + 1) % len(DESIGN_COLORS)]})
         # zero and every band end inside the axis, with a margin: no marker or bar on the edge
-        ends = [0.0, *(float(alt[k]) for alt in line["alts"] if alt for k in ("difference", "p10", "p90")
+        ends = [0.0, *(float(alt[k]) * scale for alt in line["alts"] if alt for k in ("difference", "p10", "p90")
                        if alt[k] is not None)]
         pad = (max(ends) - min(ends)) * 0.08 or 1.0
         figure.add_vline(x=0, line={"color": "#5d6d7e", "width": 1})
-        html._axis(figure, described.unit, row="xaxis")
+        html._axis(figure, described.unit, row="xaxis", difference=True)
         figure.update_xaxes(range=[min(ends) - pad, max(ends) + pad])
-        figure.update_layout(xaxis={"dtick": None, "title": f"{units.unit_title(described.unit)}: "
-                                    + ("difference in points of pay" if described.unit == units.RATE
-                                       else "alternative minus base")},
+        figure.update_layout(xaxis={"dtick": None, "title": (f"{html.POINTS_TITLE} of pay: alternative minus base"
+                                                             if described.unit == units.RATE else
+                                                             f"{units.unit_title(described.unit)}: "
+                                                             "alternative minus base")},
                              yaxis={"title": "alternative", "autorange": "reversed"}, showlegend=False)
         charts.append(html._html(figure, f"chart-overview-{metric}"))
     return charts
@@ -293,15 +295,15 @@ def year_charts(study: Study, lines: list[dict[str, Any]]) -> list[str]:
                 continue
             levels.add_scatter(x=years, y=[float(value["value"]) for value in values], name=name,
                                mode="lines+markers", line={"color": color})
-            means = [float(value["difference"]) for value in values]
+            means = html.points(described.unit, [float(value["difference"]) for value in values])
             if values[0]["p10"] is not None:
-                html._band(difference, years, [float(value["p10"]) for value in values],
-                           [float(value["p90"]) for value in values], means, name, color)
+                html._band(difference, years, html.points(described.unit, [float(value["p10"]) for value in values]),
+                           html.points(described.unit, [float(value["p90"]) for value in values]), means, name, color)
             else:
                 difference.add_scatter(x=years, y=means, name=name, mode="lines+markers", line={"color": color})
         difference.add_hline(y=0, line={"color": "#5d6d7e", "width": 1})
-        for figure in (levels, difference):
-            html._axis(figure, described.unit)
+        html._axis(levels, described.unit)
+        html._axis(difference, described.unit, difference=True)
         charts += [html._html(levels, f"chart-levels-{metric}"), html._html(difference, f"chart-difference-{metric}")]
     return charts
 
@@ -385,7 +387,7 @@ def decision_sheet(study: Study) -> tuple:
     for name in study.names[1:]:
         more = [name, f"{name} - base", f"{name} - base P10", f"{name} - base P90", f"{name} vs base (relative)"]
         columns += more
-        kinds.update(dict.fromkeys(more[:4], "metric"), **{more[4]: "percent"})
+        kinds.update({more[0]: "metric"}, **dict.fromkeys(more[1:4], "metric_difference"), **{more[4]: "percent"})
     rows = []
     for line in design_rows(study):
         rows.append((line["year"] if line["year"] is not None else "horizon", line["value_kind"], line["label"],
@@ -393,7 +395,10 @@ def decision_sheet(study: Study) -> tuple:
     notes = [f"Base: {study.names[0]}. Alternatives: {', '.join(study.names[1:])}. {SIGN}",
              *study.headlines, study.band_kind,
              "Column figure: a total over the years, a present value, a ratio over the years, or the value at the end "
-             "of the last year; by year, the year's own figure."]
+             "of the last year; by year, the year's own figure.",
+             "Rates (participation, average deferral, cost as % of pay) read in percent to 2 decimals; a difference "
+             "of two rates and its P10-P90 are percentage points (+0.42% is 0.42 points, as the page's +0.42 pt); "
+             "the relative column is a share of the base's value."]
     return ("Decision summary", columns, rows, notes, kinds)
 
 

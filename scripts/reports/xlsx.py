@@ -19,8 +19,12 @@ COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhc
                      "key_balance_share", "top_heavy_threshold", "minimum_contribution_rate"}
 # the number format of each kind of cell: counts with separators, whole dollars, rates in percent, years plain
 NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "percent2": "0.00%", "count": "#,##0", "number": "#,##0.00",
-                  "year": "0", "date": "yyyy-mm-dd", "count_mean": "#,##0.0"}  # count_mean: a count per replication
-UNIT_KINDS = {units.COUNT: "count", units.MONEY: "money", units.RATE: "percent"}
+                  "year": "0", "date": "yyyy-mm-dd", "count_mean": "#,##0.0",  # count_mean: a count per replication
+                  # a difference of two rates: percentage points to 0.01, signed (the page's "+0.42 pt")
+                  "points": "+0.00%;-0.00%;0.00%"}
+# a metric's level (rates to 0.01%, as the pages show them) and a difference of two of its values
+UNIT_KINDS = {units.COUNT: "count", units.MONEY: "money", units.RATE: "percent2"}
+DIFFERENCE_KINDS = {**UNIT_KINDS, units.RATE: "points"}
 # in a long-form sheet (a column `metric`, one row per metric) these columns hold the metric's own values
 METRIC_VALUE_SUFFIXES = ("_value", "_difference", "_p10", "_p50", "_p90")
 
@@ -62,11 +66,13 @@ def _row_kinds(columns: list[str], kinds: list[str], row: tuple, given: dict[str
     'metric' for a column in the row's metric unit (a wide sheet whose columns are designs)."""
     if "metric" not in columns:
         return kinds
-    kind = UNIT_KINDS[units.metric(str(row[columns.index("metric")])).unit]
+    unit = units.metric(str(row[columns.index("metric")])).unit
     if given:
-        return [kind if given.get(column) == "metric" else column_kind
+        return [UNIT_KINDS[unit] if given.get(column) == "metric" else
+                DIFFERENCE_KINDS[unit] if given.get(column) == "metric_difference" else column_kind
                 for column, column_kind in zip(columns, kinds, strict=True)]
-    return [kind if (column.endswith(METRIC_VALUE_SUFFIXES) or column.isdigit() or column == "horizon")
+    return [(DIFFERENCE_KINDS if "difference" in column else UNIT_KINDS)[unit]
+            if (column.endswith(METRIC_VALUE_SUFFIXES) or column.isdigit() or column == "horizon")
             and column != "rel_difference" else column_kind
             for column, column_kind in zip(columns, kinds, strict=True)]
 
@@ -74,7 +80,8 @@ def _row_kinds(columns: list[str], kinds: list[str], row: tuple, given: dict[str
 def write_workbook(out: Path, sheets: list[tuple]) -> Path:
     """sheets: (name, columns, rows), (name, columns, rows, notes) or (name, columns, rows, notes, kinds): notes
     are lines written above the header (what the sheet compares, its sign convention); kinds names the number
-    format of some columns (a key of NUMBER_FORMATS, or 'metric': the unit of the row's metric), where the
+    format of some columns (a key of NUMBER_FORMATS, 'metric': the unit of the row's metric, or 'metric_difference':
+    a difference of two values in that unit, rates in percentage points), where the
     column's name and values do not say it. A row's own kinds (units.metric) beat its column's. Written to a
     temp file, then renamed into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +101,8 @@ def write_workbook(out: Path, sheets: list[tuple]) -> Path:
         for r, note in enumerate(notes):
             sheet.write(r, 0, note, formats["note"])
         top = len(notes) + 1 if notes else 0
-        kinds = [given[column] if given.get(column, "metric") != "metric" else _kind(column, [row[i] for row in rows])
-                 for i, column in enumerate(columns)]
+        kinds = [given[column] if given.get(column, "metric") not in ("metric", "metric_difference")
+                 else _kind(column, [row[i] for row in rows]) for i, column in enumerate(columns)]
         for i, column in enumerate(columns):
             sheet.write(top, i, column, formats["header"])
             longest = max([len(column)] + [len(f"{row[i]:,.2f}" if isinstance(row[i], float | decimal.Decimal)

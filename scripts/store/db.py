@@ -465,6 +465,12 @@ def _percent(column: str) -> str:
     return f"printf('%.2f%%', {column} * 100) as {column}"
 
 
+def _points(column: str, expression: str | None = None) -> str:
+    """A difference of two rates (a test's margin: limit - HCE average) in signed percentage points, as the
+    decision summary and the comparison pages write it: '+1.35 pt'."""
+    return f"printf('%+.2f pt', {expression or column} * 100) as {column}"
+
+
 def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list[str], list[tuple]]:
     """The nondiscrimination tests of rpt_nondiscrimination for the report's Compliance section: for the single
     run every test of every year with its figures; for a Monte Carlo set, per year and test, how many
@@ -477,13 +483,13 @@ def report_compliance(con: duckdb.DuckDBPyConnection, key: RunKey) -> tuple[list
                          "count(*) filter (where result = 'fail') as failed, "
                          "printf('%.1f%%', 100.0 * count(*) filter (where result = 'fail') / count(*)) as fail_share, "
                          "string_agg(distinct result, ', ' order by result) as results, "
-                         "printf('%.2f%%', 100 * median(margin)) as median_margin, any_value(rule_section) as rule "
+                         f"{_points('median_margin', 'median(margin)')}, any_value(rule_section) as rule "
                          "from rpt_nondiscrimination where scenario_id = ? and plan_design_id = ? "
                          "and list_contains(?, replication_id) group by simulation_year, test_name "
                          "order by simulation_year, test_name", params)
     return rows(con, "select simulation_year, test_name, result, hce_count, nhce_count, "
                      f"{_percent('hce_average')}, {_percent('nhce_average')}, {_percent('test_limit')}, "
-                     f"{_percent('margin')}, {_percent('nhce_average_needed')}, "
+                     f"{_points('margin')}, {_percent('nhce_average_needed')}, "
                      "format('{:,} of {:,}', hce_benefiting, hce_counted) as hce_benefiting, "
                      "format('{:,} of {:,}', nhce_benefiting, nhce_counted) as nhce_benefiting, "
                      f"{_percent('ratio_percentage')}, coalesce(result_reason, '') as reason, rule_section as rule, "

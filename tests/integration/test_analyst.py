@@ -193,11 +193,13 @@ def test_a_monte_carlo_set_exports_without_replications_and_its_comparison_workb
     assert "Base: mc_base/baseline. Alternative: mc_alt/mc_alt_design." in horizon["A1"].value
     assert "alternative minus base" in horizon["A1"].value and "total" in horizon["A2"].value
     header = [cell.value for cell in horizon[4]]
-    formats = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.0%"}
+    formats = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.00%"}
+    differences = {**formats, units.RATE: "+0.00%;-0.00%;0.00%"}  # a difference of rates: percentage points
     for row in horizon.iter_rows(min_row=5):
         metric = row[header.index("metric")].value
         for column in ("base_value", "alt_value", "abs_difference", "difference_p10", "difference_p90"):
-            assert row[header.index(column)].number_format == formats[units.metric(metric).unit], (metric, column)
+            expected = (differences if "difference" in column else formats)[units.metric(metric).unit]
+            assert row[header.index(column)].number_format == expected, (metric, column)
         if row[header.index("rel_difference")].value is not None:  # none where the base is 0
             assert row[header.index("rel_difference")].number_format == "0.0%"
         assert row[header.index("figure")].value == units.horizon_label(metric, START, START + 1)

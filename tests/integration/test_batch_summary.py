@@ -26,7 +26,8 @@ REPLICATIONS = 3
 SCENARIOS = ["today", "today_qaca", "today_no_auto_enroll"]  # base first, as the batch lists them
 # the designs' names on the page: scenario-design (the scenario files are not in scenarios/, so the page names both)
 NAMES = ["today-baseline", "today_qaca-qaca", "today_no_auto_enroll-no_auto_enroll"]
-FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.0%"}
+FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.00%"}
+DIFFERENCES = {**FORMATS, units.RATE: "+0.00%;-0.00%;0.00%"}  # a difference of rates: percentage points
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +265,8 @@ def test_the_workbook_formats_every_cell_as_what_it_is_and_names_base_alternativ
         seen.add(metric)
         unit = units.metric(metric).unit
         for name in header[4:]:
-            expected = "0.0%" if name.endswith("(relative)") else FORMATS[unit]
+            expected = ("0.0%" if name.endswith("(relative)") else DIFFERENCES[unit] if " - base" in name
+                        else FORMATS[unit])
             if values[name].value is not None:  # none: a relative difference from a base of 0
                 assert values[name].number_format == expected, (metric, name)
         if values["year"].value != "horizon":

@@ -234,6 +234,7 @@ def test_the_run_report_has_the_compliance_section(ndt):
                                            "scenario_id = 'ndt' and simulation_year = 2025 and test_name = 'adp'")[0]
     first_adp = section.split('data-column="test_name">adp</td>', 1)[1].split("</tr>", 1)[0]
     assert 'class="bad" data-column="result">fail</td>' in first_adp
-    assert f">{hce_average * 100:.2f}%</td>" in first_adp and f">{margin * 100:.2f}%</td>" in first_adp
+    # the margin, a difference of two rates, in percentage points as the decision summary writes it
+    assert f">{hce_average * 100:.2f}%</td>" in first_adp and f">{margin * 100:+.2f} pt</td>" in first_adp
     # three tables, each with its header row: ADP and ACP (2 a year), coverage (3 a year), top-heavy (1 a year)
     assert section.count("<tr>") == 3 + 6 * (END - START + 1)

@@ -10,7 +10,7 @@ import pytest
 from conftest import END, ROOT, START, console_errors, query, render_in_chromium, reports_of, run_planalign
 from planalign.reports import units
 
-FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.0%"}
+FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.00%"}
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 

@@ -12,7 +12,8 @@ from planalign.keys import Replications, RunKey
 from planalign.reports import summary, units
 from planalign.reports.xlsx import write_workbook
 
-FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.0%"}
+FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.00%"}
+DIFFERENCES = {**FORMATS, units.RATE: "+0.00%;-0.00%;0.00%"}  # a difference of rates: percentage points
 METRICS = (("net_employer_cost", "Employer cost net of forfeitures used", 1_000_000.0),
            ("participation_rate", "Participation rate", 0.80), ("end_headcount", "Headcount (Dec 31)", 900))
 
@@ -58,7 +59,7 @@ def test_every_design_is_a_column_base_first_for_three_or_more_designs():
         assert net[3 + alternatives]["text"] == "+$100,000"
         assert net[4 + alternatives]["text"] == "+$90,000 to +$110,000"
         rate = table["rows"][1]
-        assert rate[2]["text"] == "80.00%" and rate[3 + alternatives]["text"] == "+8.0 pt"
+        assert rate[2]["text"] == "80.00%" and rate[3 + alternatives]["text"] == "+8.00 pt"
 
 
 def test_a_compliance_cell_says_pass_or_fail_for_a_single_run_and_the_probability_for_a_set():
@@ -96,7 +97,9 @@ def test_the_decision_sheet_formats_each_design_cell_in_its_rows_unit(tmp_path):
             if name in ("year", "figure", "label", "metric"):
                 continue
             if cell.value is not None:
-                assert cell.number_format == ("0.0%" if name.endswith("(relative)") else FORMATS[unit]), name
+                expected = ("0.0%" if name.endswith("(relative)") else DIFFERENCES[unit] if " - base" in name
+                            else FORMATS[unit])
+                assert cell.number_format == expected, name
                 checked += 1
         if row[0].value != "horizon":
             assert row[0].number_format == "0"
@@ -122,3 +125,19 @@ def test_a_single_run_summary_page_says_pass_or_fail_and_has_no_bands(tmp_path):
     assert 'data-column="qnec:design1">$250</td>' in page and 'data-column="refund:design1">$100</td>' in page
     bands = re.findall(r'data-column="band:design\d">([^<]*)</td>', page)
     assert bands and set(bands) == {""}, "a single run has no band"
+
+
+def test_short_tables_are_never_cut_by_a_scroll_box_and_print_whole(tmp_path):
+    """The defect: the winners and losers table sat in a 560px scroll box that hid its last rows (tenure 10-19
+    and 20+) with no cue, and printing cut every scrolled table; the by-year header 'year' broke into 'ye/ar'."""
+    found = study(2)
+    found.winners = [(["dimension", "band_label", "replications", "people", "winners", "losers", "unchanged",
+                       "mean_change"], [("tenure_band", f"band {n}", 20, 10.0, 5.0, 3.0, 2.0, 12.5)
+                                        for n in range(30)]) for _ in found.alts]
+    page = summary.write_page(found, tmp_path / "summary.html").read_text()
+    winners = page[page.index('id="winners"'):]
+    assert '<table class="data winners">' in winners
+    assert all(not block.rstrip().endswith('class="scroll">')
+               for block in winners.split('<table class="data winners">')[:-1]), "no scroll box around the table"
+    assert re.search(r"@media print \{ \.scroll \{ max-height: none; overflow: visible; \} \}", page)
+    assert re.search(r'table\.by-year th\[data-column="year"\][^{]*\{ white-space: nowrap;', page)

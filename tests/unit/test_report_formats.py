@@ -16,7 +16,9 @@ from planalign.reports import html, units
 from planalign.reports.xlsx import write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
-FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.0%"}
+FORMATS = {units.COUNT: "#,##0", units.MONEY: "$#,##0", units.RATE: "0.00%"}
+# a difference of two values of a metric: rates in signed percentage points (the pages' "+0.42 pt")
+DIFFERENCES = {**FORMATS, units.RATE: "+0.00%;-0.00%;0.00%"}
 
 
 def test_the_horizon_rules_are_the_scenario_metrics_macros():
@@ -77,7 +79,7 @@ def test_the_wide_table_holds_every_figure_of_the_long_rows_once():
 
 
 @pytest.mark.parametrize("column, value, signed, text", [
-    ("value_rate", -0.00001, True, "0.00 pt"), ("value_rate", 0.118, True, "+11.8 pt"),
+    ("value_rate", -0.00001, True, "0.00 pt"), ("value_rate", 0.118, True, "+11.80 pt"),
     ("value_rate", 0.0021, True, "+0.21 pt"),
     ("value_rate", 0.8204, False, "82.04%"), ("rel_difference", -0.00004, True, "0.0%"),
     ("value_money", -0.3, True, "$0"), ("value_money", -2643211.7, True, "-$2,643,212"),
@@ -123,9 +125,11 @@ def test_comparison_charts_have_units_on_every_axis_and_the_difference_on_its_ow
             layout = by_id[f"chart-{kind}-{name}"]
             axis = layout["yaxis"]
             assert "yaxis2" not in layout, "no second axis over the levels"
-            assert axis["title"]["text"] == units.unit_title(unit), (kind, name)
+            points = kind == "difference" and unit == units.RATE  # a difference of rates: percentage points
+            assert axis["title"]["text"] == (html.POINTS_TITLE if points else units.unit_title(unit)), (kind, name)
             assert (axis.get("tickformat") == "$,.0f") == (unit == units.MONEY), (kind, name)
-            assert (axis.get("tickformat") == ".1%") == (unit == units.RATE), (kind, name)
+            assert (axis.get("tickformat") == ".1%") == (unit == units.RATE and not points), (kind, name)
+            assert (axis.get("ticksuffix") == " pt") == points, (kind, name)
     difference = by_id["chart-difference-employer_cost"]
     assert "minus" in difference["title"]["text"]
 
@@ -137,7 +141,7 @@ def test_the_comparison_table_labels_totals_and_end_values_and_puts_the_band_bes
     figures = {row[0]: row for row in part["rows"]}
     assert figures["Employer cost, gross (match + core + QNEC)"][1] == "total 2025-2026"
     assert figures["Headcount on Dec 31"][1] == "at the end of 2026"
-    assert figures["Participation"][2:5] == ["82.00%", "94.00%", "+12.0 pt"]
+    assert figures["Participation"][2:5] == ["82.00%", "94.00%", "+12.00 pt"]
     assert figures["Headcount on Dec 31"][2] == "100" and "$" not in figures["Headcount on Dec 31"][4]
     assert figures["Average deferral rate"][4] == "0.00 pt"
 
@@ -174,3 +178,88 @@ def test_runs_into_different_databases_write_their_reports_to_different_folders(
     assert len(roots) == 3
     assert reports_root(one).parent == PROJECT_ROOT / "reports" and reports_root(one).name.startswith("db_acme_")
     assert reports_root(one) == reports_root(one.parent / "." / "acme.duckdb"), "the same file, the same folder"
+
+
+def test_a_difference_of_rates_is_plotted_in_points_not_percent():
+    """The defect: the participation difference chart read "30.0%" on a "percent" axis; 30 points it is."""
+    charts = html.comparison_charts(COMPARISON_COLUMNS, _comparison_rows(), "base/a", "alt/b")
+    chart = next(chart for chart in charts if 'id="chart-difference-participation_rate"' in chart)
+    call = chart[chart.index("Plotly.newPlot("):]
+    data, _ = json.JSONDecoder().raw_decode(call[call.index("["):])
+    mean = next(trace for trace in data if trace["name"] == "difference mean")
+    assert mean["y"] == pytest.approx([12.0, 12.0]), "0.94 - 0.82 as 12 points"
+
+
+def test_a_long_form_sheet_formats_differences_of_rates_in_points(tmp_path):
+    """The defect: a participation difference of 0.0042 read 0.4% (and a small one 0.0%); it reads +0.42% now,
+    two decimals of a percentage point, and the levels 81.36%, as the pages show them."""
+    columns = ["period", "metric", "base_value", "alt_value", "abs_difference", "rel_difference", "difference_p10",
+               "difference_p90"]
+    rows = [("horizon", "participation_rate", 0.8136, 0.8178, 0.0042, 0.0052, 0.0031, 0.0055),
+            ("horizon", "net_employer_cost", 1e6, 1.1e6, 1e5, 0.1, 9e4, 1.1e5),
+            ("horizon", "end_headcount", 900, 910, 10, 0.011, 8, 12)]
+    path = write_workbook(tmp_path / "book.xlsx", [("Comparison", columns, rows)])
+    sheet = openpyxl.load_workbook(path)["Comparison"]
+    for r, row in enumerate(rows, start=2):
+        unit = units.metric(row[1]).unit
+        formats = [sheet.cell(r, c).number_format for c in range(3, 9)]
+        assert formats == [FORMATS[unit], FORMATS[unit], DIFFERENCES[unit], "0.0%", DIFFERENCES[unit],
+                           DIFFERENCES[unit]], row[1]
+        assert sheet.cell(r, 5).value == pytest.approx(row[4]), "the value stays the CSV's fraction"
+
+
+def test_provenance_reads_raises_and_shifts_and_ranges_low_to_high():
+    """The defects: promotion_increase 0.087 and pay_band_increase 0.025 as raw fractions beside 4% and 5%; the
+    enrollment behaviour table with max age before min age; parameter_uncertainty's ranges as raw dicts."""
+    assert html.readable("promotion_increase", 0.087) == "8.7%"
+    assert html.readable("pay_band_increase", 0.025) == "2.5%"
+    assert html.readable("opt_out_shift", -0.05) == "-5 pt" and html.readable("pay_growth_shift", 0.005) == "+0.5 pt"
+    behaviour = json.dumps([{"max_age": 25, "min_age": 0, "opt_out_rate": 0.2, "voluntary_enrollment_rate": 0.05}])
+    assert html.readable("enrollment_behavior", behaviour)["columns"] == [
+        "min age", "max age", "opt out rate", "voluntary enrollment rate"]
+    drawn = {"total_termination_rate": {"low": 0.1, "central": 0.12, "high": 0.14},
+             "opt_out_shift": {"low": -0.05, "central": 0.0, "high": 0.05}}
+    assert html.readable("parameter_uncertainty", drawn) == (
+        "total termination rate: low 10%, central 12%, high 14%; opt out shift: low -5 pt, central +0 pt, high +5 pt")
+
+
+def test_the_headline_gives_the_difference_to_its_bands_precision():
+    """The defect: "costs $2.4M more ... (P10-P90 of the difference $2.29M to $2.50M)": the figure to one place in
+    millions, its band to two. Every money_words() of the headline (the figure and both ends of its band) is
+    rendered here with the model's own arguments and run in DuckDB on $2,391,723.26."""
+    import duckdb
+    import jinja2
+
+    macro = (ROOT / "macros" / "reports" / "discount_rates.sql").read_text()
+    macro = macro[macro.index("{% macro money_words"):]
+    model = (ROOT / "models" / "reports" / "rpt_decision_summary.sql").read_text()
+    headline = model[model.index("headlines as ("):]
+    calls = re.findall(r"\{\{ (money_words\([^}]*\)) \}\}", headline)
+    assert len(calls) == 4, calls  # more, less, and the two ends of the band
+
+    class Dbt:
+        @staticmethod
+        def type_string() -> str:
+            return "varchar"
+
+    texts = set()
+    for call in calls:
+        argument = re.match(r"money_words\('(-?)(\w+)'", call)
+        expression = call.replace(f"'{argument.group(1)}{argument.group(2)}'", "'x'", 1)
+        sql = jinja2.Environment().from_string(macro + "{{ " + expression + " }}").render(dbt=Dbt)
+        texts.add(duckdb.connect().execute(f"select {sql} from (select 2391723.26 as x)").fetchone()[0])
+    assert texts == {"$2.39M"}
+
+
+def test_a_header_breaks_after_an_underscore_and_stays_escaped():
+    """The defect: design names in the decision summary's headers broke mid-word ("qaca_swi / tch")."""
+    breakable = html.TEMPLATES.filters["breakable"]
+    assert str(breakable("qaca_switch <b>")) == "qaca_<wbr>switch &lt;b&gt;"
+
+
+def test_a_wide_tables_labels_wrap_so_its_last_columns_fit_the_page():
+    """The defect: the run report's Monte Carlo table (labels up to 55 characters, never wrapped) ran past the
+    page, its last column 'horizon figure is' cut to 'at the' behind a horizontal scroll."""
+    head = html.TEMPLATES.get_template("_head.html.j2").render(plotly_js="")
+    rule = re.search(r'table\.data td\[data-column="label"\][^{]*\{([^}]*)\}', head)
+    assert rule and "white-space: normal" in rule.group(1)

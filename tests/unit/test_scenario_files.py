@@ -126,9 +126,11 @@ def test_every_scenario_setting_is_read_by_some_model_or_hook():
     assert not set(NEUTRAL_SCALES) & set(neutral), "a neutral scale reached the vars: the config hash would change"
     # so is an unset census_new_hires_since (the default run keeps its vars, parse and results)
     assert "census_new_hires_since" not in neutral
-    changed = {name: 0.05 if name == "pay_growth_shift" else 1.5 for name in NEUTRAL_SCALES}  # within each range
+    changed = {name: 0.05 if name.endswith("_shift") else 1.5 for name in NEUTRAL_SCALES}  # within each range
+    group = {name: "plan" if name in Scenario.model_fields["plan"].annotation.model_fields else "workforce"
+             for name in NEUTRAL_SCALES}
     effective = resolve(ROOT / "scenarios" / "baseline.yml",
-                        sets=[f"workforce.{name}={value}" for name, value in changed.items()]
+                        sets=[f"{group[name]}.{name}={value}" for name, value in changed.items()]
                         + ["census_new_hires_since=2024-01-01"])
     variables = effective.dbt_vars()
     assert {name: variables[name] for name in NEUTRAL_SCALES} == changed

@@ -81,12 +81,19 @@ def test_defaults_are_stated_ranges_around_the_central_values():
     assert (by_key["pay_growth"].low, by_key["pay_growth"].high) == (-0.005, 0.005)
 
 
-def test_fitted_intervals_replace_the_stated_ranges(tmp_path):
-    (tmp_path / "assumptions" / "acme").mkdir(parents=True)
-    report = tmp_path / "reports" / "fit" / "acme"
+ESTIMATES_HEADER = "table,name,key,estimate,low_90,high_90,exposure,events,default,pooled,method\n"
+
+
+def _fit(root, rows: str) -> None:
+    """A make fit's folders under root: assumptions/acme/ and reports/fit/acme/estimates.csv with these rows."""
+    (root / "assumptions" / "acme").mkdir(parents=True)
+    report = root / "reports" / "fit" / "acme"
     report.mkdir(parents=True)
-    (report / "estimates.csv").write_text(
-        "table,name,key,estimate,low_90,high_90,exposure,events,default,pooled,method\n"
+    (report / "estimates.csv").write_text(ESTIMATES_HEADER + rows)
+
+
+def test_fitted_intervals_replace_the_stated_ranges(tmp_path):
+    _fit(tmp_path,
         "workforce,total_termination_rate,,0.15,0.14,0.165,1000,150,0.12,,binomial\n"
         "workforce,new_hire_termination_rate,,0.25,,,10,0,0.25,,kept\n")
     fitted = uncertainty.fitted_intervals("assumptions/acme", tmp_path)
@@ -123,7 +130,9 @@ def test_parameter_uncertainty_passes_the_drawn_ranges():
                         ["parameter_uncertainty=true", "uncertainty_ranges.growth=[0.0, 0.05]"])
     drawn = effective.dbt_vars()["uncertain_settings"]
     assert set(drawn) == {"total_termination_rate", "new_hire_termination_rate", "target_growth_rate",
-                          "pay_growth_shift"}  # the per-replication assumptions only
+                          "pay_growth_shift", "voluntary_enrollment_shift", "opt_out_shift",
+                          "voluntary_deferral_shift"}  # the per-replication assumptions only
+    assert drawn["opt_out_shift"] == {"low": -0.05, "central": 0.0, "high": 0.05, "minimum": -1.0, "maximum": 1.0}
     assert drawn["target_growth_rate"] == {"low": 0.0, "central": 0.03, "high": 0.05, "minimum": -0.5, "maximum": 1.0}
     assert drawn["total_termination_rate"]["low"] == 0.10
 
@@ -181,5 +190,67 @@ def test_a_study_lays_its_points_out_as_groups_of_replications():
 def test_no_model_asks_the_draws_alone_whether_a_setting_varies():
     """A model that leaves a neutral setting out of its SQL must ask setting_varies (drawn, or set by a point of a
     sensitivity study): asking var('uncertain_settings') alone would drop a study's points."""
-    for path, text in _models_sql().items():
+    from conftest import ROOT
+    macros = {str(path.relative_to(ROOT)): path.read_text() for path in (ROOT / "macros").rglob("*.sql")
+              if path.name not in ("uncertain_setting.sql", "simulation_settings.sql")}
+    for path, text in {**_models_sql(), **macros}.items():
         assert "uncertain_settings" not in text, f"{path} reads var('uncertain_settings'); use setting_varies(name)"
+
+
+# ---- participant behaviour: participation, opt-out and deferral as shifts in points ----------------------------
+
+def test_behaviour_shifts_parse_and_range():
+    specs = uncertainty.parse_vary("participation=-5pt:+5pt opt_out=-2pt:+3pt plan.voluntary_deferral_shift=-0.01:0.01")
+    assert [spec.key for spec in specs] == ["participation", "opt_out", "deferral"]
+    found = {r.key: r for r in uncertainty.ranges(_baseline(), fitted={}, specs=specs)}
+    assert (found["participation"].low, found["participation"].central, found["participation"].high) == (
+        -0.05, 0.0, 0.05)
+    assert (found["opt_out"].low, found["opt_out"].high) == (-0.02, 0.03)
+    assert (found["deferral"].low, found["deferral"].high) == (-0.01, 0.01)
+    stated = {r.key: r for r in uncertainty.ranges(_baseline(), fitted={})}
+    assert {key: (stated[key].low, stated[key].high) for key in ("participation", "opt_out", "deferral")} == {
+        "participation": (-0.03, 0.03), "opt_out": (-0.05, 0.05), "deferral": (-0.01, 0.01)}
+    assert {"participation", "opt_out", "deferral"} <= set(uncertainty.DEFAULT_KEYS)
+
+
+def test_a_misspelt_behaviour_key_says_did_you_mean():
+    with pytest.raises(PlanAlignError, match="did you mean 'participation'"):
+        uncertainty.parse_vary("participaton=-5pt:+5pt")
+
+
+@pytest.mark.parametrize(("setting", "value"), [("plan.voluntary_enrollment_shift", 1.2),
+                                                 ("plan.opt_out_shift", -1.01),
+                                                 ("plan.voluntary_deferral_shift", 5)])
+def test_a_behaviour_shift_outside_its_bounds_is_refused_in_one_line(setting, value):
+    with pytest.raises(PlanAlignError) as caught:
+        resolve(scenario_file("baseline"), sets=[f"{setting}={value}"])
+    assert setting in caught.value.message and "Input should be" in caught.value.message
+    assert "\n" not in caught.value.message
+
+
+def test_a_misspelt_behaviour_setting_says_did_you_mean():
+    with pytest.raises(PlanAlignError) as caught:
+        resolve(scenario_file("baseline"), sets=["plan.opt_out_shfit=0.05"])
+    assert "did you mean 'opt_out_shift'" in caught.value.message and "\n" not in caught.value.message
+
+
+def test_behaviour_shifts_at_zero_stay_out_of_the_vars_and_reach_them_when_set():
+    assert not {"voluntary_enrollment_shift", "opt_out_shift", "voluntary_deferral_shift"} & set(
+        resolve(scenario_file("baseline")).dbt_vars())
+    variables = resolve(scenario_file("baseline"), sets=["plan.voluntary_enrollment_shift=0.1"]).dbt_vars()
+    assert variables["voluntary_enrollment_shift"] == 0.1 and "opt_out_shift" not in variables
+
+
+def test_fitted_band_intervals_give_the_shift_ranges(tmp_path):
+    _fit(tmp_path,
+        "enrollment_behavior.csv,voluntary_enrollment_rate,age 0-25,0.10,0.06,0.16,100,10,0.05,,\n"
+        "enrollment_behavior.csv,voluntary_enrollment_rate,age 25-35,0.20,0.18,0.23,300,60,0.08,,\n"
+        "enrollment_behavior.csv,opt_out_rate,age 0-25,0.2,,,0,0,0.2,not identifiable,default\n")
+    fitted = uncertainty.fitted_intervals("assumptions/acme", tmp_path)
+    # (100 x -0.04 + 300 x -0.02) / 400 = -0.025; (100 x 0.06 + 300 x 0.03) / 400 = 0.0375; opt-out has no interval
+    assert fitted == {"participation": (-0.025, 0.0375)}
+    scenario = _baseline()
+    scenario["plan"]["voluntary_enrollment_shift"] = 0.01  # a fitted shift interval is around the scenario's shift
+    found = {r.key: r for r in uncertainty.ranges(scenario, fitted)}
+    assert math.isclose(found["participation"].low, -0.015) and math.isclose(found["participation"].high, 0.0475)
+    assert found["participation"].source == uncertainty.FITTED and found["opt_out"].source == uncertainty.STATED

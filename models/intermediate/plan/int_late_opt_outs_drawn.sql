@@ -9,6 +9,8 @@
 -#}
 {%- set last_year = sim_year() - 1 -%}
 {%- set new_hires_since = var('census_new_hires_since') -%}
+{#- the age band's opt-out rate, moved by opt_out_shift as last year's decision was (0: the rate itself) -#}
+{%- set opt_out_probability = shifted_rate('behavior.opt_out_rate', 'opt_out_shift', 'draws.replication_id') -%}
 
 with
 
@@ -68,7 +70,7 @@ final as (
         cast(round(draws.deferral_rate, 6) as decimal(10, 6)) as deferral_rate_before,
         cast(0 as decimal(10, 6)) as deferral_rate_after,
         'opt_out' as reason,
-        cast(behavior.opt_out_rate as {{ type_double() }}) as probability,
+        cast({{ opt_out_probability }} as {{ type_double() }}) as probability,
         draws.opt_out_draw as draw
     from draws
     inner join behavior
@@ -76,7 +78,7 @@ final as (
             {{ years_between('draws.birth_date', 'draws.enrollment_date') }} >= behavior.min_age
             and {{ years_between('draws.birth_date', 'draws.enrollment_date') }} < behavior.max_age
     where
-        draws.opt_out_draw < behavior.opt_out_rate
+        draws.opt_out_draw < {{ opt_out_probability }}
         and draws.opt_out_date >= {{ year_start_date() }}
         and (draws.termination_date is null or draws.opt_out_date < draws.termination_date)
 )

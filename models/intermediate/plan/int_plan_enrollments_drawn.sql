@@ -11,7 +11,8 @@
     December hire not yet auto-enrolled on Jan 1 is in January). Everyone else
     eligible enrolls on their own with the age band's voluntary_enrollment_rate, on a
     day drawn inside their eligible days of the year, at a rate drawn from
-    voluntary_deferral_rates; or, with the age band's enrollee_match_share of the match_response
+    voluntary_deferral_rates (moved by the shift settings of docs/rules.md "Assumption uncertainty":
+    voluntary_enrollment_shift, opt_out_shift, voluntary_deferral_shift, 0 by default); or, with the age band's enrollee_match_share of the match_response
     table (its own draw, purpose match_rate_choice), at the design's match-maximizing rate
     (int_match_maximizing_rate_derived; a design without a match has none and everyone draws).
     Nothing happens on or after a termination date.
@@ -78,7 +79,8 @@ match_response as (
 deferral_choices as (
     select
         voluntary_deferral_rates.deferral_rate,
-        {{ cumulative_share_bounds('voluntary_deferral_rates.weight', 'voluntary_deferral_rates.deferral_rate') }}
+        {{ cumulative_share_bounds('voluntary_deferral_rates.weight', 'voluntary_deferral_rates.deferral_rate') }},
+        min(voluntary_deferral_rates.deferral_rate) over () as lowest_deferral_rate
     from {{ assumption('voluntary_deferral_rates') }}
     where voluntary_deferral_rates.weight > 0
 ),
@@ -147,8 +149,10 @@ auto_enrollment as (
 with_rates as (
     select
         auto_enrollment.*,
-        opt_out_band.opt_out_rate as opt_out_probability,
-        voluntary_band.voluntary_enrollment_rate as voluntary_probability,
+        {{ shifted_rate('opt_out_band.opt_out_rate', 'opt_out_shift', 'auto_enrollment.replication_id') }}
+            as opt_out_probability,
+        {{ shifted_rate('voluntary_band.voluntary_enrollment_rate', 'voluntary_enrollment_shift',
+            'auto_enrollment.replication_id') }} as voluntary_probability,
         coalesce(
             match_rate.match_maximizing_rate is not null
             and auto_enrollment.match_choice_draw < match_band.enrollee_match_share,
@@ -159,7 +163,8 @@ with_rates as (
                 match_rate.match_maximizing_rate is not null
                 and auto_enrollment.match_choice_draw < match_band.enrollee_match_share
                 then match_rate.match_maximizing_rate
-            else deferral_choices.deferral_rate
+            else {{ shifted_rate('deferral_choices.deferral_rate', 'voluntary_deferral_shift',
+                'auto_enrollment.replication_id', lowest='deferral_choices.lowest_deferral_rate') }}
         end as voluntary_deferral_rate
     from auto_enrollment
     left join behavior as opt_out_band
