@@ -169,7 +169,9 @@ def test_every_uncertain_setting_is_read_per_replication(key):
     import re
     name = uncertainty.var_name(uncertainty.UNCERTAIN[key])
     sql = _models_sql()
-    through = {path for path, text in sql.items() if re.search(rf"uncertain_setting\(\s*'{name}'", text)}
+    # directly, or through shifted_rate (macros/uncertainty/shifted_rate.sql), which reads it with uncertain_setting
+    through = {path for path, text in sql.items()
+               if re.search(rf"(uncertain_setting\(\s*|shifted_rate\([^{{}}]*?)'{name}'", text)}
     assert through, f"no model reads {name} through uncertain_setting"
     for path, text in sql.items():
         for match in re.finditer(rf"var\(\s*['\"]{name}['\"]\s*\)(.{{0,12}})", text):
