@@ -65,9 +65,10 @@ def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | 
 def backtest_command(history: tuple[Path, ...], holdout: int, replications: int, name: str, growth: str,
                      seed: int | None, out: Path | None, scenario: str | None) -> None:
     """Fit on the earlier snapshots, simulate the last HOLDOUT years, score prediction against what happened."""
-    how = f"the assumptions of scenario {scenario}" if scenario else "fitting"
-    click.echo(f"backtest '{name}': {how} on all but the last {holdout} of {len(history)} snapshots, then "
-               f"{replications} replications of the held-out year(s)")
+    how = (f"the assumptions of scenario {scenario} (nothing fitted), from the last training snapshot" if scenario
+           else "fitting the earlier snapshots")
+    click.echo(f"backtest '{name}': {how}, then {replications} replications of the last {holdout} of "
+               f"{len(history)} snapshots")
     from planalign.fit.backtest import backtest
     from planalign.fit.scorecard import BAND_KIND
 

@@ -79,3 +79,27 @@ def test_the_restarted_year_has_the_continued_year_s_snapshot(runs):
     hires = query(runs["continued"], "select count(*) from fct_workforce_snapshot where simulation_year = ? "
                                      "and employee_source = 'hire' and hire_date < ?", [YEAR, f"{YEAR}-01-01"])
     assert hires[0][0] > 0  # the history's own hires are in the restarted year, as census rows
+
+
+def test_a_backtest_of_the_true_scenario_restarts_as_the_continuation(runs, tmp_path):
+    """make backtest SCENARIO=baseline: nothing fitted, the scenario's own assumptions simulated from the last training
+    snapshot with the two settings of the continuation, so its hires are paid within the bands of the simulated year
+    moved from the history's start year (the restart year's unmoved bands would pay them 2.5% less)."""
+    out = tmp_path / "true"
+    files = [str(path) for path in sorted(runs["history"].glob("census_*.csv"))]
+    run_planalign("backtest", *files, "--holdout", "1", "--replications", "2", "--scenario", "baseline",
+                  "--name", "truth", "--out", str(out), db=tmp_path / "unused.duckdb")
+    written = (out / "backtest.yml").read_text()
+    assert f"census_new_hires_since: '{START}-01-01'" in written and f"pay_band_year: {START}" in written
+    assert not (out / "assumptions").exists() and "(not fitted" in (out / "scorecard.md").read_text()
+    rate = float(query(runs["continued"], "select json_extract(settings_json, '$.pay_band_increase') "
+                                          "from dim_scenario_settings")[0][0])
+    with (runs["history"] / "truth" / "job_levels.csv").open(newline="") as handle:
+        bands = {int(row["job_level"]): (round(float(row["min_compensation"]) * (1 + rate), 2),
+                                         round(float(row["max_compensation"]) * (1 + rate), 2))
+                 for row in csv.DictReader(handle)}
+    hires = query(out / "run" / "planalign.duckdb", "select job_level_after, compensation_after from "
+                  "fct_yearly_events where event_type = 'hire' and simulation_year = ?", [YEAR])
+    assert hires
+    for level, pay in hires:
+        assert bands[level][0] <= float(pay) <= bands[level][1], (level, pay, bands[level])
