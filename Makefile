@@ -34,7 +34,7 @@ vars_census := N SEED OUT
 vars_census-history := N YEARS SCENARIO OUT SEED LEAVERS SET
 vars_calibrate := SCENARIO TARGET_PAY_GROWTH SOLVE CENSUS START END YEARS SET
 vars_fit := HISTORY NAME FORCE CENSUS_SHEET PAY_BAND_INCREASE HISTORY_PLAN
-vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED
+vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED SCENARIO
 vars_bench := SIZES YEARS SEED REPLICATIONS NOTES RESULTS
 vars_bench-compare := RESULTS
 vars_status := VERIFY
@@ -127,9 +127,9 @@ fit:  ## assumptions fitted from yearly snapshots (.csv, .parquet, .xlsx): make 
 	@test -n "$(HISTORY)" -a -n "$(NAME)" || { echo 'error: say which snapshots and a name, e.g. make fit HISTORY="census_2023.csv census_2024.csv" NAME=acme'; exit 2; }
 	$(PLANALIGN) fit $(HISTORY) --name $(NAME) $(if $(FORCE),--force) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PAY_BAND_INCREASE),--pay-band-increase $(PAY_BAND_INCREASE)) $(if $(HISTORY_PLAN),--history-plan $(HISTORY_PLAN))
 
-backtest:  ## fit all but the last HOLDOUT snapshots, simulate those years, score: make backtest HISTORY="census_2023.csv ... census_2026.csv" HOLDOUT=1 REPLICATIONS=20 [NAME=acme] [GROWTH=observed|fitted] [SEED=]
+backtest:  ## fit all but the last HOLDOUT snapshots, simulate those years, score: make backtest HISTORY="census_2023.csv ... census_2026.csv" HOLDOUT=1 REPLICATIONS=20 [NAME=acme] [GROWTH=observed|fitted] [SEED=] [SCENARIO=truth: no fit]
 	@test -n "$(HISTORY)" || { echo 'error: say which snapshots, e.g. make backtest HISTORY="census_2023.csv census_2024.csv census_2025.csv" HOLDOUT=1'; exit 2; }
-	$(PLANALIGN) backtest $(HISTORY) $(if $(HOLDOUT),--holdout $(HOLDOUT)) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(NAME),--name $(NAME)) $(if $(GROWTH),--growth $(GROWTH)) $(if $(filter command line,$(origin SEED)),--seed $(SEED))
+	$(PLANALIGN) backtest $(HISTORY) $(if $(HOLDOUT),--holdout $(HOLDOUT)) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(NAME),--name $(NAME)) $(if $(GROWTH),--growth $(GROWTH)) $(if $(filter command line,$(origin SEED)),--seed $(SEED)) $(if $(filter command line,$(origin SCENARIO)),--scenario $(SCENARIO))
 
 check-config:  ## validate the assumption seeds, every scenario file (with its own tables) and the seeded plan designs (safe-harbor claims and ndt_correction included)
 	$(PLANALIGN) check-config

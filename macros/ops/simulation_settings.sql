@@ -42,6 +42,9 @@
     {%- for name in ['merit_scale', 'cola_scale'] if var(name) != 1 -%}
         {%- do settings.update({name: var(name)}) -%}
     {%- endfor -%}
+    {%- if var('pay_band_year') is not none -%}
+        {%- do settings.update({'pay_band_year': var('pay_band_year')}) -%}
+    {%- endif -%}
     {#- the shifts (points) appear only when not neutral (0), for the same reason -#}
     {%- set shifts = {
         'pay_growth_shift': var('pay_growth_shift'),

@@ -59,15 +59,21 @@ def fit_command(history: tuple[Path, ...], name: str, force: bool, sheet: str | 
 @click.option("--seed", type=int, default=None, help="random_seed of the simulation (default: the fitted scenario's)")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="the backtest's folder (default reports/backtest/<name>/)")
+@click.option("--scenario", "scenario", default=None,
+              help="simulate this scenario's assumptions instead of fitting (e.g. the one census-history used: "
+                   "the true assumptions)")
 def backtest_command(history: tuple[Path, ...], holdout: int, replications: int, name: str, growth: str,
-                     seed: int | None, out: Path | None) -> None:
+                     seed: int | None, out: Path | None, scenario: str | None) -> None:
     """Fit on the earlier snapshots, simulate the last HOLDOUT years, score prediction against what happened."""
-    click.echo(f"backtest '{name}': fitting on all but the last {holdout} of {len(history)} snapshots, then "
-               f"{replications} replications of the held-out year(s)")
+    how = (f"the assumptions of scenario {scenario} (nothing fitted), from the last training snapshot" if scenario
+           else "fitting the earlier snapshots")
+    click.echo(f"backtest '{name}': {how}, then {replications} replications of the last {holdout} of "
+               f"{len(history)} snapshots")
     from planalign.fit.backtest import backtest
     from planalign.fit.scorecard import BAND_KIND
 
-    result = backtest(list(history), holdout, replications, name, growth, seed, out, observer=Console())
+    result = backtest(list(history), holdout, replications, name, growth, seed, out, observer=Console(),
+                      scenario=scenario)
     inside, total = result.coverage
     rates = ", ".join(f"{year}: {rate:.4%}" for year, rate in result.growth_rates.items())
     click.echo(f"trained on {', '.join(s.path.name for s in result.training)}; held out "

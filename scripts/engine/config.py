@@ -46,7 +46,7 @@ MAX_REPLICATIONS = 1000
 # added after results were stored, they must not make an unchanged run look changed (dbt reads the same neutral
 # default from dbt_project.yml).
 NEUTRAL_SCALES = {"merit_scale": 1.0, "cola_scale": 1.0, "pay_growth_shift": 0.0, "voluntary_enrollment_shift": 0.0,
-                  "opt_out_shift": 0.0, "voluntary_deferral_shift": 0.0}
+                  "opt_out_shift": 0.0, "voluntary_deferral_shift": 0.0, "pay_band_year": None}
 
 
 def _check_month_day(value: str) -> str:
@@ -78,6 +78,8 @@ class WorkforceSettings(BaseModel):
     merit_scale: float = Field(project_default("merit_scale"), ge=0.0, le=5.0)
     cola_scale: float = Field(project_default("cola_scale"), ge=0.0, le=5.0)
     pay_band_increase: float = Field(project_default("pay_band_increase"), ge=-0.1, le=0.2)
+    # the year whose bands job_levels holds (a census continuing a run that started then); None: the start year
+    pay_band_year: int | None = Field(project_default("pay_band_year"), ge=2000, le=2100)
     # added to every merit + COLA raise rate (points of pay growth; sensitivity's pay_growth). 0: the SQL is unchanged
     pay_growth_shift: float = Field(project_default("pay_growth_shift"), ge=-0.1, le=0.1)
 

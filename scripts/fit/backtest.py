@@ -6,7 +6,9 @@ simulated from the last training snapshot over the held-out years as a Monte Car
 one seed: common random numbers) into its own database there. By default each held-out year is simulated with
 the headcount growth actually observed in it (a planner knows the hiring plan): the engine takes one growth
 rate per run, so the years are built one at a time, each with its own rate, on the state the year before
-left. GROWTH=fitted uses the fitted growth for every year.
+left. GROWTH=fitted uses the fitted growth for every year. With SCENARIO= nothing is fitted: that scenario's own
+assumptions are simulated (the true ones of a history census-history wrote), restarted from the last training
+snapshot as a continuation of the run that began at the scenario's start year (its pay bands stand in that year).
 
 Both sides are measured by the same definitions, in plain DuckDB SQL here (not the engine's models): the
 held-out census files give the actual values; each replication's Dec 31 state (fct_workforce_snapshot, the
@@ -29,7 +31,7 @@ import numpy as np
 from scipy import stats
 
 from planalign.engine import years as year_protocol
-from planalign.engine.config import Effective, resolve
+from planalign.engine.config import Effective, resolve, scenario_file
 from planalign.engine.results import RunObserver
 from planalign.errors import PlanAlignError
 from planalign.fit import estimate as est
@@ -91,6 +93,7 @@ class Backtest:
     convention: str  # dated or absent: how the held-out files show leavers
     seed: int
     fit: FitResult | None = None
+    scenario: Path | None = None  # SCENARIO=: the scenario whose assumptions were simulated instead of a fit
     metrics: list[Metric] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -137,26 +140,34 @@ def check_request(replications: int, growth: str) -> None:
 
 def backtest(paths: Sequence[Path], holdout: int = 1, replications: int = 20, name: str = "backtest",
              growth: str = "observed", seed: int | None = None, out: Path | None = None,
-             observer: RunObserver | None = None) -> Backtest:
+             observer: RunObserver | None = None, scenario: str | None = None) -> Backtest:
     """Fit, simulate and score (see the module docstring) into `out` (default reports/backtest/<name>/). The
     request and the held-out files are refused before anything is written; a refused fit leaves an earlier
-    backtest of the folder as it was."""
+    backtest of the folder as it was. `scenario`: simulate that scenario's assumptions instead of a fit."""
     check_name(name)
     check_request(replications, growth)
     training, held_out = split_history(paths, holdout)
     folder = (out or PROJECT_ROOT / "reports" / "backtest" / name).resolve()
     check_folder(folder)
+    given = None if scenario is None else given_scenario(scenario)
     con = duckdb.connect()
     try:
         con.execute("set threads = 2")
         clock = time.perf_counter()
         actual = read_actuals(con, [training[-1], *held_out])
         convention = "dated" if actual["dated"] else "absent"
-        fit = fit_into(folder, [s.path for s in training], name)
-        fitted_growth = next(e.estimate for e in fit.estimates if e.name == "target_growth_rate")
+        if given is None:
+            fit = fit_into(folder, [s.path for s in training], name)
+            fitted_growth = next(e.estimate for e in fit.estimates if e.name == "target_growth_rate")
+        else:
+            fit, fitted_growth = None, given.scenario.workforce.target_growth_rate
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            (folder / MARKER).write_text("written by planalign backtest; a new backtest of this name replaces the "
+                                         "folder\n")
         after_fit = time.perf_counter()
         result = Backtest(name, folder, training, held_out, replications, growth,
-                          {}, convention, 0, fit)
+                          {}, convention, 0, fit, None if given is None else given.chain[0])
         result.seconds["fit"] = round(after_fit - clock, 1)
         effectives = configurations(result, actual["growth"], fitted_growth, seed)
         result.seed = effectives[0].scenario.random_seed
@@ -216,22 +227,42 @@ def fit_into(folder: Path, paths: list[Path], name: str) -> FitResult:
     return fit
 
 
+def given_scenario(name: str) -> Effective:
+    """SCENARIO= of a backtest: the scenario file, resolved (so a bad one is refused before anything is written)."""
+    return resolve(scenario_file(name), {})
+
+
 def configurations(result: Backtest, observed: dict[int, float], fitted_growth: float,
                    seed: int | None) -> list[Effective]:
-    """backtest.yml: the fitted scenario with the backtest's own tables, census, years and replications; one
-    configuration per held-out year, each with its target growth."""
+    """backtest.yml: the fitted scenario with the backtest's own tables (or SCENARIO=, as it is), census, years and
+    replications; one configuration per held-out year, each with its target growth."""
     fit = result.fit
     years = result.years
     for year in years:
         result.growth_rates[year] = round(observed[year] if result.growth == "observed" else fitted_growth, 8)
     path = result.folder / "backtest.yml"
-    lines = [f"# Written by `planalign backtest`: the fit of {', '.join(s.path.name for s in result.training)} "
-             f"simulated over {years[0]}-{years[-1]}.",
+    if result.scenario is None:
+        source = [f"# Written by `planalign backtest`: the fit of {', '.join(s.path.name for s in result.training)} "
+                  f"simulated over {years[0]}-{years[-1]}.",
+                  f"extends: scenarios/{result.name}.yml",
+                  f"scenario_id: {result.name}",
+                  f"assumptions: {json.dumps(str(fit.outputs.assumptions.resolve()))}"]
+    else:
+        # The scenario's run began at its own start year: the history's hires since the first snapshot are the plan's
+        # new hires, and its job_levels hold the bands of its start year (unless it says which year they are).
+        own = resolve(result.scenario, {}).scenario
+        band_year = own.workforce.pay_band_year or own.start_year
+        source = [f"# Written by `planalign backtest`: the assumptions of {result.scenario} (not fitted) simulated "
+                  f"over {years[0]}-{years[-1]}.",
+                  f"extends: {json.dumps(str(result.scenario))}",
+                  f"scenario_id: {result.name}",
+                  f"census_new_hires_since: '{result.training[0].year}-01-01'",
+                  "workforce:",
+                  f"  pay_band_year: {band_year}"]
+    lines = [source[0],
              "# Each year's workforce.target_growth_rate (growth " + result.growth + "): "
              + ", ".join(f"{year}: {rate!r}" for year, rate in result.growth_rates.items()),
-             f"extends: scenarios/{result.name}.yml",
-             f"scenario_id: {result.name}",
-             f"assumptions: {json.dumps(str(fit.outputs.assumptions.resolve()))}",
+             *source[1:],
              f"census_path: {json.dumps(str(result.training[-1].path.resolve()))}",
              f"start_year: {years[0]}",
              f"end_year: {years[-1]}",

@@ -118,6 +118,9 @@ def context(result: Backtest) -> dict:
         "training": [{"file": s.path.name, "year": s.year, "sha256": s.sha256} for s in result.training],
         "held_out": [{"file": s.path.name, "year": s.year, "sha256": s.sha256} for s in result.held_out],
         "start": result.training[-1].path.name,
+        "source": (f"Fitted on {', '.join(s.path.name for s in result.training)}" if result.scenario is None
+                   else f"The assumptions of {result.scenario.name} (not fitted; the history's first snapshot "
+                        f"{result.training[0].path.name})"),
         "years": result.years,
         "replications": result.replications,
         "seed": result.seed,
@@ -138,7 +141,7 @@ def context(result: Backtest) -> dict:
 def scorecard_markdown(data: dict) -> str:
     rates = "; ".join(f"{g['year']}: {g['rate']}" for g in data["growth_rates"])
     lines = [f"# Backtest scorecard: {data['name']}", "",
-             f"Fitted on {', '.join(t['file'] for t in data['training'])}; simulated from {data['start']} over "
+             f"{data['source']}; simulated from {data['start']} over "
              f"{', '.join(map(str, data['years']))} with {data['replications']} replications (seed {data['seed']}, "
              f"common random numbers); compared with {', '.join(h['file'] for h in data['held_out'])}.", "",
              f"- headcount growth: {data['growth']} ({rates})",
@@ -146,7 +149,8 @@ def scorecard_markdown(data: dict) -> str:
              f"- band: {data['band']} of the replications as a prediction interval (their quantiles at p x (R + 1)); "
              "counts the engine sets exactly: plus the binomial scatter of a real year (docs/fitting.md)",
              f"- band kind: {data['band_kind']}: {data['band_kind_note']}",
-             f"- fit report: {data['fit_report']} ({data['pooled']} estimates pooled toward their parent)"]
+             *([f"- fit report: {data['fit_report']} ({data['pooled']} estimates pooled toward their parent)"]
+               if data["fit_report"] else [])]
     lines += [f"- note: {note}" for note in data["notes"]]
     lines += ["", "| year | metric | key | actual | predicted mean | "
               f"{data['band_low']} | {data['band_high']} | error | relative | inside band |",

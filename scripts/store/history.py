@@ -18,6 +18,11 @@ SEEDS = PROJECT_ROOT / "seeds"
 # The census layout `planalign census` writes (engine/census.py): these columns, in this order and these types.
 CENSUS_COLUMNS = ("employee_id", "birth_date", "hire_date", "termination_date", "annual_compensation", "job_level",
                   "hours_per_week", "deferral_rate", "enrollment_date", "ssn")
+# What a simulated year leaves that a restart from its file reads (docs/census.md): the year's wages (the next year's
+# look-back pay for the Roth catch-up and HCE rules) and the Dec 31 balances by source (vesting and forfeitures).
+# Without them a restart took the pay rate as last year's wages and started every account at 0.
+STATE_COLUMNS = ("prior_year_compensation", "account_balance_deferral", "account_balance_match",
+                 "account_balance_core")
 CSV_OPTIONS = "(format csv, header true)"
 # The assumption tables a run reads (seeds, possibly a scenario's own), written to truth/ as the engine loaded them.
 ASSUMPTION_TABLES = ("job_levels", "hazard_age_bands", "hazard_tenure_bands", "cola_rates", "new_hire_age_mix",
@@ -58,13 +63,17 @@ final as (
             else cast(snapshot.hours_per_week as varchar) end as hours_per_week,
         cast(snapshot.deferral_rate as decimal(6, 4)) as deferral_rate,
         snapshot.enrollment_date,
+        cast(snapshot.prorated_compensation as decimal(18, 2)) as prior_year_compensation,
+        cast(snapshot.employee_balance_amount as decimal(18, 2)) as account_balance_deferral,
+        cast(snapshot.match_balance_amount as decimal(18, 2)) as account_balance_match,
+        cast(snapshot.core_balance_amount as decimal(18, 2)) as account_balance_core,
         coalesce(census.ssn, substr(ssn_digits, 1, 3) || '-' || substr(ssn_digits, 4, 2) || '-'
             || substr(ssn_digits, 6, 4)) as ssn
     from (select *, {_SYNTHETIC_SSN} as ssn_digits from snapshot) as snapshot
     left join census on snapshot.employee_id = census.employee_id
 )
 
-select {", ".join(CENSUS_COLUMNS)} from final order by employee_id
+select {", ".join(CENSUS_COLUMNS + STATE_COLUMNS)} from final order by employee_id
 """
 
 

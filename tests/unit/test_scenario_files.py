@@ -126,7 +126,8 @@ def test_every_scenario_setting_is_read_by_some_model_or_hook():
     assert not set(NEUTRAL_SCALES) & set(neutral), "a neutral scale reached the vars: the config hash would change"
     # so is an unset census_new_hires_since (the default run keeps its vars, parse and results)
     assert "census_new_hires_since" not in neutral
-    changed = {name: 0.05 if name.endswith("_shift") else 1.5 for name in NEUTRAL_SCALES}  # within each range
+    within = {"pay_band_year": 2024}  # a value within each range
+    changed = {name: within.get(name, 0.05 if name.endswith("_shift") else 1.5) for name in NEUTRAL_SCALES}
     group = {name: "plan" if name in Scenario.model_fields["plan"].annotation.model_fields else "workforce"
              for name in NEUTRAL_SCALES}
     effective = resolve(ROOT / "scenarios" / "baseline.yml",

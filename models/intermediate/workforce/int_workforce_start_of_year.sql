@@ -35,7 +35,7 @@ census as (
 job_levels as (
     select
         job_level,
-        min_compensation
+        {{ census_pay_band('min_compensation') }} as min_compensation
     from {{ assumption('job_levels') }}
 ),
 

@@ -57,8 +57,8 @@ census as (
 job_levels as (
     select
         job_level,
-        min_compensation,
-        max_compensation
+        {{ census_pay_band('min_compensation') }} as min_compensation,
+        {{ census_pay_band('max_compensation') }} as max_compensation
     from {{ assumption('job_levels') }}
 ),
 
