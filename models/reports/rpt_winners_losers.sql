@@ -12,7 +12,7 @@
 {%- set range_dimensions = report_range_dimensions() -%}
 with
 
-employees as (
+employees as {{ inlined_cte() }} (
     select
         base_scenario_id,
         base_plan_design_id,
@@ -32,7 +32,7 @@ employees as (
     where period = 'horizon'
 ),
 
-recorded_levels as (
+recorded_levels as {{ inlined_cte() }} (
     select
         dim_assumptions.scenario_id,
         dim_assumptions.plan_design_id,
@@ -42,7 +42,7 @@ recorded_levels as (
     where dim_assumptions.table_name = 'job_levels'
 ),
 
-job_levels as (
+job_levels as {{ inlined_cte() }} (
     select
         job_level,
         level_name
@@ -51,7 +51,7 @@ job_levels as (
 
 {{ report_range_band_ctes() }}
 
-banded as (
+banded as {{ inlined_cte() }} (
     select
         employees.*,
         'all' as dimension,
@@ -92,7 +92,7 @@ banded as (
     {% endfor %}
 ),
 
-replication_counts as (
+replication_counts as {{ inlined_cte() }} (
     select
         base_scenario_id,
         base_plan_design_id,

@@ -10,11 +10,12 @@
     (the alternative's when they never appear in the base): job level, age and tenure at
     Dec 31 (or at termination) and full-year pay rate, as rpt_workforce_breakdown bands them.
     The CLI reads one (base, alternative) pair; filtering on the run columns reaches the
-    snapshot scans, so the view costs what that pair's rows cost.
+    snapshot scans, so the view costs what that pair's rows cost: every CTE is inlined
+    (macro inlined_cte), none materialized for every run of the database first.
 -#}
 with
 
-snapshot as (
+snapshot as {{ inlined_cte() }} (
     select
         scenario_id,
         plan_design_id,
@@ -30,7 +31,7 @@ snapshot as (
     from {{ ref('fct_workforce_snapshot') }}
 ),
 
-run_years as (
+run_years as {{ inlined_cte() }} (
     select distinct
         scenario_id,
         plan_design_id,
@@ -39,7 +40,7 @@ run_years as (
     from snapshot
 ),
 
-pair_years as (
+pair_years as {{ inlined_cte() }} (
     select
         base_years.scenario_id as base_scenario_id,
         base_years.plan_design_id as base_plan_design_id,
@@ -58,7 +59,7 @@ pair_years as (
             )
 ),
 
-sided as (
+sided as {{ inlined_cte() }} (
     select
         pair_years.base_scenario_id,
         pair_years.base_plan_design_id,
@@ -86,7 +87,7 @@ sided as (
             and pair_years.simulation_year = snapshot.simulation_year
 ),
 
-yearly as (
+yearly as {{ inlined_cte() }} (
     select
         base_scenario_id,
         base_plan_design_id,
@@ -116,7 +117,7 @@ yearly as (
         replication_set, replication_id, simulation_year, employee_id
 ),
 
-yearly_banded as (
+yearly_banded as {{ inlined_cte() }} (
     select
         base_scenario_id,
         base_plan_design_id,
@@ -144,7 +145,7 @@ yearly_banded as (
     from yearly
 ),
 
-horizon as (
+horizon as {{ inlined_cte() }} (
     select
         base_scenario_id,
         base_plan_design_id,
