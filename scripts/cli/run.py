@@ -235,7 +235,7 @@ def tornado_sides(database: Path, rows: list[BatchRow], sets: tuple[str, ...], r
     base = rows[0]
     first_effective = options.effective_from(database, base.scenario_name, None, base.plan_design_id, sets,
                                              replications, start)
-    found = first_effective.uncertainty_ranges(specs or None)
+    found = first_effective.uncertainty_ranges(specs or None, uncertainty.BATCH_KEYS)
     points = sensitivity.study_points(found)
     # one replication per point (a Monte Carlo grid's replication 1): paired, the swings are the assumptions'
     # effects; every replication of the grid again would cost 2 x the assumptions + 1 grids

@@ -259,11 +259,12 @@ class Effective:
         return {"census_plan_design_id": design.plan_design_id,
                 "census_match_maximizing_rate": None if rate is None else float(rate)}
 
-    def uncertainty_ranges(self, specs: list[uncertainty.VarySpec] | None = None) -> list[uncertainty.Range]:
-        """The uncertain assumptions' ranges for this scenario (VARY's when given; else its own uncertainty_ranges,
-        the fitted 90% intervals of a make fit, or the stated ranges)."""
+    def uncertainty_ranges(self, specs: list[uncertainty.VarySpec] | None = None,
+                           keys: tuple[str, ...] = uncertainty.DEFAULT_KEYS) -> list[uncertainty.Range]:
+        """The uncertain assumptions' ranges for this scenario (VARY's when given; else, for each of keys, its own
+        uncertainty_ranges, the fitted 90% intervals of a make fit, or the stated ranges)."""
         return uncertainty.ranges(self.scenario.model_dump(), uncertainty.fitted_intervals(
-            self.scenario.assumptions, PROJECT_ROOT), specs, self.scenario.uncertainty_ranges)
+            self.scenario.assumptions, PROJECT_ROOT), specs, self.scenario.uncertainty_ranges, keys)
 
     def run_config(self) -> dict[str, Any]:
         """What a checkpoint must match: every dbt var, the census file's content and every seed the run reads."""

@@ -17,7 +17,7 @@ from conftest import START, console_errors, query, render_in_chromium, reports_o
 from digests import table_digest
 
 END = START + 1
-VARY = "workforce.total_termination_rate=0.08:0.16 pay_growth=-1pt:+1pt"
+VARY = "workforce.total_termination_rate=0.08:0.16 pay_growth=-1pt:+1pt promotion_increase=0.02:0.30"
 EVENT_COLUMNS = ("employee_id, event_type, effective_date, compensation_before, compensation_after, "
                  "job_level_before, job_level_after, deferral_rate_before, deferral_rate_after, amount, reason")
 
@@ -53,7 +53,8 @@ def events_digest(db: Path, scenario_id: str, replication: int = 0) -> str:
 
 def test_the_table_has_every_assumption_at_both_ends(study):
     rows = study["rows"]
-    assert set(rows) == {"workforce.total_termination_rate", "workforce.pay_growth_shift"}
+    assert set(rows) == {"workforce.total_termination_rate", "workforce.pay_growth_shift",
+                         "workforce.promotion_increase"}
     termination, pay = rows["workforce.total_termination_rate"], rows["workforce.pay_growth_shift"]
     assert (float(termination["low_rate"]), float(termination["central_rate"]), float(termination["high_rate"])) \
         == (0.08, 0.12, 0.16)
@@ -67,6 +68,9 @@ def test_the_table_has_every_assumption_at_both_ends(study):
     # more pay growth costs more match on the same people (the match is a share of pay): robustly monotone
     low, central, high = (float(pay[f"metric_{end}_amount"]) for end in ("at_low", "central", "at_high"))
     assert low < central < high
+    # a bigger promotion raise pays more pay, so more match: the point reads the raise per replication
+    promotion = rows["workforce.promotion_increase"]
+    assert float(promotion["metric_at_low_amount"]) < float(promotion["metric_at_high_amount"])
 
 
 def test_the_points_are_the_runs_a_user_would_make_apart(study, tmp_path):
@@ -77,7 +81,7 @@ def test_the_points_are_the_runs_a_user_would_make_apart(study, tmp_path):
     assert {row["run_scenario_id"] for row in study["rows"].values()} == {"fixture__sens"}
     high = int(row["high_replication_ids"])
     assert sorted(int(r[f"{end}_replication_ids"]) for r in study["rows"].values() for end in ("low", "high")) \
-        == [2, 3, 4, 5]
+        == [2, 3, 4, 5, 6, 7]
     apart = tmp_path / "apart.duckdb"
     run_planalign("simulate", "--scenario", str(study["scenario"]), "--set", "workforce.total_termination_rate=0.16",
                   "--set", "scenario_id=apart_high", db=apart)
