@@ -1,8 +1,8 @@
 """The sensitivity report (make sensitivity): a tornado chart on an HTML page, a CSV table and a workbook sheet.
 
-The metric of every run comes from the report models (scripts/store/db.py: rpt_scenario_metrics, or
-rpt_scenario_comparison for a difference from a base design); this module only orders the rows by their swing
-and draws them.
+The metric of every point comes from the report models (scripts/store/db.py: each replication's horizon net cost in
+rpt_scenario_metrics; a difference from a base is the mean of the paired per-replication differences, taken by
+planalign.cli.sensitivity); this module only orders the rows by their swing and draws them.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ class Study:
 
     def notes(self) -> list[str]:
         return [f"Tornado of the {self.metric} (gross employer cost - forfeitures used, summed over the years; "
-                "rpt_scenario_metrics" + (", difference from rpt_scenario_comparison" if self.base_design_id else "")
+                "rpt_scenario_metrics"
+                + (", the difference paired replication by replication" if self.base_design_id else "")
                 + f"). Central value {money(self.central)}: scenario {self.scenario_id} as written.",
                 "Each assumption is moved to its low and then its high value with everything else at the central "
                 "value; every point has the same census, seed and random draws (common random numbers), so a "

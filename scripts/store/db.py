@@ -853,16 +853,6 @@ def bench_rows_written(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 # ---- sensitivity (make sensitivity): the horizon's net employer cost of each run, from the report models ------
 
-def horizon_net_cost(con: duckdb.DuckDBPyConnection, key: RunKey) -> float | None:
-    """The horizon's net employer cost (gross - forfeitures used, summed over the stored years) of one run, from
-    rpt_scenario_metrics: its value for the single run, the mean over the replications for a Monte Carlo set."""
-    row = con.execute(
-        "select avg(metric_value) from rpt_scenario_metrics where scenario_id = $scenario and plan_design_id = $plan "
-        "and list_contains($replications, replication_id) and period = 'horizon' and metric = 'net_employer_cost'",
-        key.params).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
-
-
 def horizon_net_cost_by_replication(con: duckdb.DuckDBPyConnection, key: RunKey) -> dict[int, float]:
     """The horizon's net employer cost of each replication of one run (rpt_scenario_metrics), by replication id."""
     rows = con.execute(
@@ -870,18 +860,6 @@ def horizon_net_cost_by_replication(con: duckdb.DuckDBPyConnection, key: RunKey)
         "and plan_design_id = $plan and list_contains($replications, replication_id) and period = 'horizon' "
         "and metric = 'net_employer_cost' and metric_value is not null", key.params).fetchall()
     return {int(replication): float(value) for replication, value in rows}
-
-
-def horizon_net_cost_difference(con: duckdb.DuckDBPyConnection, base: RunKey, alt: RunKey) -> float | None:
-    """The horizon's net employer cost of alt minus base (rpt_scenario_comparison's abs_difference: the mean of
-    the paired differences for Monte Carlo sets)."""
-    row = con.execute(
-        "select abs_difference from rpt_scenario_comparison where base_scenario_id = ? and base_plan_design_id = ? "
-        "and alt_scenario_id = ? and alt_plan_design_id = ? and replication_set = ? and period = 'horizon' "
-        "and metric = 'net_employer_cost'",
-        [base.scenario_id, base.plan_design_id, alt.scenario_id, alt.plan_design_id, base.replications.kind]
-    ).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
 
 
 def stored_settings(con: duckdb.DuckDBPyConnection, key: RunKey) -> dict[str, Any]:
