@@ -23,7 +23,7 @@ OUT ?= data/census_$(N).parquet
 scenario_vars := SCENARIO PLAN CENSUS CENSUS_SHEET SET REPLICATIONS DRY_RUN
 vars_simulate := $(scenario_vars) START END CLEAR
 vars_year := $(scenario_vars) Y START
-vars_batch := SCENARIOS PLANS SET REPLICATIONS DRY_RUN CLEAR RESUME START END TORNADO VARY
+vars_batch := SCENARIOS PLANS SET REPLICATIONS DRY_RUN CLEAR RESUME START END TORNADO VARY UNCERTAINTY
 vars_resume := $(scenario_vars) CLEAR START END
 vars_restore := BACKUP YES
 vars_compare := BASE ALT FORMAT
@@ -76,9 +76,9 @@ year:  ## (re-)run one year: make year Y=2026 [START=] (a run opened in a later 
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
 	$(PLANALIGN) year $(scenario_args) $(if $(START),--start $(START)) $(Y)
 
-batch:  ## a grid into one database, ending with the decision summary (page, workbook) of the first against the others: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [START= END=] [RESUME=1] [TORNADO=0] [VARY=]
+batch:  ## a grid into one database, ending with the decision summary (page, workbook) of the first against the others: make batch SCENARIOS="baseline qaca_switch" [PLANS="baseline qaca"] [REPLICATIONS=20] [START= END=] [RESUME=1] [TORNADO=0] [VARY=] [UNCERTAINTY=0]
 	@test -n "$(SCENARIOS)" || { echo 'error: say which scenarios, e.g. make batch SCENARIOS="baseline qaca_switch"'; exit 2; }
-	$(PLANALIGN) batch --scenarios "$(SCENARIOS)" $(if $(PLANS),--plans "$(PLANS)") $(run_args) $(clear_args) $(if $(RESUME),--resume) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter 0 no false,$(TORNADO)),--no-tornado) $(if $(VARY),--vary "$(VARY)")
+	$(PLANALIGN) batch --scenarios "$(SCENARIOS)" $(if $(PLANS),--plans "$(PLANS)") $(run_args) $(clear_args) $(if $(RESUME),--resume) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(if $(filter 0 no false,$(TORNADO)),--no-tornado) $(if $(VARY),--vary "$(VARY)") $(if $(filter 0 no false,$(UNCERTAINTY)),--no-assumption-uncertainty)
 
 compare:  ## make compare BASE=baseline ALT="qaca_switch high_growth" (scenario or scenario/design)
 	@test -n "$(BASE)" -a -n "$(ALT)" || { echo 'error: say what to compare, e.g. make compare BASE=baseline ALT=qaca_switch'; exit 2; }

@@ -130,6 +130,24 @@ def console_errors(log: str) -> list[str]:
             if "CONSOLE" in line and ("Uncaught" in line or "Error" in line or ":ERROR:" in line)]
 
 
+def sensitivity_sheet_rows(sheet) -> list[dict]:
+    """A workbook's Sensitivity sheet as one mapping per row, after checking each cell reads as what it is: the
+    assumption's values in percent (a rate) or in points (a shift, held as points: -3 for three points lower), the
+    metric in whole dollars."""
+    header = next(r for r in range(1, 12) if sheet.cell(r, 1).value in ("assumption", "alternative"))
+    columns = [cell.value for cell in sheet[header]]
+    rows = []
+    for cells in sheet.iter_rows(min_row=header + 1):
+        row = {column: cell for column, cell in zip(columns, cells, strict=True)}
+        shift = row["setting"].value.endswith("_shift")
+        for column in ("low", "central", "high"):
+            assert row[column].number_format == ('+0.00" pt";-0.00" pt";0.00" pt"' if shift else "0.00%"), column
+        for column in ("at low", "at central", "at high", "swing"):
+            assert row[column].number_format == "$#,##0", column
+        rows.append({column: cell.value for column, cell in row.items()})
+    return rows
+
+
 # ---- helpers shared by the unit and the integration tests ----
 
 def duckdb_error(database: str | None = None, sql: str | None = None) -> str:

@@ -79,7 +79,9 @@ def write_comparison(database: Path, base: str, alt: str, file_format: str = "cs
             report_xlsx.write_workbook(out.with_suffix(".xlsx"), [
                 *comparison_sheets(columns, rows, base_key, alt_key, _bands_note(con, base_key, alt_key)),
                 ("Decision summary", *decision_sheet(decision, _bands_note(con, base_key, alt_key))),
-                ("Winners and losers", *winners),
+                ("Winners and losers", *_winners_sheet(
+                    winners, rows[0][columns.index("replication_set")] == MONTE_CARLO,
+                    sign_note(base_key.pair, alt_key.pair))),
                 *((f"Provenance {label}"[:31], ["setting", "value"], _provenance_rows(con, side))
                   for label, side in (("base", base_key), ("alt", alt_key)))])
     return out
@@ -128,6 +130,14 @@ def comparison_sheets(columns: list[str], rows: list[tuple], base: RunKey, alt: 
 
 DECISION_COLUMNS = ("period", "value_kind", "metric_label", "metric", "base_value", "alt_value", "abs_difference",
                     "difference_p10", "difference_p90", "rel_difference")
+
+
+def _winners_sheet(winners: tuple[list[str], list[tuple]], monte_carlo: bool, sign: str) -> tuple:
+    """The pair's winners and losers as a sheet: readable headers, counts as counts and dollars as dollars."""
+    columns, rows, kinds = summary.winners_table(*winners, monte_carlo)
+    notes = [sign, "Employer contributions (match + core) over the years, person by person"
+             + ("; counts are averages per replication." if monte_carlo else ".")]
+    return columns, rows, notes, kinds
 
 
 def decision_sheet(summary: list[dict], bands: str = "") -> tuple[list[str], list[tuple], list[str]]:

@@ -132,16 +132,22 @@ def split_names(text: str | None) -> list[str]:
                    "in the decision summary): every assumption at its low and high value, all points in one run "
                    "per design")
 @click.option("--vary", default=None, metavar='"KEY=LOW:HIGH ..."',
-              help="the tornado's assumptions and ranges (default: the documented set, each +/- its fitted 90% "
-                   "interval or stated range)")
+              help="the tornado's assumptions and ranges (default: " + ", ".join(uncertainty.BATCH_KEYS) +
+                   ", each +/- its fitted 90% interval or stated range)")
+@click.option("--assumption-uncertainty/--no-assumption-uncertainty", "drawn", default=True, show_default=True,
+              help="a Monte Carlo set also draws the uncertain assumptions per replication (parameter_uncertainty: "
+                   "true), so its bands cover random draws and assumption uncertainty; --no-assumption-uncertainty "
+                   "leaves it to each scenario's own parameter_uncertainty")
 @options.dry_run
 @options.verbose
 def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, ...], replications: int | None,
                   clear: str, resume: bool, start: int | None, end: int | None, compare: bool, tornado: bool,
-                  vary: str | None, dry_run: bool, verbose: bool) -> None:
+                  vary: str | None, drawn: bool, dry_run: bool, verbose: bool) -> None:
     """Run a grid of scenarios (x plan designs) into one database, under one lock and one backup.
 
-    A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
+    A Monte Carlo grid draws the uncertain assumptions per replication unless --no-assumption-uncertainty (the bands
+    then cover what we do not know about the rates too; every design draws the same values, so differences stay
+    paired). A failing scenario is reported and the others still run; the exit code is 1 unless all succeeded."""
     specs = uncertainty.parse_vary(vary)  # refused in one line before anything runs
     database = checked_database(writing=True)
     run = years.Run(database, "batch", Console(verbose=verbose))
@@ -152,6 +158,10 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
             try:
                 effective = options.effective_from(database, name, None, plan_design_id, sets, replications,
                                                    start, infer=resume)
+                if drawn and effective.replications.is_monte_carlo and not effective.scenario.parameter_uncertainty:
+                    effective = options.effective_from(database, name, None, plan_design_id,
+                                                       (*sets, "parameter_uncertainty=true"), replications, start,
+                                                       infer=resume)
                 first = effective.start_year if start is None else start
                 last = options.resume_end(database, effective, end) if resume else \
                     effective.end_year if end is None else end
@@ -170,6 +180,7 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
         for row in rows:
             if row.plan is None:
                 click.secho(f"{row.label}: would fail: {row.error}", fg="red", err=True)
+        print_batch_ending(rows, compare, tornado, specs)
         return
     years.start(run, sorted({y for row in rows if row.plan for y in row.plan.years}), [row.label for row in rows])
     status = "failed"
@@ -242,6 +253,26 @@ def tornado_sides(database: Path, rows: list[BatchRow], sets: tuple[str, ...], r
     sides = [sensitivity.side(database, row.scenario_name, None, row.plan_design_id, sets, replications, start,
                               points, name=row.label, draws=1) for row in rows]
     return sides, found, points
+
+
+def print_batch_ending(rows: list[BatchRow], compare: bool, tornado: bool, specs: list[uncertainty.VarySpec]) -> None:
+    """What a batch does after its grid (the dry run's last lines): the bands, the summary and the tornado."""
+    planned = [row for row in rows if row.plan is not None]
+    for row in planned:
+        if row.plan.effective.replications.is_monte_carlo:
+            drawn = row.plan.effective.scenario.parameter_uncertainty
+            kind = " and assumption uncertainty (parameter_uncertainty drawn per replication)" if drawn else " only"
+            click.echo(f"{row.label}: bands cover random draws{kind}")
+    if not compare or len(rows) < 2:
+        click.echo("then: no comparison (one design, or --no-compare)")
+        return
+    click.echo(f"then: the decision summary of {rows[0].label} against {', '.join(row.label for row in rows[1:])}")
+    if not tornado:
+        click.echo("then: no sensitivity study (TORNADO=0)")
+        return
+    keys = [spec.key for spec in specs] if specs else list(uncertainty.BATCH_KEYS)
+    click.echo(f"then: a sensitivity study (tornado) of each alternative's net cost difference: {', '.join(keys)} "
+               f"each at its low and high value; one run per design of {2 * len(keys) + 1} single-replication points")
 
 
 def print_batch_table(rows: list[BatchRow]) -> None:

@@ -91,11 +91,11 @@ class Study:
                 "Each assumption is moved to its low and then its high value with everything else at the central "
                 "value; every point has the same census, seed and random draws (common random numbers), so a "
                 f"swing is the assumption's effect, not noise; {self.runs}. The points are the replications of "
-                f"scenario {self.run_scenario_id} (columns low_replication_ids, high_replication_ids; the central "
-                "point is the first), each the same run, event for event, as --set <setting>=<value> gives.",
-                "range_source: 'fitted 90% interval' (make fit's estimate), 'stated range' (the documented default "
-                "+/- points, or the scenario's uncertainty_ranges), 'VARY' (given on the command line). Swing = "
-                "|metric at high - metric at low|; rows are sorted by swing."]
+                f"scenario {self.run_scenario_id} (the replications at low and at high; the central point is the "
+                "first), each the same run, event for event, as --set <setting>=<value> gives.",
+                "The range comes from: 'fitted 90% interval' (make fit's estimate), 'stated range' (the documented "
+                "default +/- points, or the scenario's uncertainty_ranges), 'VARY' (given on the command line). "
+                "Swing = |metric at high - metric at low|; rows are sorted by swing."]
 
 
 def money(value: float, signed: bool = False) -> str:
@@ -155,9 +155,32 @@ def tornado(study: Study) -> go.Figure:
     return figure
 
 
+# the workbook's columns (the CSV keeps COLUMNS): what a reader calls them, in the order of COLUMNS
+SHEET_COLUMNS = ["assumption", "setting", "range from", "low", "central", "high", "at low", "at central", "at high",
+                 "swing", "points run as (audit)", "replications at low", "replications at high"]
+SHEET_NOTE = ("low, central, high: the assumption's values (a rate in percent; a shift in percentage points, "
+              "-3.00 pt for three points lower); at low, at central, at high and swing: the metric in dollars.")
+
+
+def sheet_rows(study: Study, alternative: str | None = None) -> tuple[list[str], list[tuple], list[dict[str, str]]]:
+    """The tornado as workbook rows: SHEET_COLUMNS (after an 'alternative' column when given), a shift's values in
+    points ('pt'), a rate's in percent, the metric in dollars; with each row's kinds."""
+    columns = (["alternative"] if alternative else []) + SHEET_COLUMNS
+    rows, kinds = [], []
+    for found in study.ordered:
+        values = list(found.values(study.central, study.run_scenario_id))
+        shift = found.range.uncertain.path.endswith("_shift")
+        if shift:  # -0.03 is written -3 and read "-3.00 pt"
+            values[3:6] = [round(value * 100, 6) for value in values[3:6]]
+        rows.append(tuple(([alternative] if alternative else []) + values))
+        kinds.append({**dict.fromkeys(SHEET_COLUMNS[3:6], "pt" if shift else "percent2"),
+                      **dict.fromkeys(SHEET_COLUMNS[6:10], "money")})
+    return columns, rows, kinds
+
+
 def sheet(study: Study) -> tuple:
-    return ("Sensitivity", COLUMNS, [row.values(study.central, study.run_scenario_id) for row in study.ordered],
-            study.notes())
+    columns, rows, kinds = sheet_rows(study)
+    return ("Sensitivity", columns, rows, [*study.notes(), SHEET_NOTE], {}, kinds)
 
 
 def write(study: Study, folder: Path, provenance: list[tuple[str, Any]]) -> dict[str, Path]:

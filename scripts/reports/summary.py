@@ -372,8 +372,13 @@ def tornado_rows(study: Study) -> list[tuple]:
 def tornado_sheet(study: Study) -> tuple:
     notes = [f"Each alternative's net employer cost over the horizon minus the base's ({study.names[0]}), with one "
              "assumption at its low or its high value and the others at their central values, in both designs.",
-             *(study.tornadoes[0].notes()[1:] if study.tornadoes else [])]
-    return ("Sensitivity", tornado_columns(), tornado_rows(study), notes)
+             *(study.tornadoes[0].notes()[1:] if study.tornadoes else []), tornado_report.SHEET_NOTE]
+    columns, rows, kinds = ["alternative", *tornado_report.SHEET_COLUMNS], [], []
+    for found in study.tornadoes:
+        _, more, more_kinds = tornado_report.sheet_rows(found, found.side_name)
+        rows += more
+        kinds += more_kinds
+    return ("Sensitivity", columns, rows, notes, {}, kinds)
 
 
 # ---- the workbook --------------------------------------------------------------------------------------------
@@ -434,11 +439,36 @@ def compliance_sheet(study: Study) -> tuple:
     return ("Compliance", columns, rows, notes, kinds)
 
 
+# rpt_winners_losers' columns as the workbook names them, with each one's kind (counts of people, dollars)
+WINNERS_SHEET = {"dimension": ("by", "text"), "band_label": ("band", "text"), "replications": ("replications", "count"),
+                 "people": ("people", "people"), "winners": ("people who gain", "people"),
+                 "losers": ("people who lose", "people"), "unchanged": ("people unchanged", "people"),
+                 "base_employer_contributions": ("base: employer contributions", "money"),
+                 "alt_employer_contributions": ("alternative: employer contributions", "money"),
+                 "mean_change": ("mean change per person", "money"), "p10_change": ("P10 change", "money"),
+                 "p90_change": ("P90 change", "money"), "mean_gain": ("mean gain of those who gain", "money"),
+                 "mean_loss": ("mean loss of those who lose", "money")}
+
+
+def winners_table(columns: list[str], rows: list[tuple], monte_carlo: bool) -> tuple[list[str], list[tuple],
+                                                                                     dict[str, str]]:
+    """rpt_winners_losers rows for a workbook: readable headers and dimensions ('pay band'), each column's kind
+    (counts per replication to one decimal for a Monte Carlo set)."""
+    named = [WINNERS_SHEET.get(column, (column, "text")) for column in columns]
+    people = "count_mean" if monte_carlo else "count"
+    at = columns.index("dimension") if "dimension" in columns else None
+    out = [tuple(value.replace("_", " ") if i == at and isinstance(value, str) else value
+                 for i, value in enumerate(row)) for row in rows]
+    return ([label for label, _ in named], out,
+            {label: people if kind == "people" else kind for label, kind in named if kind != "text"})
+
+
 def winners_sheet(study: Study) -> tuple:
-    columns = ["alternative", *study.winners[0][0]] if study.winners else ["alternative"]
-    rows = [(name, *row) for name, (_, table) in zip(study.names[1:], study.winners, strict=True) for row in table]
+    columns, rows, kinds = ["alternative"], [], {}
+    for name, (found_columns, table) in zip(study.names[1:], study.winners, strict=True):
+        named, more, kinds = winners_table(found_columns, table, bool(study.replications))
+        columns = ["alternative", *named]
+        rows += [(name, *row) for row in more]
     notes = [f"Each alternative against the base {study.names[0]}: employer contributions (match + core) over the "
              "years, person by person; a Monte Carlo set's counts are averages per replication. " + SIGN]
-    people = "count_mean" if study.replications else "count"
-    return ("Winners and losers", columns, rows, notes,
-            {"replications": "count", **dict.fromkeys(("people", "winners", "losers", "unchanged"), people)})
+    return ("Winners and losers", columns, rows, notes, kinds)

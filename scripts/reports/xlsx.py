@@ -21,7 +21,12 @@ COMPLIANCE_SHARES = {"hce_average", "nhce_average", "test_limit", "margin", "nhc
 NUMBER_FORMATS = {"money": "$#,##0", "percent": "0.0%", "percent2": "0.00%", "count": "#,##0", "number": "#,##0.00",
                   "year": "0", "date": "yyyy-mm-dd", "count_mean": "#,##0.0",  # count_mean: a count per replication
                   # a difference of two rates: percentage points to 0.01, signed (the page's "+0.42 pt")
-                  "points": "+0.00%;-0.00%;0.00%"}
+                  "points": "+0.00%;-0.00%;0.00%",
+                  # a shift of a rate written in points (the cell holds -3 for three points lower): "-3.00 pt"
+                  "pt": '+0.00" pt";-0.00" pt";0.00" pt"'}
+# the smallest value each percent format shows as other than zero: below it a value is written as 0, so that noise
+# in the last digits (-0.00001) does not read "-0.00%"
+PERCENT_RESOLUTION = {"percent": 0.0005, "percent2": 0.00005, "points": 0.00005, "pt": 0.005}
 # a metric's level (rates to 0.01%, as the pages show them) and a difference of two of its values
 UNIT_KINDS = {units.COUNT: "count", units.MONEY: "money", units.RATE: "percent2"}
 DIFFERENCE_KINDS = {**UNIT_KINDS, units.RATE: "points"}
@@ -50,9 +55,11 @@ def _kind(column: str, values: list[Any]) -> str:
     return "text"
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, kind: str = "text") -> Any:
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float) and abs(value) < PERCENT_RESOLUTION.get(kind, 0.0):
+        return 0.0
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, list | dict):
@@ -78,12 +85,13 @@ def _row_kinds(columns: list[str], kinds: list[str], row: tuple, given: dict[str
 
 
 def write_workbook(out: Path, sheets: list[tuple]) -> Path:
-    """sheets: (name, columns, rows), (name, columns, rows, notes) or (name, columns, rows, notes, kinds): notes
-    are lines written above the header (what the sheet compares, its sign convention); kinds names the number
-    format of some columns (a key of NUMBER_FORMATS, 'metric': the unit of the row's metric, or 'metric_difference':
-    a difference of two values in that unit, rates in percentage points), where the
-    column's name and values do not say it. A row's own kinds (units.metric) beat its column's. Written to a
-    temp file, then renamed into place."""
+    """sheets: (name, columns, rows), (name, columns, rows, notes), (name, columns, rows, notes, kinds) or
+    (name, columns, rows, notes, kinds, row_kinds): notes are lines written above the header (what the sheet
+    compares, its sign convention); kinds names the number format of some columns (a key of NUMBER_FORMATS,
+    'metric': the unit of the row's metric, or 'metric_difference': a difference of two values in that unit, rates
+    in percentage points), where the column's name and values do not say it; row_kinds, one mapping per row, the
+    kinds of some of that row's cells (a sheet whose rows hold different units in one column). A row's own kinds
+    (units.metric, row_kinds) beat its column's. Written to a temp file, then renamed into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp.xlsx")
     workbook = xlsxwriter.Workbook(str(tmp), {"remove_timezone": True})
@@ -97,6 +105,7 @@ def write_workbook(out: Path, sheets: list[tuple]) -> Path:
     for name, columns, rows, *more in sheets:
         notes = more[0] if more else []
         given = more[1] if len(more) > 1 else {}
+        by_row = more[2] if len(more) > 2 else [{}] * len(rows)
         sheet = workbook.add_worksheet(name[:31])
         for r, note in enumerate(notes):
             sheet.write(r, 0, note, formats["note"])
@@ -108,10 +117,11 @@ def write_workbook(out: Path, sheets: list[tuple]) -> Path:
             longest = max([len(column)] + [len(f"{row[i]:,.2f}" if isinstance(row[i], float | decimal.Decimal)
                                                else str(row[i])) for row in rows[:500]])
             sheet.set_column(i, i, min(max(10, longest + 2), 60), formats[kinds[i]])
-        for r, row in enumerate(rows, start=top + 1):
-            row_kinds = _row_kinds(columns, kinds, row, given)
+        for r, (row, own) in enumerate(zip(rows, by_row, strict=True), start=top + 1):
+            row_kinds = [own.get(column, kind) for column, kind in
+                         zip(columns, _row_kinds(columns, kinds, row, given), strict=True)]
             for i, value in enumerate(row):
-                value = _cell(value)
+                value = _cell(value, row_kinds[i])
                 if value is None:
                     continue
                 if row_kinds[i] == "date":

@@ -383,8 +383,8 @@ def test_the_comparison_page_and_workbook_open_with_the_decision_and_who_gains(m
     assert re.search(rf'<td class="num" data-column="gain">{everyone[0]:,.1f}</td>', html)
     book = openpyxl.load_workbook(page.with_suffix(".xlsx"))
     sheet = book["Winners and losers"]
-    header = next(row for row in sheet.iter_rows() if row[0].value == "dimension")
-    money = [cell.column for cell in header if cell.value == "mean_change"][0]
+    header = next(row for row in sheet.iter_rows() if row[0].value == "by")
+    money = [cell.column for cell in header if cell.value == "mean change per person"][0]
     assert sheet.cell(header[0].row + 1, money).number_format == "$#,##0"
     summary = book["Decision summary"]
     assert summary.cell(1, 1).value == sentence

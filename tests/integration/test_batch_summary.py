@@ -18,7 +18,8 @@ import pytest
 import yaml
 from statsmodels.stats.proportion import proportion_confint
 
-from conftest import ROOT, START, console_errors, query, render_in_chromium, reports_of, run_planalign
+from conftest import (ROOT, START, console_errors, query, render_in_chromium, reports_of, run_planalign,
+                      sensitivity_sheet_rows)
 from planalign.reports import units
 
 END = START + 1
@@ -290,17 +291,29 @@ def test_the_workbook_formats_every_cell_as_what_it_is_and_names_base_alternativ
     winners = book["Winners and losers"]
     top = next(row[0].row for row in winners.iter_rows() if row[0].value == "alternative")
     header = [cell.value for cell in winners[top]]
-    first = [cell for cell in winners[top + 1]]
-    assert first[0].value == NAMES[1]
-    assert first[header.index("winners")].number_format == "#,##0.0"  # a count per replication
-    assert first[header.index("mean_change")].number_format == "$#,##0"
+    assert header == ["alternative", "by", "band", "replications", "people", "people who gain", "people who lose",
+                      "people unchanged", "base: employer contributions", "alternative: employer contributions",
+                      "mean change per person", "P10 change", "P90 change", "mean gain of those who gain",
+                      "mean loss of those who lose"]
+    rows = list(winners.iter_rows(min_row=top + 1))
+    assert rows[0][0].value == NAMES[1] and {row[1].value for row in rows} >= {"all", "pay band", "job level"}
+    for row in rows:
+        assert all(cell.number_format == "#,##0.0" for cell in row[4:8])  # counts per replication
+        assert all(cell.number_format == "$#,##0" for cell in row[8:] if cell.value is not None)
+    # no rate that is zero to the shown decimals reads "-0.00%" (a difference of -0.00001 is written 0)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, float) and "%" in cell.number_format and cell.value < 0:
+                    assert cell.value <= -0.00005, (sheet.title, cell.coordinate, cell.value)
 
 
 def test_the_tornado_of_each_alternative_is_recomputed_from_the_events(study):
     """The batch ends with a sensitivity study: every default assumption at its low and high value, each point
     one replication of one variant per design, drawing as the grid's replication 1. Each figure is recomputed here
     from the events: the alternative's net cost minus the base's in the point's replication. The central point is
-    the grid's replication 1 itself."""
+    the grid's replication 1 with every assumption at its central value (the grid itself drew its assumptions per
+    replication)."""
     db = study["db"]
     with (reports_of(db) / "compare" / "today-baseline__sensitivity.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -322,15 +335,40 @@ def test_the_tornado_of_each_alternative_is_recomputed_from_the_events(study):
             ids = range(int(first), int(last or first) + 1)
             assert len(ids) == 1
             assert float(row[f"metric_at_{end}_amount"]) == pytest.approx(paired(row["alternative"], ids), abs=0.02)
-        central = paired(row["alternative"], range(1, 2), variant=False)
+        central = paired(row["alternative"], range(1, 2))
         assert float(row["metric_central_amount"]) == pytest.approx(central, abs=0.02)
     # the assumptions move the difference (QACA's match on more pay and more people costs more than today's)
     assert any(float(row["swing_amount"]) > 100 for row in rows)
     tables = [table for table in parsed(study["page"]).tables if "tornado" in table["class"].split()]
     assert len(tables) == 2 and all(len([r for r in table["rows"] if r]) == 4 for table in tables)
-    sheet = openpyxl.load_workbook(study["page"].with_suffix(".xlsx"))["Sensitivity"]
-    header = next(r for r in range(1, 12) if sheet.cell(r, 1).value == "alternative")
-    columns = [cell.value for cell in sheet[header]]
-    first = sheet[header + 1]
-    assert first[columns.index("metric_at_low_amount")].number_format == "$#,##0"
-    assert first[columns.index("low_rate")].number_format == "0.0%"
+    sheet = sensitivity_sheet_rows(openpyxl.load_workbook(study["page"].with_suffix(".xlsx"))["Sensitivity"])
+    assert [(row["alternative"], row["setting"]) for row in sheet] == [(row["alternative"], row["setting"])
+                                                                       for row in rows]
+    for shown, row in zip(sheet, rows, strict=True):
+        scale = 100 if row["setting"].endswith("_shift") else 1
+        assert (shown["low"], shown["high"]) == pytest.approx((float(row["low_rate"]) * scale,
+                                                              float(row["high_rate"]) * scale))
+        assert shown["swing"] == pytest.approx(float(row["swing_amount"]))
+
+
+def test_a_monte_carlo_batch_draws_the_assumptions_per_replication_the_same_in_every_design(study):
+    """make batch on a Monte Carlo set turns parameter_uncertainty on: each replication draws its own termination
+    rate and growth, the same in every design (the differences stay paired), and every report says its bands
+    cover assumption uncertainty as well as the random draws."""
+    drawn = defaultdict(dict)
+    for scenario, replication, rates in query(study["db"], "select scenario_id, replication_id, "
+                                                           "list(distinct total_termination_rate) "
+                                                           "from fct_headcount_plan group by all"):
+        assert len(rates) == 1, "one value per replication, every year"
+        drawn[scenario][replication] = rates[0]
+    assert set(drawn) >= set(SCENARIOS)
+    assert len({drawn[SCENARIOS[0]][r] for r in range(1, REPLICATIONS + 1)}) == REPLICATIONS
+    for scenario in SCENARIOS[1:]:
+        assert {r: drawn[scenario][r] for r in range(1, REPLICATIONS + 1)} == \
+            {r: drawn[SCENARIOS[0]][r] for r in range(1, REPLICATIONS + 1)}
+    # the tornado's variants do not draw: every point holds the central rate but the termination points
+    assert len(set(drawn[SCENARIOS[0] + "__sens"].values())) == 3
+    assert "random draws and assumption uncertainty" in study["page"].read_text()
+    notes = [row[0].value for row in openpyxl.load_workbook(study["page"].with_suffix(".xlsx"))[
+        "Decision summary"].iter_rows(max_row=8)]
+    assert any(note and "random draws and assumption uncertainty" in note for note in notes)

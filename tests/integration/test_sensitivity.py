@@ -13,7 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import START, console_errors, query, render_in_chromium, reports_of, run_planalign, write_scenario
+from conftest import (START, console_errors, query, render_in_chromium, reports_of, run_planalign,
+                      sensitivity_sheet_rows, write_scenario)
 from digests import table_digest
 
 END = START + 1
@@ -101,13 +102,14 @@ def test_the_page_and_the_workbook(study, tmp_path):
     assert not console_errors(log)
     assert "chart-tornado" in dom and "US dollars" in dom and "widest swing" in dom
     assert "experienced termination rate" in dom and "8.00%" in dom and "16.00%" in dom
-    sheet = openpyxl.load_workbook(study["out"] / "net_cost.xlsx")["Sensitivity"]
-    header = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "assumption")
-    columns = [cell.value for cell in sheet[header]]
-    first = sheet[header + 1]
-    assert first[columns.index("metric_at_low_amount")].number_format == "$#,##0"
-    assert first[columns.index("swing_amount")].number_format == "$#,##0"
-    assert first[columns.index("low_rate")].number_format == "0.0%"
+    rows = sensitivity_sheet_rows(openpyxl.load_workbook(study["out"] / "net_cost.xlsx")["Sensitivity"])
+    with (study["out"] / "net_cost.csv").open(newline="") as handle:
+        written = {row["setting"]: row for row in csv.DictReader(handle)}
+    for row in rows:  # the sheet holds the CSV's values: a rate as it is, a shift in points
+        scale = 100 if row["setting"].endswith("_shift") else 1
+        assert row["low"] == pytest.approx(float(written[row["setting"]]["low_rate"]) * scale)
+        assert row["at low"] == pytest.approx(float(written[row["setting"]]["metric_at_low_amount"]))
+    assert {row["setting"] for row in rows} >= {"workforce.total_termination_rate", "workforce.pay_growth_shift"}
 
 
 def test_parameter_uncertainty_draws_per_replication_and_pairs_designs(tmp_path, fixture_census):
