@@ -147,8 +147,10 @@ def tornado(study: Study) -> go.Figure:
     high = max([study.central] + [max(row.at_low, row.at_high) for row in study.rows])
     figure.update_layout(
         title=f"Sensitivity of the {study.metric}", template="plotly_white", barmode="group", bargap=0.25,
-        height=max(360, 120 + 70 * len(study.rows)), margin={"l": 220, "r": 40, "t": 70, "b": 60},
-        legend={"orientation": "h", "y": -0.12},
+        height=max(400, 160 + 70 * len(study.rows)), margin={"l": 220, "r": 40, "t": 70, "b": 105},
+        # the legend at the figure's foot, below the axis title whatever the figure's height
+        legend={"orientation": "h", "yref": "container", "y": 0.01, "yanchor": "bottom", "x": 0.5,
+                "xanchor": "center"},
         xaxis={"title": f"{study.metric} (US dollars)", "range": [low - 0.45 * spread, high + 0.45 * spread],
                **money_ticks(low - 0.45 * spread, high + 0.45 * spread, bool(study.base_design_id))},
         yaxis={"title": ""})
