@@ -18,8 +18,16 @@ import pytest
 import yaml
 from statsmodels.stats.proportion import proportion_confint
 
-from conftest import (ROOT, START, console_errors, query, render_in_chromium, reports_of, run_planalign,
-                      sensitivity_sheet_rows)
+from conftest import (
+    ROOT,
+    START,
+    console_errors,
+    query,
+    render_in_chromium,
+    reports_of,
+    run_planalign,
+    sensitivity_sheet_rows,
+)
 from planalign.reports import units
 
 END = START + 1

@@ -13,8 +13,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import (START, console_errors, query, render_in_chromium, reports_of, run_planalign,
-                      sensitivity_sheet_rows, write_scenario)
+from conftest import (
+    START,
+    console_errors,
+    query,
+    render_in_chromium,
+    reports_of,
+    run_planalign,
+    sensitivity_sheet_rows,
+    write_scenario,
+)
 from digests import table_digest
 
 END = START + 1
