@@ -28,14 +28,14 @@ def year_digests(db: Path, table: str, scenario_id: str) -> dict[int, str]:
             for year in years}
 
 
-def arrow_digest(table) -> str:
+def arrow_digest(table, leave_out: tuple[str, ...] = ()) -> str:
     """The digest of a table read out of any engine (a pyarrow Table), computed here, not by an engine: the
     run stamps left out, columns by name (Spark puts partition columns last), every value as canonical text
     (a decimal with its scale, a double's shortest round-trip repr, a date in ISO form, NULL as \\N), the rows
-    sorted. Two engines holding the same rows give the same digest."""
+    sorted. Two engines holding the same rows give the same digest. leave_out: columns compared otherwise."""
     import hashlib  # noqa: PLC0415
 
-    names = sorted(name for name in table.column_names if name not in STAMPS)
+    names = sorted(name for name in table.column_names if name not in STAMPS and name not in leave_out)
     columns = [table.column(name).to_pylist() for name in names]
 
     def text(value) -> str:

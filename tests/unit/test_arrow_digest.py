@@ -29,3 +29,10 @@ def test_one_cent_one_draw_one_date_one_null_or_one_row_changes_it():
     assert base != arrow_digest(_rows(effective_date=[dt.date(2025, 1, 2), None]))
     assert base != arrow_digest(_rows(effective_date=[dt.date(2025, 1, 1), dt.date(2025, 1, 1)]))
     assert base != arrow_digest(_rows().slice(0, 1))
+
+
+def test_a_left_out_column_is_not_compared_and_the_others_still_are():
+    base = arrow_digest(_rows(), leave_out=("rate",))
+    assert base == arrow_digest(_rows(rate=[0.1000000001, 0.2]), leave_out=("rate",))
+    assert base != arrow_digest(_rows(rate=[0.1000000001, 0.2]))
+    assert base != arrow_digest(_rows(amount=[Decimal("1.26"), Decimal("2.50")]), leave_out=("rate",))
