@@ -21,7 +21,7 @@ OUT ?= data/census_$(N).parquet
 # refused before anything runs, with the target's list, instead of being silently ignored. Only the command line
 # is checked ($(origin) "command line"): variables of the environment never trip it.
 scenario_vars := SCENARIO PLAN CENSUS CENSUS_SHEET SET REPLICATIONS DRY_RUN
-vars_simulate := $(scenario_vars) START END CLEAR
+vars_simulate := $(scenario_vars) START END CLEAR TARGET
 vars_year := $(scenario_vars) Y START
 vars_batch := SCENARIOS PLANS SET REPLICATIONS DRY_RUN CLEAR RESUME START END TORNADO VARY UNCERTAINTY
 vars_resume := $(scenario_vars) CLEAR START END
@@ -38,6 +38,7 @@ vars_backtest := HISTORY HOLDOUT REPLICATIONS NAME GROWTH SEED SCENARIO
 vars_bench := SIZES YEARS SEED REPLICATIONS NOTES RESULTS
 vars_bench-compare := RESULTS
 vars_status := VERIFY
+vars_test-spark := PYTEST
 vars_sensitivity := SCENARIO PLAN BASE VARY CENSUS SET REPLICATIONS START END
 goals := $(or $(MAKECMDGOALS),help)
 allowed_variables := PYTHON PLANALIGN_% $(foreach g,$(goals),$(vars_$(g)))
@@ -47,13 +48,21 @@ ifneq ($(unknown_variables),)
 $(error make $(goals): unknown variable $(addsuffix =,$(unknown_variables)) on the command line (misspelt?); $(goals) takes: $(or $(sort $(foreach g,$(goals),$(vars_$(g)))),no variables) (and PLANALIGN_* settings))
 endif
 
+# The engine dbt builds on: duckdb (the default; profiles.yml output local) or spark (output spark: make setup-spark,
+# docs/scaling-out.md). Any other is refused before anything runs.
+TARGET ?= duckdb
+ifneq ($(filter-out duckdb spark,$(TARGET)),)
+$(error make $(goals): unknown TARGET=$(TARGET); use TARGET=duckdb (the default) or TARGET=spark (after make setup-spark))
+endif
+target_args = $(if $(filter spark,$(TARGET)),--target spark)
+
 # SET="workforce.target_growth_rate=0.05 plan.investment_return_rate=0.04": one --set per word
 set_args = $(foreach s,$(SET),--set $(s))
 run_args = $(set_args) $(if $(REPLICATIONS),--replications $(REPLICATIONS)) $(if $(DRY_RUN),--dry-run)
 scenario_args = --scenario $(SCENARIO) $(if $(CENSUS),--census $(CENSUS)) $(if $(CENSUS_SHEET),--census-sheet "$(CENSUS_SHEET)") $(if $(PLAN),--plan-design $(PLAN)) $(run_args)
 clear_args = $(if $(CLEAR),--clear $(CLEAR))
 
-.PHONY: help setup deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate fit sensitivity check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
+.PHONY: help setup setup-spark test-spark deps simulate year batch resume restore status compare export workforce-at timeline version census census-history calibrate fit sensitivity check-config lint unit test-fast test test-critical validate bench bench-compare docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -66,11 +75,17 @@ $(BIN)/dbt: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(BIN)/dbt
 
+# Apache Spark for TARGET=spark: dbt-spark (method session) and pyspark, the versions pinned in pyproject.toml's
+# extra `spark`, into the same venv; Spark needs Java 17 or later (Debian: openjdk-17-jre-headless).
+setup-spark: $(BIN)/dbt  ## install dbt-spark and pyspark (pinned, extra spark) into .venv for TARGET=spark
+	@command -v java >/dev/null || { echo "error: Spark needs Java 17 or later: install it (Debian: apt-get install openjdk-17-jre-headless)"; exit 2; }
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+
 deps:  ## install dbt packages from the hub, or the offline fallback when it is unreachable
 	@bash scripts/install_dbt_packages.sh $(DBT)
 
-simulate:  ## simulate START..END (default: the scenario's years; a later START: the census is Jan 1 of START); SCENARIO= PLAN= CENSUS= CENSUS_SHEET= SET= REPLICATIONS= DRY_RUN=1
-	$(PLANALIGN) simulate $(scenario_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
+simulate:  ## simulate START..END (default: the scenario's years; a later START: the census is Jan 1 of START); SCENARIO= PLAN= CENSUS= CENSUS_SHEET= SET= REPLICATIONS= DRY_RUN=1 TARGET=duckdb|spark
+	$(PLANALIGN) simulate $(scenario_args) $(target_args) $(clear_args) $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 year:  ## (re-)run one year: make year Y=2026 [START=] (a run opened in a later START is found in the database)
 	@test -n "$(Y)" || { echo "error: say which year, e.g. make year Y=2026"; exit 2; }
@@ -151,6 +166,9 @@ test-fast:  ## the unit tests: pure Python, no dbt (seconds)
 
 test:  ## every pytest test: tests/unit, then tests/integration (real dbt on small fixture censuses)
 	$(BIN)/pytest -q --durations=30 tests/unit tests/integration
+
+test-spark:  ## the parity test: a 1,000-employee census x 3 years on DuckDB and on Spark, identical events and snapshot (make setup-spark first; minutes)
+	$(BIN)/pytest -q -m spark tests/integration/test_spark_parity.py $(PYTEST)
 
 test-critical:  ## the tripwires on the current database (failing rows are stored)
 	cd $(CURDIR) && $(DBT) test --select tag:critical

@@ -22,6 +22,8 @@ HINT = 'unset it for the default, or see RUNBOOK.md "Memory and speed"'
 MEMORY = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B|B)|\d+(\.\d+)?\s*%", re.IGNORECASE)
 # dbt's own log file (logs/dbt.log): 'info' by default; 'debug' adds every SQL statement dbt sends, at
 # about 10% of a run's wall time (10,000 employees x 5 years), for troubleshooting
+# the Spark driver's memory: a number and a JVM unit (4g, 512m)
+SPARK_MEMORY = re.compile(r"\d+[kmgt]", re.IGNORECASE)
 DBT_LOG_LEVELS = ("debug", "info", "warn", "error", "none")
 
 
@@ -93,6 +95,19 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
     Setting("PLANALIGN_BENCH_RESULTS", "benchmarks/results.csv",
             "the benchmark record `make bench` appends to and `make bench-compare` reads",
             ("python",), user=True),
+    # ---- Apache Spark (TARGET=spark, profiles.yml output spark; docs/scaling-out.md) ----
+    Setting("PLANALIGN_SPARK_MASTER", "local[2]",
+            "Spark's master: local[N] runs Spark inside the CLI's process on N cores, or a cluster's URL",
+            ("profiles.yml",), user=True),
+    Setting("PLANALIGN_SPARK_DRIVER_MEMORY", "4g", "the Spark driver's heap (in local mode all of Spark's memory)",
+            ("profiles.yml",), user=True,
+            accepts=Accepts(lambda value: bool(SPARK_MEMORY.fullmatch(value.strip())), "a size such as 4g or 512m")),
+    Setting("PLANALIGN_SPARK_WAREHOUSE", None,
+            "the Spark warehouse folder and its metastore; unset, <database>.spark-warehouse beside PLANALIGN_DB",
+            ("python", "profiles.yml"), user=True),
+    Setting("PLANALIGN_SPARK_SHUFFLE_PARTITIONS", "4",
+            "Spark's partitions after a join or aggregation (spark.sql.shuffle.partitions): a few per core",
+            ("profiles.yml",), user=True, accepts=whole(1, 100000)),
     # ---- internal: what the CLI passes to dbt ----
     Setting("PLANALIGN_YEAR", None,
             "the simulated year (unset: var simulation_year, else start_year); a variable, not a var, so that "

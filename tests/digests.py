@@ -26,3 +26,26 @@ def year_digests(db: Path, table: str, scenario_id: str) -> dict[int, str]:
             [scenario_id]).fetchall()]
     return {year: table_digest(db, table, f"scenario_id = '{scenario_id}' and simulation_year = {year}")
             for year in years}
+
+
+def arrow_digest(table, leave_out: tuple[str, ...] = ()) -> str:
+    """The digest of a table read out of any engine (a pyarrow Table), computed here, not by an engine: the
+    run stamps left out, columns by name (Spark puts partition columns last), every value as canonical text
+    (a decimal with its scale, a double's shortest round-trip repr, a date in ISO form, NULL as \\N), the rows
+    sorted. Two engines holding the same rows give the same digest. leave_out: columns compared otherwise."""
+    import hashlib  # noqa: PLC0415
+
+    names = sorted(name for name in table.column_names if name not in STAMPS and name not in leave_out)
+    columns = [table.column(name).to_pylist() for name in names]
+
+    def text(value) -> str:
+        if value is None:
+            return "\\N"
+        if isinstance(value, float):
+            return repr(value)
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return str(value)
+
+    rows = sorted("\t".join(text(column[i]) for column in columns) for i in range(table.num_rows))
+    return hashlib.md5(("\t".join(names) + "\n" + "\n".join(rows)).encode()).hexdigest()

@@ -4,6 +4,10 @@
     its own rows and other scenarios, designs and replication sets stay untouched.
 -#}
 {% macro replication_set_delete() -%}
+    {{ return(adapter.dispatch('replication_set_delete', 'planalign')()) }}
+{%- endmacro %}
+
+{% macro default__replication_set_delete() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where scenario_id = '{{ var("scenario_id") }}'
@@ -12,4 +16,9 @@
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: the build overwrites its own partitions (incremental_strategy insert_overwrite, dbt_project.yml) -#}
+{% macro spark__replication_set_delete() -%}
+    select 1 as nothing_to_delete
 {%- endmacro %}

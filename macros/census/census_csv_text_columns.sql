@@ -15,7 +15,7 @@
 
     census_lines as (
         select
-            row_number() over () as census_line_number,
+            {{ file_line_number() }} as census_line_number,
             census_line
         from {{ relation }}
     ),
@@ -28,13 +28,13 @@
                     then regexp_extract_all(
                         {{ delimiter_sql }} || census_lines.census_line, '{{ separator }}({{ field }})', 1
                     )
-                else string_split(census_lines.census_line, {{ delimiter_sql }})
+                else {{ split_text('census_lines.census_line', delimiter_sql) }}
             end as census_fields,
             case
                 when contains(census_lines.census_line, '"')
-                    then regexp_full_match(
-                        census_lines.census_line, '(?:{{ field }})(?:{{ separator }}(?:{{ field }}))*'
-                    )
+                    then {{ regexp_matches_whole(
+                        'census_lines.census_line', '(?:' ~ field ~ ')(?:' ~ separator ~ '(?:' ~ field ~ '))*'
+                    ) }}
                 else true
             end as is_well_formed
         from census_lines
@@ -45,7 +45,7 @@
         select
             census_split.census_line_number,
             census_split.census_fields,
-            not (census_split.is_well_formed and len(census_split.census_fields) = {{ header['names'] | length }})
+            not (census_split.is_well_formed and {{ list_length('census_split.census_fields') }} = {{ header['names'] | length }})
                 as is_malformed_row
         from census_split
     )
@@ -56,7 +56,7 @@
         census_checked.is_malformed_row,
         {%- for name in census_alias_names() %}
         {%- if name in header['names'] %}
-        {%- set value = 'trim(census_checked.census_fields[' ~ (header['names'].index(name) + 1) ~ '])' %}
+        {%- set value = 'trim(' ~ list_element('census_checked.census_fields', header['names'].index(name) + 1) ~ ')' %}
         case
             {%- if name not in var('census_columns')['employee_id'] %}
             when census_checked.is_malformed_row then null

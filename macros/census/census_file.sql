@@ -21,3 +21,20 @@
         read_csv('{{ path }}', columns = {'census_line': 'VARCHAR'}, header = false, delim = '\0', quote = '', escape = '', auto_detect = false)
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    Spark: a CSV as its lines (Spark's text source), each with its position in the file (increasing through
+    the file, for file_line_number()). A Parquet census on Spark is not read yet (docs/scaling-out.md).
+-#}
+{% macro spark__census_file() -%}
+    {%- set path = var('census_path') | replace("'", "''") -%}
+    {%- if path.lower().endswith(('.xlsx', '.xlsm', '.xls', '.parquet')) -%}
+        {{ exceptions.raise_compiler_error("census file " ~ var('census_path') ~ ": on Spark the census is read from a CSV file only so far (docs/scaling-out.md); save it as CSV, or run on DuckDB") }}
+    {%- endif -%}
+    (
+        select
+            value as census_line,
+            monotonically_increasing_id() as census_file_position
+        from text.`{{ path }}`
+    ) as census_file
+{%- endmacro %}

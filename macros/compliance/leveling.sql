@@ -21,7 +21,7 @@
         replication_id,
         test_name,
         min(level_rank) as cut_count,
-        arg_min(level, level_rank) as level
+        {{ min_by_value('level', 'level_rank') }} as level
     from (
         select
             replication_id,

@@ -7,9 +7,10 @@
 {% macro ratio_half_up(numerator, denominator, scale=100, places=4) -%}
     case
         when ({{ denominator }}) > 0 then
-            (2 * cast(round(({{ numerator }}) * {{ scale }}) as hugeint) * {{ 10 ** places }}
-                + cast(round(({{ denominator }}) * {{ scale }}) as hugeint))
-            // (2 * cast(round(({{ denominator }}) * {{ scale }}) as hugeint))
+            {{ int_div(
+                '(2 * cast(round((' ~ numerator ~ ') * ' ~ scale ~ ') as ' ~ type_hugeint() ~ ') * ' ~ 10 ** places
+                    ~ ' + cast(round((' ~ denominator ~ ') * ' ~ scale ~ ') as ' ~ type_hugeint() ~ '))',
+                '(2 * cast(round((' ~ denominator ~ ') * ' ~ scale ~ ') as ' ~ type_hugeint() ~ '))') }}
     end
 {%- endmacro %}
 

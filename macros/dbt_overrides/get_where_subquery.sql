@@ -21,7 +21,7 @@
     {%- endif -%}
     {%- if terms -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ terms | join(' and ') }}) dbt_subquery
+            (select * from {{ relation }} as dbt_tested where {{ terms | join(' and ') }}) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}
     {%- endif -%}

@@ -10,6 +10,10 @@
     nothing resumes) writes no checkpoint: its digests read every row of the year.
 -#}
 {% macro planalign_run_end(results) -%}
+    {{ return(adapter.dispatch('planalign_run_end', 'planalign')(results)) }}
+{%- endmacro %}
+
+{% macro default__planalign_run_end(results) -%}
     {%- set admitted = execute and run_query(
         "select planalign_admitted('" ~ run_stamp_id() ~ "')").columns[0].values()[0] -%}
     {%- if admitted -%}
@@ -63,4 +67,10 @@
         -- parse time, or a run the preflight refused: nothing to write
         select 1 as planalign_run_end_skipped
     {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: dbt-spark cannot call the hooks' Python (a dbt-duckdb plugin), so the CLI does the run's lock, run log
+    (logs/run_<run_id>.jsonl) and warehouse backup around the build (scripts/engine/years.py); nothing here. -#}
+{% macro spark__planalign_run_end(results) -%}
+    select 1 as planalign_run_end_done_by_the_cli
 {%- endmacro %}

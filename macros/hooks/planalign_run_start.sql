@@ -7,6 +7,10 @@
     (flags.skip_nodes_if_on_run_start_fails) before anything is written.
 -#}
 {% macro planalign_run_start() -%}
+    {{ return(adapter.dispatch('planalign_run_start', 'planalign')()) }}
+{%- endmacro %}
+
+{% macro default__planalign_run_start() -%}
     {%- if execute -%}
         {%- set payload = planalign_run_payload() -%}
         select planalign_preflight('{{ tojson(payload) | replace("'", "''") }}');
@@ -37,4 +41,10 @@
     {%- else -%}
         select 1 as planalign_run_start_at_parse_time
     {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: dbt-spark cannot call the hooks' Python (a dbt-duckdb plugin), so the CLI does the run's lock, run log
+    (logs/run_<run_id>.jsonl) and warehouse backup around the build (scripts/engine/years.py); nothing here. -#}
+{% macro spark__planalign_run_start() -%}
+    select 1 as planalign_run_start_done_by_the_cli
 {%- endmacro %}

@@ -14,3 +14,12 @@
     {%- endfor -%}
     unnest(from_json({{ json_expression }}, '[{{ "{" ~ shape | join(", ") ~ "}" }}]'), recursive := true)
 {%- endmacro %}
+
+{#- Spark: inline() makes the rows and columns of the parsed array of structs -#}
+{% macro spark__json_rows(json_expression, column_types) -%}
+    {%- set shape = [] -%}
+    {%- for name, data_type in column_types.items() -%}
+        {%- do shape.append(name ~ ': ' ~ engine_type(data_type)) -%}
+    {%- endfor -%}
+    inline(from_json({{ json_expression }}, 'array<struct<{{ shape | join(", ") }}>>'))
+{%- endmacro %}

@@ -10,7 +10,11 @@
     {%- endfor -%}
     {%- set declared = [] -%}
     {%- for column in model['columns'].values() -%}
-        {%- do declared.append(column.name | lower ~ ' ' ~ (column.data_type or '') | lower) -%}
+        {#- the contracts write text `string` (DuckDB and Spark both take it; dbt reads it as text); DuckDB
+            stores it as varchar -#}
+        {%- set declared_type = (column.data_type or '') | lower -%}
+        {%- do declared.append(column.name | lower ~ ' '
+            ~ ('varchar' if declared_type in ['string', 'text'] else declared_type)) -%}
     {%- endfor -%}
     {%- if stored != declared -%}
         {%- set missing = declared | reject('in', stored) | list -%}

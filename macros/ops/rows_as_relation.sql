@@ -13,7 +13,7 @@
     {%- if rows | length == 0 %}
     select
         {%- for name, data_type in column_types.items() %}
-        cast(null as {{ data_type }}) as {{ name }}{% if not loop.last %},{% endif %}
+        cast(null as {{ engine_type(data_type) }}) as {{ name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     where 1 = 0
     {%- endif -%}
@@ -33,7 +33,7 @@
         {%- endfor %}
     select
         {%- for name, data_type in column_types.items() %}
-        cast({{ sql_literal(values[name]) }} as {{ data_type }}) as {{ name }}{% if not loop.last %},{% endif %}
+        cast({{ sql_literal(values[name]) }} as {{ engine_type(data_type) }}) as {{ name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     {%- if not loop.last %}
     union all

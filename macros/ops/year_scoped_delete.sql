@@ -8,6 +8,10 @@
     resolved design and settings).
 -#}
 {% macro year_scoped_delete(by_year=true) -%}
+    {{ return(adapter.dispatch('year_scoped_delete', 'planalign')(by_year)) }}
+{%- endmacro %}
+
+{% macro default__year_scoped_delete(by_year=true) -%}
     {#- is_incremental() is true for dbt's incremental materialization only; year_append (the event
         store and the snapshot) appends to a stored table the same way -#}
     {%- set appending = model.config.materialized == 'year_append' and load_relation(this) is not none -%}
@@ -22,4 +26,9 @@
     {%- else -%}
         select 1 as nothing_to_delete
     {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: the build overwrites its own partitions (incremental_strategy insert_overwrite, dbt_project.yml) -#}
+{% macro spark__year_scoped_delete(by_year=true) -%}
+    select 1 as nothing_to_delete
 {%- endmacro %}

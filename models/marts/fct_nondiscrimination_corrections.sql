@@ -163,7 +163,7 @@ excess_totals as (
 -- the dollars add up to their total - the excess
 hce_by_amount as (
     select
-        hce_excess.* exclude (level_rank, level_total, level_cumulative, level_next),
+        {{ star_except('hce_excess', ['level_rank', 'level_total', 'level_cumulative', 'level_next']) }},
         excess_totals.excess_total,
         {{ leveling_ranks('hce_excess', 'test_amount') }}
     from hce_excess
@@ -266,7 +266,7 @@ nhce_rows as (
         cast((needed_units - nhce_units) * 0.0001 as decimal(10, 4)) as qnec_rate,
         -- in whole cents, rounded up: rate units x pay cents / 10,000
         cast(
-            ((needed_units - nhce_units) * cast(testing_compensation * 100 as bigint) + 9999) // 10000 * 0.01
+            {{ int_div('((needed_units - nhce_units) * cast(testing_compensation * 100 as bigint) + 9999)', '10000') }} * 0.01
             as decimal(18, 2)
         ) as qnec_amount
     from tested

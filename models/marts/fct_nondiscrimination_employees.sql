@@ -213,8 +213,8 @@ people as (
         coalesce(census.is_officer, false) as is_officer,
         -- hours worked in the year, as the plan counts them (hours per week x days employed / 7)
         {{ round_half_up(
-            'snapshot.hours_per_week * (coalesce(snapshot.termination_date, ' ~ year_end_date(year) ~ ') - '
-            ~ 'greatest(snapshot.hire_date, ' ~ year_start_date(year) ~ ') + 1) / 7.0'
+            'snapshot.hours_per_week * (' ~ days_from('greatest(snapshot.hire_date, ' ~ year_start_date(year) ~ ')',
+                'coalesce(snapshot.termination_date, ' ~ year_end_date(year) ~ ')') ~ ' + 1) / 7.0'
         ) }} as annual_hours
     from snapshot
     left join lookback

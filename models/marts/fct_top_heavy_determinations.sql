@@ -154,13 +154,13 @@ balances_summed as (
         count(former_keys.employee_id) as former_key_employees,
         cast(round(coalesce(sum(case
             when determination_keys.employee_id is not null then determination_balances.balance_amount
-        end), 0) * 100) as hugeint) as key_balance_cents,
+        end), 0) * 100) as {{ type_hugeint() }}) as key_balance_cents,
         cast(round(coalesce(sum(case
             when former_keys.employee_id is null then determination_balances.balance_amount
-        end), 0) * 100) as hugeint) as total_balance_cents,
+        end), 0) * 100) as {{ type_hugeint() }}) as total_balance_cents,
         cast(round(coalesce(sum(case
             when former_keys.employee_id is not null then determination_balances.balance_amount
-        end), 0) * 100) as hugeint) as former_key_balance_cents
+        end), 0) * 100) as {{ type_hugeint() }}) as former_key_balance_cents
     from determination_balances
     left join determination_keys
         on

@@ -21,7 +21,7 @@ with
 determinations as (
     select
         replication_id,
-        cast(round(minimum_contribution_rate * 10000) as hugeint) as minimum_rate_units
+        cast(round(minimum_contribution_rate * 10000) as {{ type_hugeint() }}) as minimum_rate_units
     from {{ ref('fct_top_heavy_determinations') }}
     where
         scenario_id = '{{ var("scenario_id") }}'
@@ -64,9 +64,11 @@ owed as (
         contributions.plan_compensation,
         contributions.employer_match + contributions.employer_core as employer_contribution,
         -- rate (hundredths of a percent) x pay in cents, to the cent, half up
-        (2 * cast(round(contributions.plan_compensation * 100) as hugeint) * determinations.minimum_rate_units + 10000)
-        // 20000 as required_cents,
-        cast(round((contributions.employer_match + contributions.employer_core) * 100) as hugeint)
+        {{ int_div(
+            '(2 * cast(round(contributions.plan_compensation * 100) as ' ~ type_hugeint()
+                ~ ') * determinations.minimum_rate_units + 10000)',
+            '20000') }} as required_cents,
+        cast(round((contributions.employer_match + contributions.employer_core) * 100) as {{ type_hugeint() }})
             as employer_contribution_cents
     from participants
     inner join determinations

@@ -72,10 +72,7 @@ designs as (
         hce_top_paid_group,
         match_formula_id,
         core_formula_id,
-        (
-            select coalesce(max(cast(tier_end as double)), 0)
-            from unnest(json_extract_string(match_tiers, '$[*].deferral_to')) as tier_ends (tier_end)
-        ) as match_deferral_ceiling
+        {{ json_array_max_number('match_tiers', 'deferral_to') }} as match_deferral_ceiling
     from {{ ref('dim_plan_designs') }}
 ),
 
@@ -89,14 +86,14 @@ year_groups as (
         max(lookback_year) as lookback_year,
         max(hce_compensation_threshold) as hce_compensation_threshold,
         max(hce_threshold_published_year) as hce_threshold_published_year,
-        string_agg(distinct lookback_source, ', ' order by lookback_source)
-        filter (where lookback_source <> 'not_employed_in_lookback_year') as lookback_sources,
+        {{ distinct_text_list('lookback_source', ', ', "lookback_source <> 'not_employed_in_lookback_year'") }}
+            as lookback_sources,
         count(*) filter (where is_hce) as hce_employees,
         count(*) filter (where not is_hce) as nhce_employees,
         {% for test, ratio in [('adp', 'actual_deferral_ratio'), ('acp', 'actual_contribution_ratio')] -%}
             {% for group, condition in [('hce', 'is_hce'), ('nhce', 'not is_hce')] -%}
                 count({{ ratio }}) filter (where {{ condition }}) as {{ test }}_{{ group }}_count,
-                cast(coalesce(sum(cast({{ ratio }} * 10000 as bigint)) filter (where {{ condition }}), 0) as hugeint)
+                cast(coalesce(sum(cast({{ ratio }} * 10000 as bigint)) filter (where {{ condition }}), 0) as {{ type_hugeint() }})
                     as {{ test }}_{{ group }}_sum,
             {% endfor -%}
         {% endfor -%}
@@ -121,7 +118,8 @@ averaged as (
             {% for group in ['hce', 'nhce'] -%}
                 case
                     when {{ test }}_{{ group }}_count > 0 then
-                        (2 * {{ test }}_{{ group }}_sum + {{ test }}_{{ group }}_count) // (2 * {{ test }}_{{ group }}_count)
+                        {{ int_div('(2 * ' ~ test ~ '_' ~ group ~ '_sum + ' ~ test ~ '_' ~ group ~ '_count)',
+                            '(2 * ' ~ test ~ '_' ~ group ~ '_count)') }}
                 end as {{ test }}_{{ group }}_units{% if not loop.last %},{% endif %}
             {% endfor -%}{% if not loop.last %},{% endif %}
         {% endfor %}
@@ -189,9 +187,9 @@ ratio_results as (
         greatest(1.25 * ratio_tests.nhce_units, least(2 * ratio_tests.nhce_units, ratio_tests.nhce_units + 200))
             as limit_units,
         case
-            when ratio_tests.hce_units <= 400 then (ratio_tests.hce_units + 1) // 2
+            when ratio_tests.hce_units <= 400 then {{ int_div('(ratio_tests.hce_units + 1)', '2') }}
             when ratio_tests.hce_units <= 1000 then ratio_tests.hce_units - 200
-            else (4 * ratio_tests.hce_units + 4) // 5
+            else {{ int_div('(4 * ratio_tests.hce_units + 4)', '5') }}
         end as needed_units
     from ratio_tests
 ),

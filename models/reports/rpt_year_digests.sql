@@ -19,12 +19,8 @@ events as (
         replication_id,
         simulation_year,
         event_id,
-        md5(event_id || ' ' || cast(row(
-            {% for name, data_type in event_payload_columns() -%}
-                {{ name }},
-            {% endfor -%}
-            event_sequence
-        ) as {{ dbt.type_string() }})) as row_md5
+        md5(event_id || ' ' || {{ row_as_text(event_payload_columns() | map(attribute=0) | list + ['event_sequence']) }})
+            as row_md5
     from {{ ref('fct_yearly_events') }}
 ),
 
@@ -35,11 +31,9 @@ snapshot as (
         replication_id,
         simulation_year,
         employee_id,
-        md5(cast(row(
-            employee_id, employment_status, termination_date, job_level, annual_compensation,
-            prorated_compensation, enrollment_status, deferral_rate, total_contribution_amount,
-            total_balance_amount, vested_balance_amount
-        ) as {{ dbt.type_string() }})) as row_md5
+        md5({{ row_as_text(['employee_id', 'employment_status', 'termination_date', 'job_level',
+            'annual_compensation', 'prorated_compensation', 'enrollment_status', 'deferral_rate',
+            'total_contribution_amount', 'total_balance_amount', 'vested_balance_amount']) }}) as row_md5
     from {{ ref('fct_workforce_snapshot') }}
 ),
 

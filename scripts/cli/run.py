@@ -15,6 +15,7 @@ from planalign.engine import uncertainty, years
 from planalign.engine.results import PairResult
 from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT, checked_database
+from planalign.store import spark
 
 
 def print_dry_run(run: years.Run, plans: list[years.YearPlan]) -> None:
@@ -28,9 +29,10 @@ def print_dry_run(run: years.Run, plans: list[years.YearPlan]) -> None:
                if any(plan.years for plan in plans) else "backup: no (nothing to run)")
 
 
-def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, verbose: bool) -> None:
+def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, verbose: bool,
+            target: str = "duckdb") -> None:
     """One (scenario, design, replication set) under its own run: stops at the first failure."""
-    run = years.Run(database, command, Console(verbose=verbose))
+    run = years.Run(database, command, Console(verbose=verbose), target=target)
     if dry_run:
         print_dry_run(run, [plan])
         return
@@ -51,12 +53,16 @@ def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, v
 @options.clear
 @options.start
 @click.option("--end", type=int, default=None, help="last year (default: the scenario's end_year)")
+@click.option("--target", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="the engine: DuckDB (the database file) or Apache Spark (make setup-spark; docs/scaling-out.md)")
 @options.dry_run
 @options.verbose
 def simulate_command(scenario_name: str, census_path: str | None, census_sheet: str | None, plan_design_id: str | None,
                      sets: tuple[str, ...], replications: int | None, clear: str, start: int | None,
-                     end: int | None, dry_run: bool, verbose: bool) -> None:
+                     end: int | None, target: str, dry_run: bool, verbose: bool) -> None:
     """Simulate the years START..END in order (one dbt build per year, every replication at once)."""
+    if target == "spark":
+        spark.check_installed()
     database = checked_database(writing=True)
     effective = options.effective_from(database, scenario_name, census_path, plan_design_id, sets, replications,
                                        start, census_sheet)
@@ -67,7 +73,8 @@ def simulate_command(scenario_name: str, census_path: str | None, census_sheet: 
     if clear == "all" and first != effective.start_year:
         raise PlanAlignError(f"--clear all removes every year of the scenario, so it must start at "
                              f"start_year {effective.start_year}, not {first}", hint="drop START= or use --clear year")
-    run_one("simulate", database, years.plan_years(database, effective, first, last, clear), dry_run, verbose)
+    run_one("simulate", database, years.plan_years(database, effective, first, last, clear), dry_run, verbose,
+            target)
 
 
 @click.command("year")

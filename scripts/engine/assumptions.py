@@ -56,11 +56,14 @@ class TableError(ValueError):
 
 @cache
 def column_types(table: str) -> dict[str, str]:
-    """The seed's column types, as seeds/_seeds.yml declares them (the one definition), in order."""
+    """The seed's column types, as seeds/_seeds.yml declares them (the one definition), in order. Text, which
+    _seeds.yml writes `string` (the spelling DuckDB and Spark share), is `varchar` here, as the var assumptions
+    (and so the configuration hash) has always carried it; the SQL spells it per engine (macro engine_type)."""
     declared = yaml.safe_load((SEEDS / "_seeds.yml").read_text())
     for seed in declared["seeds"]:
         if seed["name"] == table:
-            return dict(seed["config"]["column_types"])
+            return {column: "varchar" if data_type == "string" else data_type
+                    for column, data_type in seed["config"]["column_types"].items()}
     raise KeyError(f"seeds/_seeds.yml declares no column types for {table}")
 
 

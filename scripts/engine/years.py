@@ -27,7 +27,7 @@ from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT, report_folder
 from planalign.reports import html as report_html
 from planalign.settings import check_tuning
-from planalign.store import db, failures, runsafety
+from planalign.store import db, failures, runsafety, spark
 
 
 def new_run_id() -> str:
@@ -75,6 +75,12 @@ class Run:
     # True: a throw-away database read for its workforce only (a backtest): the lean selection of
     # runner.year_selection, and no year checkpoint (nothing resumes it; its digests read every row of the year)
     lean: bool = False
+    # the engine dbt builds on: duckdb (profiles.yml output local) or spark (output spark; planalign.store.spark)
+    target: str = "duckdb"
+
+    @property
+    def on_spark(self) -> bool:
+        return self.target == "spark"
 
     def would_back_up(self) -> bool:
         return not self.backed_up and self.database.exists() and self.database.stat().st_size > 0
@@ -217,8 +223,9 @@ def _run_year(run: Run, plan: YearPlan, year: int, variables: dict, env: dict) -
     reload = plan.reload_seeds if first else []
     for attempt in range(len(db.BACKOFF_SECONDS) + 1):
         try:
-            result = run_dbt(["build", *year_selection(year, effective.start_year, reload, first_of_run=first,
-                                                       lean=run.lean)],
+            target = ["--target", "spark"] if run.on_spark else []
+            result = run_dbt(["build", *target, *year_selection(year, effective.start_year, reload, first_of_run=first,
+                                                                lean=run.lean, spark=run.on_spark)],
                              variables, year=year, run_id=run.run_id, database=run.database,
                              on_line=lambda line: run.observer.dbt_line(year, line), extra_env=env)
         finally:
@@ -266,6 +273,9 @@ def execute(run: Run, plan: YearPlan) -> PairResult:
 def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
     effective = plan.effective
     key, ids = effective.key, effective.replication_ids
+    if run.on_spark:
+        _execute_on_spark(run, plan, result)
+        return
     if not plan.years:  # resumed and every year is done: report what is stored
         for line in plan.reasons:
             run.observer.notice(line)
@@ -279,29 +289,8 @@ def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
             f"year {plan.years[0] - 1} has not been simulated for {effective.label} in {run.database}, "
             f"so year {plan.years[0]} has no starting workforce",
             hint=f"run the years in order: make simulate START={effective.start_year} END={plan.years[0]}")
-    variables = effective.dbt_vars()
-    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept), a
-    # workbook as a Parquet copy of its sheet (sheet row numbers kept); provenance names the user's file
-    census = effective.census
-    variables["census_path"] = str(census_for_dbt(census, effective.scenario.census_encoding,
-                                                  run.database.parent / "census_utf8" / run.database.stem,
-                                                  effective.scenario.census_sheet))
-    if Path(variables["census_path"]).name != census.name:
-        variables["census_file"] = census.name
-    sheet = census_sheet_name(census, effective.scenario.census_sheet)
-    if sheet is not None:
-        variables["census_sheet"] = sheet
-    config = effective.run_config()
-    current_hash = runsafety.config_hash(config)
+    variables, env, current_hash = _run_inputs(run, plan)
     result.config_hash = current_hash
-    folder = runsafety.checkpoint_folder(run.database, key)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (folder / f"config_{current_hash[:16]}.json").write_text(json.dumps(config, sort_keys=True, indent=1))
-    env = {"PLANALIGN_CONFIG_HASH": current_hash, "PLANALIGN_CENSUS_SHA256": config["census_sha256"],
-           "PLANALIGN_GIT_SHA": runsafety.git_sha(), **({"PLANALIGN_CHECKPOINT": "off"} if run.lean else {})}
-    runsafety.log_line(run.run_id, {"event": "pair_start", "scenario_id": effective.scenario_id,
-                                    "plan_design_id": effective.plan_design_id, "replications": ids,
-                                    "years": plan.years, "config_hash": current_hash, **env})
     if plan.clear_from is not None or plan.clear_above is not None:
         _backup_now(run)
         if plan.clear_from is not None:
@@ -343,6 +332,78 @@ def _execute(run: Run, plan: YearPlan, result: PairResult) -> None:
                                             report_folder(run.database, key.scenario_id, key.plan_design_id))
         result.html = str(page.relative_to(PROJECT_ROOT))
     run.observer.reports_written(result.html, result.summary_csv)
+
+
+def _run_inputs(run: Run, plan: YearPlan) -> tuple[dict[str, Any], dict[str, str], str]:
+    """The dbt vars and environment of a pair's builds, its configuration hash; its config file and the start
+    line of the pair in the run log are written."""
+    effective = plan.effective
+    variables = effective.dbt_vars()
+    # a census in another encoding reaches dbt as a UTF-8 copy beside the database (line numbers kept), a
+    # workbook as a Parquet copy of its sheet (sheet row numbers kept); provenance names the user's file
+    census = effective.census
+    variables["census_path"] = str(census_for_dbt(census, effective.scenario.census_encoding,
+                                                  run.database.parent / "census_utf8" / run.database.stem,
+                                                  effective.scenario.census_sheet))
+    if Path(variables["census_path"]).name != census.name:
+        variables["census_file"] = census.name
+    sheet = census_sheet_name(census, effective.scenario.census_sheet)
+    if sheet is not None:
+        variables["census_sheet"] = sheet
+    config = effective.run_config()
+    current_hash = runsafety.config_hash(config)
+    folder = runsafety.checkpoint_folder(run.database, effective.key)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (folder / f"config_{current_hash[:16]}.json").write_text(json.dumps(config, sort_keys=True, indent=1))
+    env = {"PLANALIGN_CONFIG_HASH": current_hash, "PLANALIGN_CENSUS_SHA256": config["census_sha256"],
+           "PLANALIGN_GIT_SHA": runsafety.git_sha(), **({"PLANALIGN_CHECKPOINT": "off"} if run.lean else {})}
+    runsafety.log_line(run.run_id, {"event": "pair_start", "scenario_id": effective.scenario_id,
+                                    "plan_design_id": effective.plan_design_id,
+                                    "replications": effective.replication_ids, "years": plan.years,
+                                    "config_hash": current_hash, **({"target": "spark"} if run.on_spark else {}),
+                                    **env})
+    return variables, env, current_hash
+
+
+def _execute_on_spark(run: Run, plan: YearPlan, result: PairResult) -> None:
+    """The years on Spark (TARGET=spark): the same builds; what the hooks plugin does on DuckDB, the CLI does
+    here around them: the run's SparkSession with planalign_ssn_hash (opened once, shared by every year), the
+    backup of a local warehouse folder before the first write, the run log (logs/run_<run_id>.jsonl). Not yet
+    on Spark (docs/scaling-out.md): checkpoints and resume, --clear, the run-log table, the year's audit line,
+    the summary CSV and the HTML report."""
+    effective = plan.effective
+    if plan.clear_from is not None or plan.clear_above is not None:
+        raise PlanAlignError("clearing stored years or replications is not done on Spark yet",
+                             hint="use a new warehouse (PLANALIGN_SPARK_WAREHOUSE) or run on DuckDB")
+    if plan.years and plan.years[0] != effective.start_year and not spark.has_data(run.database):
+        raise PlanAlignError(f"the Spark warehouse {spark.warehouse(run.database)} holds no simulated year, so "
+                             f"year {plan.years[0]} has no starting workforce",
+                             hint=f"run the years in order: make simulate TARGET=spark START={effective.start_year}")
+    check_census_file(effective.census, effective.scenario.census_encoding, effective.scenario.census_sheet)
+    variables, env, current_hash = _run_inputs(run, plan)
+    result.config_hash = current_hash
+    if not run.backed_up:
+        copy = spark.backup(run.database, run.run_id)
+        runsafety.log_line(run.run_id, {"event": "backup", "target": "spark", "path": str(copy) if copy else None})
+        run.backed_up = True
+    opened = time.monotonic()
+    session = spark.session(run.database)
+    runsafety.log_line(run.run_id, {"event": "spark_session", "seconds": round(time.monotonic() - opened, 3)})
+    run.observer.pair_started(run.run_id, effective.key, plan.years, str(spark.warehouse(run.database)))
+    for year in plan.years:
+        dbt_run, retries = _run_year(run, plan, year, variables, {**env, "PLANALIGN_BACKUP": "off"})
+        result.retries += retries
+        if dbt_run.returncode != 0:
+            raise explain_failure(dbt_run, year)
+        result.years_done.append(year)
+        result.year_seconds[year] = round(dbt_run.elapsed_seconds, 1)
+        events, snapshot = spark.year_rows(session, effective.scenario_id, effective.plan_design_id,
+                                           effective.replication_ids, year)
+        result.rows[year] = {"events": events, "snapshot": snapshot}
+        runsafety.log_line(run.run_id, {"event": "year_done", "target": "spark", "year": year, "events": events,
+                                        "snapshot": snapshot, "seconds": result.year_seconds[year]})
+        run.observer.notice(f"{year}: {events:,} events, {snapshot:,} snapshot rows in {dbt_run.elapsed_seconds:.1f}s "
+                            f"(Spark)")
 
 
 def write_summary(con: Any, database: Path, effective: Effective, start: int, end: int) -> Path:

@@ -94,3 +94,17 @@ def test_check_config_reports_every_bad_file_with_did_you_mean(tmp_path):
     assert "2 of" in errors[2] and "one.yml" in errors[2] and "two.yml" in errors[2]
     assert "Extra inputs" not in result.stderr and "allowed range" not in result.stderr
     assert "ok: baseline.yml" in result.stdout, "the good file between them was checked too"
+
+
+@pytest.mark.parametrize(("target", "passed"), [(None, False), ("duckdb", False), ("spark", True)])
+def test_make_simulate_passes_the_target_to_the_cli(target, passed):
+    result = make("simulate", *([f"TARGET={target}"] if target else []))
+    assert result.returncode == 0, result.stderr
+    assert ("--target spark" in result.stdout.strip().splitlines()[-1]) is passed
+
+
+def test_make_refuses_an_unknown_target_in_one_line():
+    result = make("simulate", "TARGET=sprak")
+    assert result.returncode != 0 and result.stdout == ""
+    assert "unknown TARGET=sprak; use TARGET=duckdb (the default) or TARGET=spark" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -35,9 +35,8 @@ final as (
             as distributed_match,
         cast(sum(forfeited_amount) as decimal(18, 2)) as forfeited_match,
         cast(sum(qnec_amount) as decimal(18, 2)) as qnec,
-        string_agg(distinct test_name, '+' order by test_name) filter (where distributed_amount > 0)
-            as distribution_tests,
-        string_agg(distinct test_name, '+' order by test_name) filter (where qnec_amount > 0) as qnec_tests
+        {{ distinct_text_list('test_name', '+', 'distributed_amount > 0') }} as distribution_tests,
+        {{ distinct_text_list('test_name', '+', 'qnec_amount > 0') }} as qnec_tests
     from corrections
     group by replication_id, employee_id
 )

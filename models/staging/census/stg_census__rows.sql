@@ -23,7 +23,7 @@
     ('unparseable_hire_date', 'parsed.hire_date is null'),
     ('unparseable_termination_date', 'parsed.termination_date_text is not null and parsed.termination_date is null'),
     ('unparseable_enrollment_date', 'parsed.enrollment_date_text is not null and parsed.enrollment_date is null'),
-    ('invalid_compensation', 'parsed.compensation_number is null or not isfinite(parsed.compensation_number) or parsed.compensation_number <= 0'),
+    ('invalid_compensation', 'parsed.compensation_number is null or not ' ~ is_finite('parsed.compensation_number') ~ ' or parsed.compensation_number <= 0'),
     ('compensation_above_maximum', 'parsed.compensation_number > ' ~ bounds['max_annual_compensation']),
     ('deferral_rate_out_of_range', 'parsed.deferral_rate_text is not null and (parsed.deferral_rate_number is null or parsed.deferral_rate_number < 0 or parsed.deferral_rate_number > 1)'),
     ('invalid_hours_per_week', 'parsed.hours_per_week_text is not null and (parsed.hours_per_week_number is null or parsed.hours_per_week_number <= 0 or parsed.hours_per_week_number > ' ~ bounds['max_hours_per_week'] ~ ')'),
@@ -36,9 +36,9 @@
     ('implausible_age', years_between('parsed.birth_date', start_date) ~ ' >= ' ~ bounds['max_age']),
     ('compensation_below_minimum', 'parsed.compensation_number < ' ~ bounds['min_annual_compensation']),
     ('pay_outside_level_band', 'parsed.compensation_number < parsed.level_min_compensation or parsed.compensation_number > parsed.level_max_compensation'),
-    ('invalid_ownership_pct', 'parsed.ownership_pct_text is not null and (parsed.ownership_pct_number is null or not isfinite(parsed.ownership_pct_number) or parsed.ownership_pct_number < 0 or parsed.ownership_pct_number > 1)'),
+    ('invalid_ownership_pct', 'parsed.ownership_pct_text is not null and (parsed.ownership_pct_number is null or not ' ~ is_finite('parsed.ownership_pct_number') ~ ' or parsed.ownership_pct_number < 0 or parsed.ownership_pct_number > 1)'),
     ('invalid_is_officer', 'parsed.is_officer_text is not null and parsed.is_officer_flag is null'),
-    ('invalid_prior_year_compensation', 'parsed.prior_year_compensation_text is not null and (parsed.prior_year_compensation_number is null or not isfinite(parsed.prior_year_compensation_number) or parsed.prior_year_compensation_number < 0 or parsed.prior_year_compensation_number > ' ~ bounds['max_annual_compensation'] ~ ')'),
+    ('invalid_prior_year_compensation', 'parsed.prior_year_compensation_text is not null and (parsed.prior_year_compensation_number is null or not ' ~ is_finite('parsed.prior_year_compensation_number') ~ ' or parsed.prior_year_compensation_number < 0 or parsed.prior_year_compensation_number > ' ~ bounds['max_annual_compensation'] ~ ')'),
     ('invalid_account_balance', 'parsed.has_invalid_account_balance'),
     ('account_balance_not_sum_of_sources', 'parsed.account_balance_is_valid and parsed.has_source_balances and abs(parsed.account_balance_number - parsed.source_balance_sum) >= 0.005'),
 ] -%}
@@ -114,13 +114,13 @@ balances_checked as (
         numbers.*,
         {% for column in balance_columns -%}
             coalesce(
-                isfinite(numbers.{{ column }}_number) and numbers.{{ column }}_number >= 0
+                {{ is_finite('numbers.' ~ column ~ '_number') }} and numbers.{{ column }}_number >= 0
                 and numbers.{{ column }}_number <= {{ max_account_balance }}, false
             ) as {{ column }}_is_valid,
         {% endfor -%}
         {% for column in balance_columns -%}
             (numbers.{{ column }}_text is not null and not coalesce(
-                isfinite(numbers.{{ column }}_number) and numbers.{{ column }}_number >= 0
+                {{ is_finite('numbers.' ~ column ~ '_number') }} and numbers.{{ column }}_number >= 0
                 and numbers.{{ column }}_number <= {{ max_account_balance }}, false
             )){% if not loop.last %} or{% endif %}
         {% endfor %} as has_invalid_account_balance
