@@ -164,8 +164,12 @@ unit:  ## dbt unit tests of the branchy rules (fixed vars, no census needed)
 test-fast:  ## the unit tests: pure Python, no dbt (seconds)
 	$(BIN)/pytest -q tests/unit
 
-test:  ## every pytest test: tests/unit, then tests/integration (real dbt on small fixture censuses)
-	$(BIN)/pytest -q --durations=30 tests/unit tests/integration
+# Two pytest-xdist workers, a test file each at a time (module fixtures are built once); each worker's dbt has
+# its own target folder (tests/conftest.py). The tests marked serial change a file of the project for a while
+# (a seed): they run after, alone.
+test:  ## every pytest test: tests/unit, then tests/integration (real dbt on small fixture censuses), two at a time
+	$(BIN)/pytest -q --durations=30 -n 2 --dist loadfile -m "not serial and not spark" tests/unit tests/integration
+	$(BIN)/pytest -q -m "serial and not spark" tests/unit tests/integration
 
 test-spark:  ## the parity test: a 1,000-employee census x 3 years on DuckDB and on Spark, identical events and snapshot (make setup-spark first; minutes)
 	$(BIN)/pytest -q -m spark tests/integration/test_spark_parity.py $(PYTEST)

@@ -15,6 +15,13 @@ DEFAULT_SCENARIO = PROJECT_ROOT / "scenarios" / "baseline.yml"
 LOG_DIR = PROJECT_ROOT / "logs"
 
 
+def dbt_target_dir() -> Path:
+    """Where dbt writes its artifacts (manifest.json, run_results.json, its saved parse): target/, or the folder
+    dbt's own setting DBT_TARGET_PATH names (relative to the project). The tests give each pytest-xdist worker its
+    own, so that two dbt runs at once never read each other's run_results.json or saved parse."""
+    return PROJECT_ROOT / (os.environ.get("DBT_TARGET_PATH") or "target")
+
+
 def database_path() -> Path:
     """The DuckDB file: PLANALIGN_DB when set (relative to the current directory), else db/."""
     configured = settings.get("PLANALIGN_DB", fallback=None)

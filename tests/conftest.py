@@ -45,11 +45,26 @@ BAD_ROWS = [
 EXPECTED_REJECTS = sorted((row[0], row[8]) for row in BAD_ROWS if row[8])
 
 
+def pytest_configure(config) -> None:
+    """Under pytest-xdist (make test: two workers), each worker's dbt writes its artifacts (manifest.json,
+    run_results.json, the saved parse) into its own target/pytest-<worker>/ through dbt's DBT_TARGET_PATH, which
+    PlanAlign reads them from too (planalign.paths.dbt_target_dir): two runs at once never read each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        os.environ["DBT_TARGET_PATH"] = f"target/pytest-{worker}"
+
+
 def run_planalign(*args: str, db: Path, check: bool = True,
                   env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`planalign ARGS` in a process of its own; the result also carries the process id (`.pid`), which ends the
+    run id of every run it starts (logs/run_<run id>.jsonl, logs/dbt_<run id>_<year>.log)."""
     env = dict(os.environ, PLANALIGN_DB=str(db), **(env_extra or {}))
-    result = subprocess.run([sys.executable, "-m", "planalign", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
+    command = [sys.executable, "-m", "planalign", *args]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    result.pid = process.pid
     if check and result.returncode != 0:
         raise AssertionError(f"planalign {' '.join(args)} failed ({result.returncode}):\n"
                              f"{result.stdout}\n{result.stderr}")

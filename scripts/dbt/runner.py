@@ -25,7 +25,7 @@ from typing import Any
 from planalign import settings
 from planalign.dbt import overrides, patches
 from planalign.errors import PlanAlignError
-from planalign.paths import LOG_DIR, PROJECT_ROOT
+from planalign.paths import LOG_DIR, PROJECT_ROOT, dbt_target_dir
 from planalign.store import runsafety
 from planalign.store.runsafety import mask
 
@@ -313,7 +313,7 @@ def run_dbt(command: list[str], variables: dict[str, Any], *, year: int | None, 
     LOG_DIR.mkdir(exist_ok=True)
     log_file = LOG_DIR / f"dbt_{run_id}_{year if year is not None else 'all'}.log"
     # a failure must never be explained by a previous run's results
-    (PROJECT_ROOT / "target" / "run_results.json").unlink(missing_ok=True)
+    (dbt_target_dir() / "run_results.json").unlink(missing_ok=True)
     started = time.monotonic()
     lines: list[str] = []
     loads: list[str] = []
@@ -356,7 +356,7 @@ def test_name(unique_id: str, manifests: dict[str, Any] | None = None) -> str:
             return node.alias
     if manifests is None and not _MANIFESTS:
         try:
-            return json.loads((PROJECT_ROOT / "target" / "manifest.json").read_text())["nodes"][unique_id]["alias"]
+            return json.loads((dbt_target_dir() / "manifest.json").read_text())["nodes"][unique_id]["alias"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
     parts = unique_id.split(".")
@@ -364,7 +364,7 @@ def test_name(unique_id: str, manifests: dict[str, Any] | None = None) -> str:
 
 
 def _failed_nodes() -> list[dict[str, Any]]:
-    results_file = PROJECT_ROOT / "target" / "run_results.json"
+    results_file = dbt_target_dir() / "run_results.json"
     try:
         results = json.loads(results_file.read_text())["results"]
     except (OSError, ValueError, KeyError):

@@ -212,6 +212,7 @@ def test_replications_are_deterministic(monte_carlo, tmp_path):
     assert table_digest(db, bands) == table_digest(monte_carlo["db"], bands)
 
 
+@pytest.mark.serial  # edits seeds/plan_match_tiers.csv: a run of another worker meanwhile would read the edit
 def test_editing_a_seeded_tier_makes_resume_rebuild_and_say_why(fixture_census, tmp_path):
     db = tmp_path / "seed_edit.duckdb"
     scenario = write_scenario(tmp_path / "seeds.yml", fixture_census, scenario_id="seed_edit", end_year=START + 1)

@@ -72,8 +72,9 @@ def test_a_mart_stored_by_another_version_stops_the_year_before_it_writes(table,
     assert result.returncode == 2, output
     assert "Traceback" not in output
     assert f"{table} in this database has other columns than this version of PlanAlign writes" in output, output
-    newest_log = max((ROOT / "logs").glob("dbt_*.log"), key=lambda path: path.stat().st_mtime)
-    assert "legacy_flag boolean" in newest_log.read_text(), "the dbt log names the column"
+    # this run's dbt log (its run id ends in the process id; other pytest-xdist workers write logs meanwhile)
+    (log,) = (ROOT / "logs").glob(f"dbt_*_{result.pid}_{START + 1}.log")
+    assert "legacy_flag boolean" in log.read_text(), "the dbt log names the column"
     assert table_digest(db, table) == before
     assert query(db, f"select count(*) from {table} where simulation_year = {START + 1}")[0][0] > 0
 

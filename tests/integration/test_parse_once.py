@@ -17,6 +17,7 @@ import pytest
 from conftest import END, ROOT, START, query, run_planalign, write_scenario
 from planalign.dbt import runner
 from planalign.engine import config
+from planalign.paths import dbt_target_dir
 
 
 def run_log(simulated: dict) -> list[dict]:
@@ -127,7 +128,7 @@ def test_a_run_on_another_scenario_census_and_folder_reuses_the_saved_parse(simu
         logs.append((ROOT / "logs" / f"dbt_{run_id}_{START}.log").read_text())
         databases.append(database)
     assert "Unable to do partial parsing" not in logs[1], logs[1][:2000]
-    performance = json.loads((ROOT / "target" / "perf_info.json").read_text())  # the second run's parse
+    performance = json.loads((dbt_target_dir() / "perf_info.json").read_text())  # the second run's parse
     assert performance["is_partial_parse_enabled"] and performance["parsed_path_count"] == 0, performance
 
     def tables(database: Path) -> set[str]:

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import END, ROOT, START, query, run_planalign, write_scenario
 from digests import table_digest
+from planalign.paths import dbt_target_dir
 
 PLAIN = {"PLANALIGN_PLAIN_DBT": "1"}
 AUDIT = "main_dbt_test__audit"
@@ -27,7 +28,7 @@ def plain(simulated, tmp_path_factory) -> dict:
     scenario = write_scenario(folder / "fixture.yml", simulated["census"])
     db = folder / "fixture.duckdb"
     result = run_planalign("simulate", "--scenario", str(scenario), db=db, env_extra=PLAIN)
-    artifacts = {name: json.loads((ROOT / "target" / name).read_text()) for name in ("manifest.json",
+    artifacts = {name: json.loads((dbt_target_dir() / name).read_text()) for name in ("manifest.json",
                                                                                        "run_results.json")}
     return {"db": db, "output": result.stdout, **artifacts}
 

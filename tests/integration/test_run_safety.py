@@ -19,6 +19,7 @@ import yaml
 
 from conftest import ROOT, query, run_planalign, write_scenario
 from digests import table_digest, year_digests
+from planalign.paths import dbt_target_dir
 from planalign.store import runsafety
 
 TABLES = ("fct_yearly_events", "fct_workforce_snapshot", "fct_headcount_plan")
@@ -61,13 +62,12 @@ def five_years(tmp_path_factory, fixture_census) -> dict:
 
 def test_sigkill_in_year_three_then_resume_matches_an_uninterrupted_run(five_years, tmp_path):
     db = tmp_path / "killed.duckdb"
-    earlier_logs = set(ROOT.glob("logs/dbt_*_2027.log"))
     run = start_planalign("simulate", "--scenario", str(five_years["scenario"]), db=db)
     # year 3 (2027) is under way once year 2026's checkpoint is done and the 2027 build has written a table
     # (the year's dbt log is written line by line)
     wait_for(lambda: "year_2026.done" in checkpoints(db), what="year 2026 to finish")
-    wait_for(lambda: any("OK created sql" in path.read_text()
-                         for path in set(ROOT.glob("logs/dbt_*_2027.log")) - earlier_logs),
+    # this run's 2027 log: its run id ends in the process id (other pytest-xdist workers write logs meanwhile)
+    wait_for(lambda: any("OK created sql" in path.read_text() for path in ROOT.glob(f"logs/dbt_*_{run.pid}_2027.log")),
              what="year 2027 to write its first table")
     assert run.poll() is None, "the run finished before it could be killed"
     os.killpg(run.pid, signal.SIGKILL)
@@ -229,7 +229,7 @@ def test_files_are_owner_only_and_secrets_never_logged(five_years, tmp_path):
     assert len(files) >= 7
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    for path in [*ROOT.glob(f"logs/*{run_id}*"), ROOT / "logs" / "dbt.log", *(ROOT / "target").rglob("*.sql")]:
+    for path in [*ROOT.glob(f"logs/*{run_id}*"), ROOT / "logs" / "dbt.log", *dbt_target_dir().rglob("*.sql")]:
         text = path.read_text(errors="replace")
         assert secret not in text, path
         assert "123-45-6789" not in text, path  # the SSN of the fixture's bad rows
