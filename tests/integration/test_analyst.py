@@ -128,7 +128,8 @@ def test_status_and_a_dry_run_write_nothing(batch):
 
 @pytest.fixture(scope="module")
 def monte_carlo(fixture_census, tmp_path_factory) -> dict:
-    """A base and a variant, 3 replications each, 2 years, in one batch."""
+    """A base and a variant, 3 replications each, 2 years, in one batch (which draws the uncertain assumptions
+    per replication, the same in both designs)."""
     folder = tmp_path_factory.mktemp("mc")
     base = write_scenario(folder / "mc_base.yml", fixture_census, scenario_id="mc_base", end_year=START + 1)
     alt = variant(folder, "mc_alt", base, plan_design={"extends": "baseline", "id": "mc_alt_design",
@@ -206,10 +207,27 @@ def test_a_monte_carlo_set_exports_without_replications_and_its_comparison_workb
 
 
 def test_replications_are_deterministic(monte_carlo, tmp_path):
+    """The batch's Monte Carlo set drew its uncertain assumptions per replication: simulate with the same setting,
+    into another database, gives the same bands."""
     db = tmp_path / "again.duckdb"
-    run_planalign("simulate", "--scenario", str(monte_carlo["base"]), "--replications", "3", db=db)
+    run_planalign("simulate", "--scenario", str(monte_carlo["base"]), "--replications", "3",
+                  "--set", "parameter_uncertainty=true", db=db)
     bands = "(select * from rpt_replication_bands where scenario_id = 'mc_base')"
     assert table_digest(db, bands) == table_digest(monte_carlo["db"], bands)
+
+
+def test_a_monte_carlo_batch_draws_the_assumptions_unless_told_not_to(monte_carlo, tmp_path):
+    """The dry run says each design's bands: a Monte Carlo batch draws the uncertain assumptions per replication
+    by default; --no-assumption-uncertainty (UNCERTAINTY=0) leaves the scenario's own setting (off here)."""
+    scenarios = f"{monte_carlo['base']} {monte_carlo['alt']}"
+    drawn = run_planalign("batch", "--scenarios", scenarios, "--replications", "3", "--dry-run",
+                          db=tmp_path / "dry.duckdb").stdout
+    plain = run_planalign("batch", "--scenarios", scenarios, "--replications", "3", "--dry-run",
+                          "--no-assumption-uncertainty", db=tmp_path / "dry.duckdb").stdout
+    assert drawn.count("bands cover random draws and assumption uncertainty") == 2, drawn
+    assert plain.count("bands cover random draws only") == 2, plain
+    assert "then: a sensitivity study (tornado)" in drawn
+    assert not (tmp_path / "dry.duckdb").exists()
 
 
 @pytest.mark.serial  # edits seeds/plan_match_tiers.csv: a run of another worker meanwhile would read the edit
@@ -363,7 +381,8 @@ def test_the_batch_writes_a_decision_summary_recomputed_from_the_yearly_audit(mo
     years = sorted({row["period"] for row in rows if row["period"] not in ("headline", "bands", "horizon")})
     # the headline, which kind of band (from the stored settings), then the horizon first
     assert years == ["2025", "2026"] and rows[1]["period"] == "bands" and rows[2]["period"] == "horizon"
-    assert "do not include uncertainty about the assumptions" in rows[1]["figure"]
+    # the batch drew the uncertain assumptions per replication (its default for a Monte Carlo set)
+    assert "covering random draws and assumption uncertainty" in rows[1]["figure"]
 
 
 def test_the_comparison_page_and_workbook_open_with_the_decision_and_who_gains(monte_carlo):
