@@ -25,20 +25,33 @@
             else {{ setting_literal(var(name), type) }}
         end
     {%- elif drawn is not none -%}
-        {%- set radius = uniform_draw("'" ~ name ~ "'", 'parameter_uncertainty_radius', year=0,
-            replication=replication) -%}
-        {%- set angle = uniform_draw("'" ~ name ~ "'", 'parameter_uncertainty_angle', year=0,
-            replication=replication) -%}
-        {%- set z = 'sqrt(-2 * ln(' ~ radius ~ ')) * cos(2 * pi() * ' ~ angle ~ ')' -%}
-        cast(least({{ drawn['maximum'] }}, greatest({{ drawn['minimum'] }},
-            {{ drawn['central'] }} + ({{ z }}) * case
-                when ({{ z }}) < 0 then {{ drawn['central'] - drawn['low'] }}
-                else {{ drawn['high'] - drawn['central'] }}
-            end / 1.6448536269514722
-        )) as {{ type }})
+        {#- the draw of each replication of the run, written with its replication id as a literal, so the engine
+            computes it once when it plans the query (constant folding) instead of once per row; the row takes
+            its replication's value from the list. Replication ids of a drawing set are 1..N (a Monte Carlo
+            set), so an id is its position. -#}
+        {%- set values = [] -%}
+        {%- for id in range(1, (replication_list() | max) + 1) -%}
+            {%- do values.append(drawn_setting(name, drawn, id, type)) -%}
+        {%- endfor -%}
+        {{ list_element(list_literal(values), replication) }}
     {%- else -%}
         {{ setting_literal(var(name), type) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The value of a drawn setting (parameter_uncertainty) in the replication `replication` (an SQL expression). -#}
+{% macro drawn_setting(name, drawn, replication, type) -%}
+    {%- set radius = uniform_draw("'" ~ name ~ "'", 'parameter_uncertainty_radius', year=0,
+        replication=replication) -%}
+    {%- set angle = uniform_draw("'" ~ name ~ "'", 'parameter_uncertainty_angle', year=0,
+        replication=replication) -%}
+    {%- set z = 'sqrt(-2 * ln(' ~ radius ~ ')) * cos(2 * pi() * ' ~ angle ~ ')' -%}
+    cast(least({{ drawn['maximum'] }}, greatest({{ drawn['minimum'] }},
+        {{ drawn['central'] }} + ({{ z }}) * case
+            when ({{ z }}) < 0 then {{ drawn['central'] - drawn['low'] }}
+            else {{ drawn['high'] - drawn['central'] }}
+        end / 1.6448536269514722
+    )) as {{ type }})
 {%- endmacro %}
 
 {#- A setting's value as SQL: cast to type, or as written when type is none. -#}

@@ -28,6 +28,7 @@ COMMANDS = {
     "census-history": "census:census_history_command", "calibrate": "calibrate:calibrate_command",
     "fit": "fit:fit_command", "backtest": "fit:backtest_command", "bench": "bench:bench_command",
     "bench-compare": "bench:bench_compare_command", "sensitivity": "sensitivity:sensitivity_command",
+    "batch-study": "run:batch_study_command",
 }
 
 

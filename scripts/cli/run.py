@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from planalign.cli import options, sensitivity
+from planalign.cli import study as tornado_job
 from planalign.cli.console import Console, show_error
 from planalign.cli.report import echo_decision_summary, gather_study, write_comparison
 from planalign.engine import uncertainty, years
@@ -36,16 +38,8 @@ def run_one(command: str, database: Path, plan: years.YearPlan, dry_run: bool, v
     if dry_run:
         print_dry_run(run, [plan])
         return
-    years.start(run, plan.years, [plan.effective.label])
-    status = "failed"
-    try:
+    with years.running(run, plan.years, [plan.effective.label]):
         years.execute(run, plan)
-        status = "success"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        years.finish(run, status)
 
 
 @click.command("simulate")
@@ -187,11 +181,25 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
         for row in rows:
             if row.plan is None:
                 click.secho(f"{row.label}: would fail: {row.error}", fg="red", err=True)
-        print_batch_ending(rows, compare, tornado, specs)
+        print_batch_ending(rows, compare, tornado, specs, database)
         return
     years.start(run, sorted({y for row in rows if row.plan for y in row.plan.years}), [row.label for row in rows])
     status = "failed"
+    background, study_sides, tornado_error = None, None, None
     try:
+        if compare and tornado and len(rows) > 1 and all(row.plan is not None for row in rows):
+            # the study builds in a second process, into its own database, while the grid builds (cli/study.py)
+            try:
+                if not resume:
+                    tornado_job.discard(tornado_job.study_database(database))
+                study_sides = tornado_sides(tornado_job.study_database(database), rows, sets, replications, start,
+                                            specs)
+                background = tornado_job.start(database, run.run_id, study_spec(rows, sets, replications, start, vary,
+                                                                          resume))
+                tornado_job.echo_started(background, len(rows), len(study_sides[2]))
+            except PlanAlignError as exc:  # the grid still runs; the summary is written without a tornado
+                show_error(exc)
+                tornado_error, study_sides = exc.message, None
         for row in rows:
             if row.plan is None:
                 click.secho(f"== {row.label}: configuration refused: {row.error}", fg="red", err=True)
@@ -204,14 +212,14 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
                 show_error(exc)
                 row.result = run.summary.results[-1]
         grid_done = all(row.status == "success" for row in rows)
-        study_sides = None
-        tornado_error = None
-        if grid_done and compare and tornado and len(rows) > 1:
+        if not grid_done:  # no decision summary of the whole grid, so no tornado in it: the study is stopped below
+            study_sides = None
+        if background is not None and grid_done:
+            click.echo("== sensitivity: waiting for the study to finish" if background.process.poll() is None
+                       else "== sensitivity: finished while the grid ran")
             try:
-                study_sides = tornado_sides(database, rows, sets, replications, start, specs)
-                # the grid built every report view and ran every check: the study's runs are lean
-                run.lean = True
-                sensitivity.run_sides(run, study_sides[0], rows[0].first, rows[0].last, resume=resume)
+                tornado_job.wait(background)
+                click.echo(f"== sensitivity: done ({background.seconds():.0f} s since it started)")
             except PlanAlignError as exc:  # the grid's results stand; the summary is written without a tornado
                 show_error(exc)
                 tornado_error, study_sides = exc.message, None
@@ -220,6 +228,8 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
         status = "interrupted"
         raise
     finally:
+        if background is not None:
+            tornado_job.stop(background)  # a failed grid (or Ctrl-C) leaves no study running
         years.finish(run, status)
     print_batch_table(rows)
     done = [row.plan.effective.key for row in rows if row.status == "success"]
@@ -229,8 +239,8 @@ def batch_command(scenario_names: str, plan_names: str | None, sets: tuple[str, 
         if study_sides:
             sides, found, points = study_sides
             named = [sensitivity.Side(name, s.effective, s.draws) for name, s in zip(study.names, sides, strict=True)]
-            study.tornadoes = sensitivity.studies(database, named, found, points, rows[0].first, rows[0].last,
-                                                  done[0].scenario_id)
+            study.tornadoes = sensitivity.studies(tornado_job.study_database(database), named, found, points,
+                                                  rows[0].first, rows[0].last, done[0].scenario_id)
         for other in done[1:]:
             path = write_comparison(database, done[0].pair, other.pair, study=study)
             click.echo(f"comparison: {path.relative_to(PROJECT_ROOT)}")
@@ -262,7 +272,34 @@ def tornado_sides(database: Path, rows: list[BatchRow], sets: tuple[str, ...], r
     return sides, found, points
 
 
-def print_batch_ending(rows: list[BatchRow], compare: bool, tornado: bool, specs: list[uncertainty.VarySpec]) -> None:
+def study_spec(rows: list[BatchRow], sets: tuple[str, ...], replications: int | None, start: int | None,
+               vary: str | None, resume: bool) -> dict:
+    """What `batch-study` needs to build the same study as tornado_sides gives here (JSON)."""
+    return {"rows": [{"label": row.label, "scenario": row.scenario_name, "design": row.plan_design_id}
+                     for row in rows],
+            "sets": list(sets), "replications": replications, "start": start, "vary": vary, "resume": resume,
+            "first": rows[0].first, "last": rows[0].last}
+
+
+@click.command("batch-study", hidden=True)
+@click.option("--spec", required=True, help="the batch's rows and options, as JSON (study_spec)")
+def batch_study_command(spec: str) -> None:
+    """A batch's sensitivity study, in its own process and database (cli/study.py): the batch starts it."""
+    given = json.loads(spec)
+    database = checked_database(writing=True)  # the study's own file (PLANALIGN_DB, set by the batch)
+    rows = [BatchRow(row["label"], None, scenario_name=row["scenario"], plan_design_id=row["design"],
+                     first=given["first"], last=given["last"]) for row in given["rows"]]
+    sides = tornado_sides(database, rows, tuple(given["sets"]), given["replications"], given["start"],
+                          uncertainty.parse_vary(given["vary"]))[0]
+    run = years.Run(database, "batch-study", Console(verbose=False), write_reports=False)
+    # the study's file is its own and started afresh by the batch: nothing in it to back up
+    run.backed_up = True
+    with years.running(run, list(range(given["first"], given["last"] + 1)), [s.effective.label for s in sides]):
+        sensitivity.run_sides(run, sides, given["first"], given["last"], resume=given["resume"])
+
+
+def print_batch_ending(rows: list[BatchRow], compare: bool, tornado: bool, specs: list[uncertainty.VarySpec],
+                       database: Path) -> None:
     """What a batch does after its grid (the dry run's last lines): the bands, the summary and the tornado."""
     planned = [row for row in rows if row.plan is not None]
     for row in planned:
@@ -279,7 +316,8 @@ def print_batch_ending(rows: list[BatchRow], compare: bool, tornado: bool, specs
         return
     keys = [spec.key for spec in specs] if specs else list(uncertainty.BATCH_KEYS)
     click.echo(f"then: a sensitivity study (tornado) of each alternative's net cost difference: {', '.join(keys)} "
-               f"each at its low and high value; one run per design of {2 * len(keys) + 1} single-replication points")
+               f"each at its low and high value; one run per design of {2 * len(keys) + 1} single-replication points, "
+               f"built in a second process beside the grid into {tornado_job.study_database(database)}")
 
 
 def print_batch_table(rows: list[BatchRow]) -> None:

@@ -98,11 +98,17 @@ def run_sides(run: years.Run, sides: list[Side], first: int, last: int, resume: 
     the reports read and runs the marts' checks and the tripwires only."""
     plans = [years.plan_resume(run.database, s.effective, last) if resume
              else years.plan_years(run.database, s.effective, first, last, "all") for s in sides]
-    for index, plan in enumerate(plans, start=1):
-        click.echo(f"== sensitivity {index}/{len(plans)} {plan.effective.label}: "
-                   f"{len(plan.effective.replication_ids)} replications")
-        years.execute(run, plan)
-        run.lean = True
+    # a variant's replications are the study's points, not draws: no run report or summary CSV of its own (the
+    # study's table and tornado are its report)
+    writes, run.write_reports = run.write_reports, False
+    try:
+        for index, plan in enumerate(plans, start=1):
+            click.echo(f"== sensitivity {index}/{len(plans)} {plan.effective.label}: "
+                       f"{len(plan.effective.replication_ids)} replications")
+            years.execute(run, plan)
+            run.lean = True
+    finally:
+        run.write_reports = writes
 
 
 def point_values(con, s: Side, points: list[Point]) -> list[float]:
@@ -182,16 +188,8 @@ def sensitivity_command(scenario_name: str, census_path: str | None, plan_design
     sides = ([side(*common, base_design, *rest, name=base_design)] if base_design else []) + \
         [side(*common, plan_design_id, *rest, name=central.plan_design_id)]
     run = years.Run(database, "sensitivity", Console(verbose=verbose), write_reports=False)
-    years.start(run, list(range(first, last + 1)), [s.effective.label for s in sides])
-    status = "failed"
-    try:
+    with years.running(run, list(range(first, last + 1)), [s.effective.label for s in sides]):
         run_sides(run, sides, first, last)
-        status = "success"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        years.finish(run, status)
     study = studies(database, sides, found, points, first, last, central.scenario_id)[0]
     with db.read_only(database) as con:
         provenance = [(f"central: {central.label}",

@@ -12,6 +12,8 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -472,6 +474,21 @@ def start(run: Run, years: list[int], pairs: list[str]) -> None:
     runsafety.log_line(run.run_id, {"event": f"{run.command}_start", "pairs": pairs, "years": years})
 
 
+@contextmanager
+def running(run: Run, years: list[int], pairs: list[str]) -> Iterator[Run]:
+    """start, then finish with the status the body ended in: success, failed (an error) or interrupted (Ctrl-C)."""
+    start(run, years, pairs)
+    status = "failed"
+    try:
+        yield run
+        status = "success"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        finish(run, status)
+
+
 def finish(run: Run, status: str) -> RunSummary:
     """Close the run: its summary.json, its run-log rows, the lock released; returns the summary."""
     summary = run.summary
@@ -525,16 +542,5 @@ def _tool_run(database: Path, command: str, observer: RunObserver | None, years:
               plans: list, lean: bool = False) -> list[PairResult]:
     """A tool's run: each plan made just before it runs (it reads what the previous one stored)."""
     run = Run(database, command, observer or RunObserver(), write_reports=False, lean=lean)
-    start(run, years, [label])
-    status = "failed"
-    results = []
-    try:
-        for plan in plans:
-            results.append(execute(run, plan()))
-        status = "success"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        finish(run, status)
-    return results
+    with running(run, years, [label]):
+        return [execute(run, plan()) for plan in plans]

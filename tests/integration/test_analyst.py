@@ -227,7 +227,28 @@ def test_a_monte_carlo_batch_draws_the_assumptions_unless_told_not_to(monte_carl
     assert drawn.count("bands cover random draws and assumption uncertainty") == 2, drawn
     assert plain.count("bands cover random draws only") == 2, plain
     assert "then: a sensitivity study (tornado)" in drawn
-    assert not (tmp_path / "dry.duckdb").exists()
+    assert f"in a second process beside the grid into {tmp_path / 'dry_sensitivity.duckdb'}" in drawn
+    assert not (tmp_path / "dry.duckdb").exists() and not (tmp_path / "dry_sensitivity.duckdb").exists()
+
+
+def test_a_failed_sensitivity_study_is_one_line_and_the_grid_stands(monte_carlo):
+    """The batch's tornado builds in a second process into <db>_sensitivity.duckdb (cli/study.py). When that
+    study fails, the batch says so in one line and exits 1; the grid's results and its decision summary stand."""
+    db = monte_carlo["db"]
+    before = (table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot"))
+    squatter = db.with_name(f"{db.stem}_sensitivity.duckdb")
+    squatter.mkdir()  # the study's database path is taken by a folder
+    try:
+        result = run_planalign("batch", "--scenarios", f"{monte_carlo['base']} {monte_carlo['alt']}",
+                               "--replications", "3", "--resume", db=db, check=False)
+    finally:
+        squatter.rmdir()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert any("sensitivity study failed" in line and "is a directory" in line for line in errors), result.stderr
+    assert (table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot")) == before
+    assert "decision summary:" in result.stdout
 
 
 @pytest.mark.serial  # edits seeds/plan_match_tiers.csv: a run of another worker meanwhile would read the edit

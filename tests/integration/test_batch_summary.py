@@ -28,6 +28,7 @@ from conftest import (
     run_planalign,
     sensitivity_sheet_rows,
 )
+from planalign.cli.study import study_database
 from planalign.reports import units
 
 END = START + 1
@@ -153,6 +154,9 @@ def test_the_batch_writes_the_summary_page_workbook_and_csvs_and_says_where(stud
                  "today-baseline__sensitivity.csv"):
         assert (folder / name).exists(), name
         assert str((folder / name).relative_to(ROOT)) in out, name
+    # the tornado's variants are the study's points, not runs of their own: no run report of theirs is written
+    assert not list(reports_of(study["db"]).glob("*__sens")), "a run report of the tornado's variants"
+    assert "__sens" not in "".join(line for line in out.splitlines() if line.startswith("report:"))
     dom, log = render_in_chromium(study["page"], ROOT / "artifacts" / "screenshots" / "decision_summary.png")
     assert console_errors(log) == [], console_errors(log)
     # the two overview charts, four figures by year (levels and differences), one winners chart and one tornado
@@ -329,7 +333,9 @@ def test_the_tornado_of_each_alternative_is_recomputed_from_the_events(study):
     assert len(rows) == 2 * 4 and {row["setting"] for row in rows} == {
         "workforce.total_termination_rate", "workforce.target_growth_rate", "workforce.pay_growth_shift",
         "plan.voluntary_enrollment_shift"}
-    costs = net_costs(db)
+    # the study's variants are in its own database (built beside the grid), the grid's in the batch's
+    assert not {scenario for scenario, _ in net_costs(db)} & {s + "__sens" for s in SCENARIOS}
+    costs = {**net_costs(db), **net_costs(study_database(db))}
     scenario = dict(zip(NAMES, SCENARIOS, strict=True))
 
     def paired(alternative: str, ids: range, variant: bool = True) -> float:
@@ -364,11 +370,12 @@ def test_a_monte_carlo_batch_draws_the_assumptions_per_replication_the_same_in_e
     rate and growth, the same in every design (the differences stay paired), and every report says its bands
     cover assumption uncertainty as well as the random draws."""
     drawn = defaultdict(dict)
-    for scenario, replication, rates in query(study["db"], "select scenario_id, replication_id, "
-                                                           "list(distinct total_termination_rate) "
-                                                           "from fct_headcount_plan group by all"):
-        assert len(rates) == 1, "one value per replication, every year"
-        drawn[scenario][replication] = rates[0]
+    for db in (study["db"], study_database(study["db"])):
+        for scenario, replication, rates in query(db, "select scenario_id, replication_id, "
+                                                      "list(distinct total_termination_rate) "
+                                                      "from fct_headcount_plan group by all"):
+            assert len(rates) == 1, "one value per replication, every year"
+            drawn[scenario][replication] = rates[0]
     assert set(drawn) >= set(SCENARIOS)
     assert len({drawn[SCENARIOS[0]][r] for r in range(1, REPLICATIONS + 1)}) == REPLICATIONS
     for scenario in SCENARIOS[1:]:
