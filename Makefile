@@ -171,7 +171,7 @@ test:  ## every pytest test: tests/unit, then tests/integration (real dbt on sma
 	$(BIN)/pytest -q --durations=30 -n 2 --dist loadfile -m "not serial and not spark" tests/unit tests/integration
 	$(BIN)/pytest -q -m "serial and not spark" tests/unit tests/integration
 
-test-spark:  ## the parity test: a 1,000-employee census x 3 years on DuckDB and on Spark, identical events and snapshot (make setup-spark first; minutes)
+test-spark:  ## the parity test: 1,000 employees x 3 years, a replication set of 3 and a second scenario and design, on DuckDB and on Spark: identical events, snapshots and reports (make setup-spark first; minutes)
 	$(BIN)/pytest -q -m spark tests/integration/test_spark_parity.py $(PYTEST)
 
 test-critical:  ## the tripwires on the current database (failing rows are stored)

@@ -69,7 +69,8 @@ SETTINGS: dict[str, Setting] = {setting.name: setting for setting in (
             "the DuckDB database file (relative to the current directory; the default, to the project)",
             ("python", "profiles.yml"), user=True),
     Setting("PLANALIGN_DBT_THREADS", "2",
-            "dbt nodes built at once: while DuckDB runs one node's SQL, dbt prepares the next",
+            ("dbt nodes built at once: while DuckDB runs one node's SQL, dbt prepares the next; on Spark two "
+             "nodes' statements overlap"),
             ("python", "profiles.yml"), user=True, accepts=whole(1, 16)),
     Setting("PLANALIGN_THREADS", "4", "DuckDB worker threads", ("python", "profiles.yml"), user=True,
             accepts=whole(1, 1024), cli_default="the machine's cores"),
