@@ -286,6 +286,7 @@ def study_spec(rows: list[BatchRow], sets: tuple[str, ...], replications: int | 
 def batch_study_command(spec: str) -> None:
     """A batch's sensitivity study, in its own process and database (cli/study.py): the batch starts it."""
     given = json.loads(spec)
+    tornado_job.die_with(given["parent"])
     database = checked_database(writing=True)  # the study's own file (PLANALIGN_DB, set by the batch)
     rows = [BatchRow(row["label"], None, scenario_name=row["scenario"], plan_design_id=row["design"],
                      first=given["first"], last=given["last"]) for row in given["rows"]]

@@ -14,6 +14,7 @@ lines go to artifacts/runs/<batch run id>/sensitivity.log, and its dbt writes it
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -28,7 +29,19 @@ import click
 from planalign.errors import PlanAlignError
 from planalign.paths import PROJECT_ROOT
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STOP_SECONDS = 20  # how long a stopped study may take to close its run (lock, run log) before it is killed
+
+
+def die_with(parent: int) -> None:
+    """The study ends when the batch that started it does, even by kill -9: on Linux the kernel sends it SIGTERM
+    when its parent dies (prctl PR_SET_PDEATHSIG). Its lock then names a dead process, which the next run clears,
+    and its file is scratch. A batch that died before this call is caught by the parent's process id."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        raise PlanAlignError("the batch that started this sensitivity study has stopped", hint="run the batch again")
 
 
 def study_database(database: Path) -> Path:
@@ -69,7 +82,7 @@ def start(database: Path, run_id: str, spec: dict) -> Background:
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "PLANALIGN_DB": str(study_database(database))}
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - this interpreter running this package, no shell
-            [sys.executable, "-m", "planalign", "batch-study", "--spec", json.dumps(spec)],
+            [sys.executable, "-m", "planalign", "batch-study", "--spec", json.dumps({**spec, "parent": os.getpid()})],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=PROJECT_ROOT)
     return Background(process, log, study_database(database), time.monotonic())
 

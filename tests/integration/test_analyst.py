@@ -4,12 +4,18 @@ dry runs, and resume after a seed edit. Real dbt on the small fixture census."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import psutil
 import pytest
 import yaml
 
@@ -249,6 +255,28 @@ def test_a_failed_sensitivity_study_is_one_line_and_the_grid_stands(monte_carlo)
     assert any("sensitivity study failed" in line and "is a directory" in line for line in errors), result.stderr
     assert (table_digest(db, "fct_yearly_events"), table_digest(db, "fct_workforce_snapshot")) == before
     assert "decision summary:" in result.stdout
+
+
+def test_a_killed_batch_takes_its_sensitivity_study_with_it(monte_carlo, tmp_path):
+    """kill -9 of the batch (not of its process group): the study it started in a second process ends too
+    (cli/study.py die_with), instead of building on alone and holding its file's lock."""
+    env = dict(os.environ, PLANALIGN_DB=str(tmp_path / "killed.duckdb"))
+    batch = subprocess.Popen([sys.executable, "-m", "planalign", "batch", "--scenarios",
+                              f"{monte_carlo['base']} {monte_carlo['alt']}", "--replications", "3"],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    studies = []
+    while not studies:
+        assert batch.poll() is None and time.monotonic() < deadline, "the batch never started its study"
+        time.sleep(0.2)
+        studies = [child for child in psutil.Process(batch.pid).children()
+                   if "batch-study" in " ".join(child.cmdline())]
+    time.sleep(3)  # into its first build
+    assert studies[0].is_running()
+    os.kill(batch.pid, signal.SIGKILL)
+    batch.wait()
+    _, alive = psutil.wait_procs(studies, timeout=30)
+    assert not alive, "the study outlived the batch that started it"
 
 
 @pytest.mark.serial  # edits seeds/plan_match_tiers.csv: a run of another worker meanwhile would read the edit
