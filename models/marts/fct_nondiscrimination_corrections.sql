@@ -23,9 +23,9 @@
 ) }}
 {%- set year = sim_year() -%}
 
-with
+{%- set ctes = [] -%}
 
-employees as (
+{%- call cte_step(ctes, 'employees') %}
     select
         replication_id,
         employee_id,
@@ -41,10 +41,10 @@ employees as (
         and plan_design_id = '{{ var("plan_design_id") }}'
         and simulation_year = {{ year }}
         and {{ replication_filter() }}
-),
+{%- endcall %}
 
--- the failed tests of the year, with the limit in whole hundredths of a percent and the NHCE average needed
-failed as (
+{#- the failed tests of the year, with the limit in whole hundredths of a percent and the NHCE average needed #}
+{%- call cte_step(ctes, 'failed') %}
     select
         replication_id,
         test_name,
@@ -60,38 +60,10 @@ failed as (
         and {{ replication_filter() }}
         and test_name in ('adp', 'acp')
         and result = 'fail'
-),
+{%- endcall %}
 
-plan_design as (
-    select
-        vesting_schedule_id,
-        ndt_correction
-    from {{ ref('int_plan_design_selected') }}
-),
-
-catch_up as (
-    select
-        replication_id,
-        employee_id,
-        cast(deferral_limit - elective_deferral_limit - catch_up_contribution as decimal(18, 2)) as unused_catch_up
-    from {{ ref('int_employee_contributions_capped') }}
-),
-
-vesting as (
-    select
-        windows.replication_id,
-        windows.employee_id,
-        coalesce(vested_shares.vested_share, 0) as vested_share
-    from {{ ref('int_plan_compensation_windows') }} as windows
-    cross join plan_design
-    left join {{ ref('int_vested_shares_by_service') }} as vested_shares
-        on
-            plan_design.vesting_schedule_id = vested_shares.vesting_schedule_id
-            and least(windows.service_years, {{ var('max_service_years') }}) = vested_shares.service_years
-),
-
--- every employee in a failed test, once per test, with the ratio and the dollars the test counts
-tested as (
+{#- every employee in a failed test, once per test, with the ratio and the dollars the test counts #}
+{%- call cte_step(ctes, 'tested') %}
     {% for test, ratio, amount in [
         ('adp', 'actual_deferral_ratio', 'adp_deferral_amount'),
         ('acp', 'actual_contribution_ratio', 'acp_match_amount'),
@@ -114,24 +86,24 @@ tested as (
         where failed.test_name = '{{ test }}' and employees.{{ ratio }} is not null
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
-),
+{%- endcall %}
 
--- first leveling (macros/compliance/leveling.sql): HCEs by ratio, the top ones cut to the level L that keeps the
--- HCE average at the limit: the ratios add up to the limit x the HCEs
-hce_by_ratio as (
+{#- first leveling (macros/compliance/leveling.sql): HCEs by ratio, the top ones cut to the level L that keeps the #}
+{#- HCE average at the limit: the ratios add up to the limit x the HCEs #}
+{%- call cte_step(ctes, 'hce_by_ratio') %}
     select
         tested.*,
         count(*) over (partition by tested.replication_id, tested.test_name) as hce_count,
         {{ leveling_ranks('tested', 'test_ratio') }}
     from tested
     where tested.is_hce
-),
+{%- endcall %}
 
-ratio_levels as (
+{%- call cte_step(ctes, 'ratio_levels') %}
     {{ leveling_level('hce_by_ratio', 'limit_units * 0.0001 * hce_count') }}
-),
+{%- endcall %}
 
-hce_excess as (
+{%- call cte_step(ctes, 'hce_excess') %}
     select
         hce_by_ratio.*,
         ratio_levels.level as ratio_level,
@@ -148,20 +120,20 @@ hce_excess as (
         on
             hce_by_ratio.replication_id = ratio_levels.replication_id
             and hce_by_ratio.test_name = ratio_levels.test_name
-),
+{%- endcall %}
 
-excess_totals as (
+{%- call cte_step(ctes, 'excess_totals') %}
     select
         replication_id,
         test_name,
         cast(round(sum(ratio_excess), 2) as decimal(18, 2)) as excess_total
     from hce_excess
     group by replication_id, test_name
-),
+{%- endcall %}
 
--- second leveling: HCEs by dollars, the top ones cut to one dollar level D so that the total excess comes off:
--- the dollars add up to their total - the excess
-hce_by_amount as (
+{#- second leveling: HCEs by dollars, the top ones cut to one dollar level D so that the total excess comes off: #}
+{#- the dollars add up to their total - the excess #}
+{%- call cte_step(ctes, 'hce_by_amount') %}
     select
         {{ star_except('hce_excess', ['level_rank', 'level_total', 'level_cumulative', 'level_next']) }},
         excess_totals.excess_total,
@@ -171,14 +143,14 @@ hce_by_amount as (
         on
             hce_excess.replication_id = excess_totals.replication_id
             and hce_excess.test_name = excess_totals.test_name
-),
+{%- endcall %}
 
-amount_levels as (
+{%- call cte_step(ctes, 'amount_levels') %}
     {{ leveling_level('hce_by_amount', 'level_total - excess_total', where='excess_total > 0') }}
-),
+{%- endcall %}
 
--- each cut HCE's share in whole cents, rounded down, and its remainder
-hce_cut as (
+{#- each cut HCE's share in whole cents, rounded down, and its remainder #}
+{%- call cte_step(ctes, 'hce_cut') %}
     select
         hce_by_amount.*,
         amount_levels.level as amount_level,
@@ -192,11 +164,11 @@ hce_cut as (
         on
             hce_by_amount.replication_id = amount_levels.replication_id
             and hce_by_amount.test_name = amount_levels.test_name
-),
+{%- endcall %}
 
--- the cents the rounding down left out of the total go one each to the largest remainders (ties by employee id),
--- so the shares add up to the total exactly and each is within a cent of its exact value
-hce_corrected as (
+{#- the cents the rounding down left out of the total go one each to the largest remainders (ties by employee id), #}
+{#- so the shares add up to the total exactly and each is within a cent of its exact value #}
+{%- call cte_step(ctes, 'hce_corrected') %}
     select
         hce_cut.*,
         cast((
@@ -214,9 +186,37 @@ hce_corrected as (
             end
         ) * 0.01 as decimal(18, 2)) as excess_amount
     from hce_cut
-),
+{%- endcall %}
 
-hce_rows as (
+{%- call cte_step(ctes, 'plan_design') %}
+    select
+        vesting_schedule_id,
+        ndt_correction
+    from {{ ref('int_plan_design_selected') }}
+{%- endcall %}
+
+{%- call cte_step(ctes, 'catch_up') %}
+    select
+        replication_id,
+        employee_id,
+        cast(deferral_limit - elective_deferral_limit - catch_up_contribution as decimal(18, 2)) as unused_catch_up
+    from {{ ref('int_employee_contributions_capped') }}
+{%- endcall %}
+
+{%- call cte_step(ctes, 'vesting') %}
+    select
+        windows.replication_id,
+        windows.employee_id,
+        coalesce(vested_shares.vested_share, 0) as vested_share
+    from {{ ref('int_plan_compensation_windows') }} as windows
+    cross join plan_design
+    left join {{ ref('int_vested_shares_by_service') }} as vested_shares
+        on
+            plan_design.vesting_schedule_id = vested_shares.vesting_schedule_id
+            and least(windows.service_years, {{ var('max_service_years') }}) = vested_shares.service_years
+{%- endcall %}
+
+{%- call cte_step(ctes, 'hce_rows') %}
     select
         hce_corrected.replication_id,
         hce_corrected.employee_id,
@@ -249,10 +249,10 @@ hce_rows as (
             hce_corrected.replication_id = vesting.replication_id
             and hce_corrected.employee_id = vesting.employee_id
     where hce_corrected.excess_amount > 0
-),
+{%- endcall %}
 
--- the QNEC: the NHCE average rises by exactly the rate (every ratio by the rate), so the rate is what is missing
-nhce_rows as (
+{#- the QNEC: the NHCE average rises by exactly the rate (every ratio by the rate), so the rate is what is missing #}
+{%- call cte_step(ctes, 'nhce_rows') %}
     select
         replication_id,
         employee_id,
@@ -274,15 +274,15 @@ nhce_rows as (
         not is_hce
         and testing_method = 'current_year'
         and testing_compensation > 0
-),
+{%- endcall %}
 
-corrections as (
+{%- call cte_step(ctes, 'corrections') %}
     select * from hce_rows
     union all
     select * from nhce_rows
-),
+{%- endcall %}
 
-final as (
+{%- call cte_step(ctes, 'final') %}
     select
         cast('{{ var("scenario_id") }}' as {{ dbt.type_string() }}) as scenario_id,
         cast('{{ var("plan_design_id") }}' as {{ dbt.type_string() }}) as plan_design_id,
@@ -311,6 +311,9 @@ final as (
         cast({{ dbt.current_timestamp() }} as timestamp) as created_at
     from corrections
     cross join plan_design
-)
+{%- endcall %}
+
+{#- on Spark the steps that later steps read twice are written as tables of their own (macros/ops/staged_ctes.sql) #}
+{{ staged_ctes(ctes, ['tested', 'hce_excess', 'hce_by_amount']) }}
 
 select * from final
