@@ -95,20 +95,16 @@ def run_sides(run: years.Run, sides: list[Side], first: int, last: int, resume: 
     """Every side's years (the base first), each variant's years cleared first (clear all), so its horizon is
     first..last and nothing of an earlier study with other years lingers; with resume, the years whose
     checkpoint matches are kept (a batch RESUME=1). A run whose report views are built (run.lean) builds what
-    the reports read and runs the marts' checks and the tripwires only."""
+    the reports read and runs the marts' checks and the tripwires only. Both callers (`sensitivity`,
+    `batch-study`) make the run with write_reports=False: a variant's replications are the study's points, not
+    draws, so it has no run report or summary CSV of its own."""
     plans = [years.plan_resume(run.database, s.effective, last) if resume
              else years.plan_years(run.database, s.effective, first, last, "all") for s in sides]
-    # a variant's replications are the study's points, not draws: no run report or summary CSV of its own (the
-    # study's table and tornado are its report)
-    writes, run.write_reports = run.write_reports, False
-    try:
-        for index, plan in enumerate(plans, start=1):
-            click.echo(f"== sensitivity {index}/{len(plans)} {plan.effective.label}: "
-                       f"{len(plan.effective.replication_ids)} replications")
-            years.execute(run, plan)
-            run.lean = True
-    finally:
-        run.write_reports = writes
+    for index, plan in enumerate(plans, start=1):
+        click.echo(f"== sensitivity {index}/{len(plans)} {plan.effective.label}: "
+                   f"{len(plan.effective.replication_ids)} replications")
+        years.execute(run, plan)
+        run.lean = True
 
 
 def point_values(con, s: Side, points: list[Point]) -> list[float]:
